@@ -1,0 +1,32 @@
+# Every third-party library easel links, all from Debian packages (scripts/install-deps.sh).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+
+# cpp-httplib is a shared library built with TLS, zlib and brotli support: its compile
+# definitions must come from pkg-config or the header's ABI silently disagrees with the library.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+# SOCI ships no CMake config in Debian: link its libraries by name.
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE soci_core REQUIRED)
+find_library(SOCI_SQLITE soci_sqlite3 REQUIRED)
+find_library(SOCI_POSTGRESQL soci_postgresql REQUIRED)
+add_library(easel_soci INTERFACE)
+target_include_directories(easel_soci INTERFACE ${SOCI_INCLUDE_DIR} ${PostgreSQL_INCLUDE_DIRS})
+target_link_libraries(easel_soci INTERFACE ${SOCI_CORE} ${SOCI_SQLITE} ${SOCI_POSTGRESQL}
+                                           SQLite::SQLite3 PostgreSQL::PostgreSQL ${CMAKE_DL_LIBS})
+
+if(EASEL_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(EASEL_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,27 @@
+# easel_module(NAME SOURCES ... DEPS ... [LIBS ...] [TESTS ...])
+#
+# One static library per src/<module>. DEPS names other easel modules (without the prefix) and
+# is the only way a module may reach another: tests/layering_check.sh compares every
+# `#include "<module>/..."` against the transitive DEPS recorded here, so the dependency
+# direction of DESIGN.md §2 is enforced by the build. LIBS are third-party targets. TESTS are
+# the unit tests that sit beside the code; they become one gtest binary per module.
+set_property(GLOBAL PROPERTY EASEL_MODULE_GRAPH "")
+
+function(easel_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;LIBS;TESTS" ${ARGN})
+  add_library(easel_${name} STATIC ${M_SOURCES})
+  target_include_directories(easel_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src
+                                                  ${PROJECT_BINARY_DIR}/src)
+  set(dep_targets)
+  foreach(d IN LISTS M_DEPS)
+    list(APPEND dep_targets easel_${d})
+  endforeach()
+  target_link_libraries(easel_${name} PUBLIC ${dep_targets} ${M_LIBS})
+  set_property(GLOBAL APPEND_STRING PROPERTY EASEL_MODULE_GRAPH "${name}:${M_DEPS}\n")
+
+  if(M_TESTS AND EASEL_BUILD_TESTS)
+    add_executable(easel_${name}_test ${M_TESTS})
+    target_link_libraries(easel_${name}_test PRIVATE easel_${name} easel_testing GTest::gmock_main)
+    gtest_discover_tests(easel_${name}_test DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+  endif()
+endfunction()

@@ -1,0 +1,50 @@
+#include "common/json.h"
+
+#include <gtest/gtest.h>
+
+namespace easel {
+namespace {
+
+TEST(JsonTest, ParsesValidJson) {
+  auto r = ParseJson(R"({"a": [1, 2, {"b": null}]})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["a"][1], 2);
+}
+
+TEST(JsonTest, MalformedReportsOffset) {
+  auto r = ParseJson(R"({"a": )");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("malformed JSON"), std::string::npos);
+}
+
+TEST(JsonTest, NestingLimitIsEnforced) {
+  std::string deep(100, '[');
+  deep += std::string(100, ']');
+  auto r = ParseJson(deep, 64);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nesting"), std::string::npos);
+  EXPECT_TRUE(ParseJson(deep, 128).ok());
+}
+
+TEST(JsonTest, TypedFields) {
+  Json j = {{"name", "x"}, {"n", 5}, {"f", 1.5}, {"b", true}, {"s", 3}};
+  EXPECT_EQ(*GetString(j, "name"), "x");
+  EXPECT_FALSE(GetString(j, "missing").ok());
+  EXPECT_NE(GetString(j, "s").status().message().find("'s' must be a string"), std::string::npos);
+  EXPECT_EQ(**GetOptionalInt(j, "n", 0, 10), 5);
+  EXPECT_FALSE(GetOptionalInt(j, "n", 0, 4).ok());
+  EXPECT_FALSE(GetOptionalInt(j, "f", 0, 10).ok());
+  EXPECT_FALSE(GetOptionalInt(j, "missing", 0, 1)->has_value());
+  EXPECT_EQ(**GetOptionalNumber(j, "f"), 1.5);
+  EXPECT_EQ(**GetOptionalBool(j, "b"), true);
+  EXPECT_FALSE(GetOptionalBool(j, "n").ok());
+}
+
+TEST(JsonTest, DumpNeverThrowsOnBadUtf8) {
+  Json j = std::string("\xff\xfe");
+  EXPECT_NO_THROW((void)DumpJson(j));
+}
+
+}  // namespace
+}  // namespace easel

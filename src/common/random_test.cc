@@ -1,0 +1,44 @@
+#include "common/random.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/sha256.h"
+
+namespace easel {
+namespace {
+
+TEST(RandomTest, SecretsAre256BitAndUnique) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string s = RandomSecret();
+    EXPECT_EQ(s.size(), 43u);  // 32 bytes base64url, no padding
+    EXPECT_TRUE(seen.insert(s).second);
+  }
+}
+
+TEST(RandomTest, IdsSortByCreation) {
+  std::string prev = NewId();
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewId();
+    EXPECT_TRUE(LooksLikeId(id)) << id;
+    EXPECT_LT(prev, id);
+    prev = id;
+  }
+  EXPECT_FALSE(LooksLikeId("../../etc/passwd"));
+  EXPECT_FALSE(LooksLikeId("0123456789abcdefghjkmnpqrU"));
+}
+
+TEST(Sha256Test, KnownVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  Sha256 h;
+  h.Update("ab");
+  h.Update("c");
+  EXPECT_EQ(h.HexDigest(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(IsSha256Hex(Sha256Hex("x")));
+  EXPECT_FALSE(IsSha256Hex("ABC"));
+}
+
+}  // namespace
+}  // namespace easel

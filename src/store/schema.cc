@@ -1,0 +1,130 @@
+#include "store/schema.h"
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "common/time.h"
+
+namespace easel::store {
+
+const std::vector<Migration>& Migrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {1,
+       "identity, artifacts and jobs",
+       {
+           R"(CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                password_hash TEXT,
+                is_admin BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL))",
+           R"(CREATE TABLE tokens (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                secret_hash TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                revoked_at BIGINT))",
+           "CREATE INDEX tokens_user ON tokens(user_id, id)",
+           R"(CREATE TABLE projects (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NOT NULL DEFAULT '',
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL))",
+           R"(CREATE TABLE project_members (
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role TEXT NOT NULL,
+                added_at BIGINT NOT NULL,
+                PRIMARY KEY (project_id, user_id)))",
+           "CREATE INDEX project_members_user ON project_members(user_id)",
+           R"(CREATE TABLE blobs (
+                digest TEXT PRIMARY KEY,
+                size BIGINT NOT NULL,
+                refcount BIGINT NOT NULL,
+                created_at BIGINT NOT NULL))",
+           R"(CREATE TABLE artifacts (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                size BIGINT NOT NULL,
+                content_type TEXT NOT NULL,
+                created_by TEXT,
+                created_at BIGINT NOT NULL))",
+           "CREATE INDEX artifacts_project ON artifacts(project_id, id)",
+           R"(CREATE TABLE jobs (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                spec TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempt BIGINT NOT NULL DEFAULT 0,
+                max_attempts BIGINT NOT NULL,
+                timeout_s BIGINT NOT NULL,
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT,
+                heartbeat_at BIGINT,
+                progress_fraction DOUBLE PRECISION NOT NULL DEFAULT 0,
+                progress_message TEXT NOT NULL DEFAULT '',
+                result TEXT,
+                error TEXT,
+                cancel_requested BIGINT NOT NULL DEFAULT 0,
+                runner TEXT,
+                worker_pid BIGINT,
+                log_digest TEXT))",
+           "CREATE INDEX jobs_state ON jobs(state, id)",
+           "CREATE INDEX jobs_project ON jobs(project_id, id)",
+           R"(CREATE TABLE job_metrics (
+                job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                step BIGINT NOT NULL,
+                value DOUBLE PRECISION NOT NULL,
+                time BIGINT NOT NULL))",
+           "CREATE INDEX job_metrics_job ON job_metrics(job_id, name, step)",
+       }},
+  };
+  return *migrations;
+}
+
+const std::vector<std::pair<std::string, std::string>>& BlobReferenceColumns() {
+  static const auto* columns = new std::vector<std::pair<std::string, std::string>>{
+      {"artifacts", "digest"},
+      {"jobs", "log_digest"},
+  };
+  return *columns;
+}
+
+Status Migrate(Database& db) {
+  EASEL_RETURN_IF_ERROR(db.Exec(R"(CREATE TABLE IF NOT EXISTS schema_migrations (
+                                     version BIGINT PRIMARY KEY,
+                                     name TEXT NOT NULL,
+                                     applied_at BIGINT NOT NULL))"));
+  for (const Migration& m : Migrations()) {
+    bool applied_now = false;
+    EASEL_RETURN_IF_ERROR(db.Transaction([&](SqlSession& s) -> Status {
+      if (s.dialect() == Dialect::kPostgres) {
+        // Another server may be migrating the same database right now.
+        EASEL_RETURN_IF_ERROR(s.Exec("SELECT pg_advisory_xact_lock(7419001)"));
+      }
+      EASEL_ASSIGN_OR_RETURN(auto done, s.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?",
+                                                   {int64_t{m.version}}));
+      if (done) return OkStatus();
+      for (const std::string& stmt : m.statements) EASEL_RETURN_IF_ERROR(s.Exec(stmt));
+      EASEL_RETURN_IF_ERROR(
+          s.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                 {int64_t{m.version}, m.name, NowMillis()}));
+      applied_now = true;
+      return OkStatus();
+    }));
+    if (applied_now) EASEL_LOG_INFO("applied migration {} ({})", m.version, m.name);
+  }
+  return OkStatus();
+}
+
+}  // namespace easel::store
