@@ -1,0 +1,131 @@
+#include "api/call.h"
+
+#include <sodium.h>
+
+#include <fmt/format.h>
+
+namespace easel::api {
+namespace {
+
+std::string EncodeToken(const std::string& key) {
+  std::string out(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(key.data()),
+                    key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> DecodeToken(const std::string& token) {
+  std::string out(token.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), token.c_str(),
+                        token.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  return out;
+}
+
+}  // namespace
+
+Status BodyTooLarge(uint64_t limit_bytes) {
+  return Status(StatusCode::kResourceExhausted,
+                fmt::format("request body is larger than the limit of {} bytes", limit_bytes),
+                Json{{"limit_bytes", limit_bytes}});
+}
+
+const std::string& Call::param(std::string_view name) const {
+  static const std::string empty;
+  for (const auto& [k, v] : params_) {
+    if (k == name) return v;
+  }
+  return empty;
+}
+
+std::optional<std::string> Call::query(const std::string& name) const {
+  if (!req_.has_param(name.c_str())) return std::nullopt;
+  return req_.get_param_value(name.c_str());
+}
+
+Status Call::StreamBody(uint64_t max_bytes,
+                        const std::function<Status(const char*, size_t)>& sink) {
+  body_consumed_ = true;
+  if (reader_ == nullptr) return OkStatus();  // GET and friends: no body to stream
+  if (req_.has_header("Content-Length")) {
+    uint64_t declared = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
+    if (declared > max_bytes) {
+      body_consumed_ = false;  // never read: the connection must close
+      return BodyTooLarge(max_bytes);
+    }
+  }
+  uint64_t total = 0;
+  Status failure;
+  bool complete = (*reader_)([&](const char* data, size_t n) {
+    total += n;
+    if (total > max_bytes) {
+      failure = BodyTooLarge(max_bytes);
+      return false;
+    }
+    failure = sink(data, n);
+    return failure.ok();
+  });
+  if (!failure.ok()) {
+    body_consumed_ = false;
+    return failure;
+  }
+  if (!complete) {
+    body_consumed_ = false;
+    return InvalidArgument("the request body ended early");
+  }
+  return OkStatus();
+}
+
+Result<Json> Call::JsonBody() {
+  std::string body;
+  if (reader_ == nullptr) {
+    body = req_.body;
+  } else {
+    EASEL_RETURN_IF_ERROR(StreamBody(limits_.max_body_bytes, [&](const char* p, size_t n) {
+      body.append(p, n);
+      return OkStatus();
+    }));
+  }
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(body, limits_.max_json_depth));
+  EASEL_RETURN_IF_ERROR(RequireObject(j, "request body"));
+  return j;
+}
+
+Result<PageRequest> Call::Page() const {
+  PageRequest page;
+  if (auto limit = query("limit")) {
+    char* end = nullptr;
+    long v = std::strtol(limit->c_str(), &end, 10);
+    if (limit->empty() || *end != '\0' || v < 1 || v > 1000) {
+      return InvalidArgument("limit must be an integer from 1 to 1000");
+    }
+    page.limit = static_cast<int>(v);
+  }
+  if (auto token = query("page_token"); token && !token->empty()) {
+    auto key = DecodeToken(*token);
+    if (!key || key->size() > 256) return InvalidArgument("page_token is not valid");
+    page.after = *key;
+  }
+  return page;
+}
+
+void Call::Reply(int status, const Json& body) {
+  res_.status = status;
+  res_.set_content(DumpJson(body), "application/json");
+}
+
+Json PageJson(Json items, const PageRequest& page, const std::string& last_key) {
+  Json out = {{"items", std::move(items)}};
+  out["next_page_token"] =
+      out["items"].size() >= static_cast<size_t>(page.limit) ? EncodeToken(last_key) : "";
+  return out;
+}
+
+}  // namespace easel::api

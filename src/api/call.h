@@ -1,0 +1,91 @@
+#pragma once
+// One API request as a handler sees it: path parameters, query, the authenticated principal,
+// the body (parsed JSON or streamed, both under size limits), and ways to reply.
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/identity.h"
+#include "api/router.h"
+#include "common/json.h"
+#include "common/status.h"
+
+namespace easel::api {
+
+struct HttpLimits {
+  uint64_t max_body_bytes = 64ull << 20;     // JSON and other buffered bodies
+  uint64_t max_upload_bytes = 16ull << 30;   // streamed uploads (artifacts, imports)
+  int max_json_depth = 64;
+  int header_timeout_ms = 10000;       // whole request line + headers
+  int body_idle_timeout_ms = 30000;    // longest silence while a body arrives
+  uint64_t min_body_rate_bps = 16384;  // average after the first idle window
+  int keep_alive_timeout_ms = 5000;
+  int write_timeout_ms = 30000;
+  int threads = 32;
+};
+
+struct PageRequest {
+  int limit = 100;
+  std::string after;  // exclusive keyset position decoded from page_token
+};
+
+class Call {
+ public:
+  Call(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
+       const Route& route, std::vector<std::pair<std::string, std::string>> params,
+       const HttpLimits& limits)
+      : req_(req), res_(res), reader_(reader), route_(route), params_(std::move(params)),
+        limits_(limits) {}
+
+  const httplib::Request& request() const { return req_; }
+  httplib::Response& response() { return res_; }
+  const Route& route() const { return route_; }
+
+  // A {name} segment of the route pattern (decoded). Empty string when absent.
+  const std::string& param(std::string_view name) const;
+  std::optional<std::string> query(const std::string& name) const;
+
+  const auth::Principal& principal() const { return principal_; }
+  void set_principal(auth::Principal p) { principal_ = std::move(p); }
+
+  // The body as a JSON object (an empty body reads as {}). INVALID_ARGUMENT when malformed,
+  // not an object or nested too deeply; RESOURCE_EXHAUSTED (413) when over the body limit.
+  Result<Json> JsonBody();
+  // Streams the body to `sink` in chunks; stops with the sink's error, or RESOURCE_EXHAUSTED
+  // past `max_bytes`, or INVALID_ARGUMENT when the client goes away mid-body.
+  Status StreamBody(uint64_t max_bytes, const std::function<Status(const char*, size_t)>& sink);
+  bool body_consumed() const { return body_consumed_; }
+
+  // ?limit= (1..1000, default 100) and ?page_token= (opaque; from a previous next_page_token).
+  Result<PageRequest> Page() const;
+
+  void Reply(int status, const Json& body);
+  void ReplyNoContent() { res_.status = 204; }
+
+  const HttpLimits& limits() const { return limits_; }
+
+ private:
+  const httplib::Request& req_;
+  httplib::Response& res_;
+  const httplib::ContentReader* reader_;
+  const Route& route_;
+  std::vector<std::pair<std::string, std::string>> params_;
+  const HttpLimits& limits_;
+  auth::Principal principal_;
+  bool body_consumed_ = false;
+};
+
+// Builds {"items": [...], "next_page_token": "..."}: the token is present when the page is
+// full, and encodes `last_key` (the keyset position of the last item).
+Json PageJson(Json items, const PageRequest& page, const std::string& last_key);
+
+// Size limit error (413) naming the limit.
+Status BodyTooLarge(uint64_t limit_bytes);
+
+}  // namespace easel::api

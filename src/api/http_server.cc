@@ -1,0 +1,357 @@
+#include "api/http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "api/errors.h"
+#include "common/log.h"
+
+namespace easel::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t MillisSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+// Waits until `fd` is ready for `events` or `timeout_ms` passes. True when ready.
+bool PollFor(int fd, short events, int64_t timeout_ms) {
+  if (timeout_ms <= 0) return false;
+  pollfd p{fd, events, 0};
+  for (;;) {
+    int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(timeout_ms, 60000)));
+    if (rc < 0 && errno == EINTR) continue;
+    return rc > 0;
+  }
+}
+
+void AddressOf(int fd, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc != 0) return;
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (addr.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    port = ntohs(a->sin6_port);
+  }
+  ip = buf;
+}
+
+// One client connection. Reads are bounded by the phase the request is in: the request line
+// and headers must arrive before a deadline; a body may pause up to the idle timeout and must
+// keep an average minimum rate.
+class ConnectionStream final : public httplib::Stream {
+ public:
+  ConnectionStream(int fd, const HttpLimits& limits) : fd_(fd), limits_(limits) {}
+
+  void BeginRequest() {
+    in_body_ = false;
+    must_close_ = false;
+    request_start_ = Clock::now();
+  }
+  void BeginBody() {
+    in_body_ = true;
+    body_start_ = Clock::now();
+    body_bytes_ = 0;
+  }
+  void MustClose() { must_close_ = true; }
+  bool must_close() const { return must_close_; }
+
+  bool is_readable() const override { return PollFor(fd_, POLLIN, AllowedWaitMs()); }
+  bool is_writable() const override { return PollFor(fd_, POLLOUT, limits_.write_timeout_ms); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (!is_readable()) {
+      must_close_ = true;
+      return -1;
+    }
+    ssize_t n;
+    do {
+      n = ::recv(fd_, ptr, size, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0 && in_body_) body_bytes_ += static_cast<uint64_t>(n);
+    return n;
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) return -1;
+    ssize_t n;
+    do {
+      n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    AddressOf(fd_, true, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    AddressOf(fd_, false, ip, port);
+  }
+  socket_t socket() const override { return fd_; }
+
+ private:
+  int64_t AllowedWaitMs() const {
+    if (!in_body_) return limits_.header_timeout_ms - MillisSince(request_start_);
+    int64_t elapsed = MillisSince(body_start_);
+    if (elapsed > limits_.body_idle_timeout_ms &&
+        body_bytes_ * 1000 < limits_.min_body_rate_bps * static_cast<uint64_t>(elapsed)) {
+      return 0;  // too slow on average: a trickle attack or a dead link
+    }
+    return limits_.body_idle_timeout_ms;
+  }
+
+  int fd_;
+  const HttpLimits& limits_;
+  bool in_body_ = false;
+  bool must_close_ = false;
+  Clock::time_point request_start_ = Clock::now();
+  Clock::time_point body_start_ = Clock::now();
+  uint64_t body_bytes_ = 0;
+};
+
+thread_local ConnectionStream* current_stream = nullptr;
+thread_local Clock::time_point request_started;
+thread_local const std::string* current_route = nullptr;
+
+const std::string kUnmatchedRoute = "unmatched";
+
+}  // namespace
+
+class HttpServer::Transport final : public httplib::Server {
+ public:
+  Transport(const Router& router, Authenticator authenticate, MetricsRegistry& metrics,
+            HttpLimits limits)
+      : router_(router), authenticate_(std::move(authenticate)), metrics_(metrics),
+        limits_(limits) {
+    set_payload_max_length(std::max(limits_.max_body_bytes, limits_.max_upload_bytes));
+    // Only used for the Keep-Alive header the library writes; the loop below enforces them.
+    set_keep_alive_max_count(kMaxRequestsPerConnection);
+    set_keep_alive_timeout(std::max(1, limits_.keep_alive_timeout_ms / 1000));
+    int threads = limits_.threads;
+    new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+
+    set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (current_stream) current_stream->BeginBody();
+      // Bodies on methods without a body route are read into memory by the library: refuse
+      // anything large before that happens.
+      bool buffered = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+      if (buffered && (req.get_header_value("Transfer-Encoding") == "chunked" ||
+                       std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr,
+                                     10) > limits_.max_body_bytes)) {
+        WriteError(res, BodyTooLarge(limits_.max_body_bytes));
+        if (current_stream) current_stream->MustClose();
+        return HandlerResponse::Handled;
+      }
+      return HandlerResponse::Unhandled;
+    });
+    Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(req, res, nullptr);
+    });
+    Options(".*", [this](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(req, res, nullptr);
+    });
+    auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) { Dispatch(req, res, &reader); };
+    Post(".*", with_body);
+    Put(".*", with_body);
+    Patch(".*", with_body);
+    Delete(".*", with_body);
+
+    set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      Status st = res.status == 404   ? NotFound("no such route")
+                  : res.status == 413 ? Status(StatusCode::kResourceExhausted,
+                                               "request body is too large",
+                                               Json{{"limit_bytes", 0}})
+                  : res.status == 416 ? OutOfRange("requested range is not satisfiable")
+                  : res.status >= 500 ? Internal("internal error")
+                                      : InvalidArgument("malformed HTTP request");
+      int keep = res.status;
+      WriteError(res, st);
+      res.status = keep;
+    });
+    set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+          try {
+            if (ep) std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            EASEL_LOG_ERROR("unhandled exception in {} {}: {}", req.method, req.path, e.what());
+          } catch (...) {
+            EASEL_LOG_ERROR("unhandled exception in {} {}", req.method, req.path);
+          }
+          WriteError(res, Internal("internal error"));
+        });
+    set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      const std::string& route = current_route ? *current_route : kUnmatchedRoute;
+      double seconds = std::chrono::duration<double>(Clock::now() - request_started).count();
+      metrics_.Increment("easel_http_requests_total",
+                         {{"route", route}, {"method", req.method},
+                          {"code", std::to_string(res.status)}});
+      metrics_.Observe("easel_http_request_duration_seconds", {{"route", route}}, seconds);
+      current_route = nullptr;
+    });
+  }
+
+  bool draining() const { return draining_.load(); }
+
+  void BeginDrain() {
+    draining_ = true;
+    stop();
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    ConnectionStream strm(sock, limits_);
+    current_stream = &strm;
+    for (int served = 0; served < kMaxRequestsPerConnection; ++served) {
+      int64_t wait_ms = served == 0 ? limits_.header_timeout_ms : limits_.keep_alive_timeout_ms;
+      if (!WaitForRequest(sock, wait_ms)) break;
+      strm.BeginRequest();
+      bool closed = false;
+      bool close = served + 1 == kMaxRequestsPerConnection || draining_;
+      bool ok = process_request(strm, close, closed, [](httplib::Request&) {
+        request_started = Clock::now();
+      });
+      if (!ok || closed || close || strm.must_close()) break;
+    }
+    current_stream = nullptr;
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return true;
+  }
+
+  // Waits for the next request on a kept-alive connection, giving up early when draining.
+  bool WaitForRequest(int fd, int64_t timeout_ms) {
+    auto start = Clock::now();
+    while (!draining_) {
+      int64_t left = timeout_ms - MillisSince(start);
+      if (left <= 0) return false;
+      if (PollFor(fd, POLLIN, std::min<int64_t>(left, 100))) return true;
+    }
+    return false;
+  }
+
+  void Dispatch(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader* reader) {
+    auto segments = SplitTarget(req.target);
+    if (!segments.ok()) {
+      FinishWithError(res, segments.status(), reader);
+      return;
+    }
+    std::string method = req.method == "HEAD" ? "GET" : req.method;
+    RouteMatch m = router_.Match(method, *segments);
+    if (m.route == nullptr) {
+      if (m.allowed_methods.empty()) {
+        FinishWithError(res, NotFound("no such route: " + req.method + " " + req.path), reader);
+        return;
+      }
+      std::string allow;
+      for (const auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
+      res.set_header("Allow", allow);
+      FinishWithError(res,
+                      Status(StatusCode::kInvalidArgument, "method not allowed",
+                             Json{{"allowed", m.allowed_methods}}),
+                      reader);
+      res.status = 405;
+      return;
+    }
+    current_route = &m.route->pattern;
+    Call call(req, res, reader, *m.route, std::move(m.params), limits_);
+    if (!m.route->options.public_route) {
+      Status st = Authenticate(req, call);
+      if (!st.ok()) {
+        FinishWithError(res, st, reader);
+        return;
+      }
+    }
+    Status st = m.route->handler(call);
+    if (!st.ok()) {
+      res.body.clear();
+      WriteError(res, st);
+    }
+    if (reader != nullptr && !call.body_consumed()) DiscardBody(*reader, res);
+  }
+
+  Status Authenticate(const httplib::Request& req, Call& call) {
+    const std::string& header = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+      return Unauthenticated("missing bearer token: send 'Authorization: Bearer <token>'");
+    }
+    EASEL_ASSIGN_OR_RETURN(auth::Principal p,
+                           authenticate_(std::string_view(header).substr(kBearer.size())));
+    call.set_principal(std::move(p));
+    return OkStatus();
+  }
+
+  void FinishWithError(httplib::Response& res, const Status& st,
+                       const httplib::ContentReader* reader) {
+    WriteError(res, st);
+    if (reader != nullptr) DiscardBody(*reader, res);
+  }
+
+  // A body the handler did not read would be parsed as the next request. Small ones are read
+  // and dropped; for anything bigger the connection closes after this response.
+  void DiscardBody(const httplib::ContentReader& reader, httplib::Response& res) {
+    constexpr uint64_t kDrainLimit = 1 << 20;
+    uint64_t read = 0;
+    bool ok = reader([&](const char*, size_t n) {
+      read += n;
+      return read <= kDrainLimit;
+    });
+    if (!ok && current_stream) current_stream->MustClose();
+  }
+
+  static constexpr int kMaxRequestsPerConnection = 10000;
+
+  const Router& router_;
+  Authenticator authenticate_;
+  MetricsRegistry& metrics_;
+  HttpLimits limits_;
+  std::atomic<bool> draining_{false};
+};
+
+HttpServer::HttpServer(const Router& router, Authenticator authenticate, MetricsRegistry& metrics,
+                       HttpLimits limits)
+    : transport_(std::make_unique<Transport>(router, std::move(authenticate), metrics, limits)) {
+  metrics.DeclareCounter("easel_http_requests_total", "HTTP requests by route, method and status.");
+  metrics.DeclareHistogram("easel_http_request_duration_seconds",
+                           "HTTP request latency by route, from headers read to response sent.",
+                           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                            2.5, 5, 10});
+}
+
+HttpServer::~HttpServer() = default;
+
+Result<int> HttpServer::Bind(const std::string& host, int port) {
+  if (port == 0) {
+    int p = transport_->bind_to_any_port(host);
+    if (p <= 0) return Unavailable("cannot listen on " + host);
+    return p;
+  }
+  if (!transport_->bind_to_port(host, port)) {
+    return Unavailable("cannot listen on " + host + ":" + std::to_string(port));
+  }
+  return port;
+}
+
+void HttpServer::Serve() { transport_->listen_after_bind(); }
+void HttpServer::Stop() { transport_->BeginDrain(); }
+bool HttpServer::draining() const { return transport_->draining(); }
+
+}  // namespace easel::api

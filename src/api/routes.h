@@ -1,0 +1,59 @@
+#pragma once
+// Everything the HTTP routes reach, and the explicit list of route groups (routes.cc). Each
+// group lives in its own file, one resource per file.
+
+#include <filesystem>
+#include <functional>
+
+#include "api/call.h"
+#include "api/router.h"
+#include "auth/projects.h"
+#include "auth/tokens.h"
+#include "auth/users.h"
+#include "common/metrics.h"
+#include "store/blob_store.h"
+#include "store/sql.h"
+
+namespace easel::jobs {
+class JobStore;
+class JobKindRegistry;
+}  // namespace easel::jobs
+
+namespace easel::api {
+
+// The job system as the routes see it.
+struct JobsContext {
+  jobs::JobStore& store;
+  const jobs::JobKindRegistry& kinds;
+  std::function<void()> wake;  // nudges the executor after a submit or cancel
+  std::filesystem::path data_dir;
+  int64_t default_max_attempts = 3;
+  int64_t default_timeout_s = 0;
+};
+
+struct ApiContext {
+  store::Database& db;
+  store::BlobStore& blobs;
+  auth::TokenService& tokens;
+  auth::UserService& users;
+  auth::ProjectService& projects;
+  JobsContext* jobs = nullptr;
+  MetricsRegistry& metrics;
+  std::function<bool()> draining;
+};
+
+void AddHealthRoutes(Router& router, ApiContext& ctx);
+void AddIdentityRoutes(Router& router, ApiContext& ctx);
+void AddProjectRoutes(Router& router, ApiContext& ctx);
+void AddArtifactRoutes(Router& router, ApiContext& ctx);
+void AddJobRoutes(Router& router, ApiContext& ctx);
+void AddAdminRoutes(Router& router, ApiContext& ctx);
+
+// Every route of the server, in one place.
+void AddAllRoutes(Router& router, ApiContext& ctx);
+
+// The project named by the {project} path parameter, if the caller holds at least `needed`.
+Result<auth::Project> ProjectFor(const Call& call, ApiContext& ctx, auth::Role needed);
+Status RequireAdmin(const Call& call);
+
+}  // namespace easel::api

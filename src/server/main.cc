@@ -1,0 +1,27 @@
+// The `easel` binary: the server (`serve`), the job worker (`worker`, started by the server),
+// and the client commands, in one executable.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "common/version.h"
+#include "server/serve.h"
+#include "server/worker_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"easel: a self-hosted AI development and deployment platform"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", easel::kVersion);
+
+  easel::server::ServeOptions serve_opts;
+  CLI::App* serve = app.add_subcommand("serve", "Run the easel server");
+  easel::server::AddServeOptions(*serve, serve_opts);
+  int exit_code = 0;
+  serve->callback([&] { exit_code = easel::server::RunServe(serve_opts); });
+
+  easel::server::AddWorkerCommand(app, exit_code);
+  easel::cli::AddClientCommands(app, exit_code);
+
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,131 @@
+#include "server/serve.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "api/http_server.h"
+#include "api/routes.h"
+#include "auth/projects.h"
+#include "auth/tokens.h"
+#include "auth/users.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "common/version.h"
+#include "server/jobs_wiring.h"
+#include "store/blob_store.h"
+#include "store/sql.h"
+
+namespace easel::server {
+namespace fs = std::filesystem;
+
+namespace {
+
+// One server per data dir: the SQLite file and the blob directory are not shared.
+Result<int> LockDataDir(const fs::path& dir) {
+  fs::path lock = dir / "LOCK";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot open the data dir lock: " + ErrnoMessage(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return FailedPrecondition("another easel server is using data dir " + dir.string());
+  }
+  return fd;
+}
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "easel serve: %s\n", st.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& opts) {
+  InitLogging(opts.log_level);
+  ::signal(SIGPIPE, SIG_IGN);
+  // Block the shutdown signals before any thread starts, so only the waiter below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::optional<std::string> admin_token;
+  if (const char* t = std::getenv("EASEL_ADMIN_TOKEN"); t && *t) admin_token = t;
+
+  auto address = ParseHostPort(opts.listen);
+  if (!address.ok()) return Fail(address.status());
+  std::error_code ec;
+  fs::create_directories(opts.data_dir, ec);
+  if (ec) return Fail(Internal("cannot create data dir " + opts.data_dir + ": " + ec.message()));
+  fs::permissions(opts.data_dir, fs::perms::owner_all, ec);
+  auto lock = LockDataDir(opts.data_dir);
+  if (!lock.ok()) return Fail(lock.status());
+
+  auto db = store::Database::Open(DatabaseUrl(opts), 8);
+  if (!db.ok()) return Fail(db.status());
+  auto blobs = store::BlobStore::Open(opts.data_dir);
+  if (!blobs.ok()) return Fail(blobs.status());
+
+  auth::TokenService tokens(**db);
+  auth::UserService users(**db, tokens);
+  auth::ProjectService projects(**db);
+  auto first_token = users.Bootstrap(admin_token);
+  if (!first_token.ok()) return Fail(first_token.status());
+
+  MetricsRegistry metrics;
+  metrics.DeclareGauge("easel_build_info", "Build of this server (value is always 1).", [] {
+    return std::vector<std::pair<MetricLabels, double>>{{{{"version", kVersion}}, 1}};
+  });
+
+  auto jobs = JobsWiring::Create(opts, **db, **blobs, metrics);
+  if (!jobs.ok()) return Fail(jobs.status());
+
+  api::Router router;
+  std::unique_ptr<api::HttpServer> http;
+  api::ApiContext ctx{**db,      **blobs, tokens, users, projects, (*jobs)->context(), metrics,
+                      [&http] { return http && http->draining(); }};
+  api::AddAllRoutes(router, ctx);
+  http = std::make_unique<api::HttpServer>(
+      router, [&tokens](std::string_view t) { return tokens.Authenticate(t); }, metrics,
+      opts.http);
+  auto port = http->Bind(address->first, address->second);
+  if (!port.ok()) return Fail(port.status());
+  if (Status st = (*jobs)->Start(); !st.ok()) return Fail(st);
+
+  if (first_token->has_value()) {
+    std::printf("created the admin user; its token (shown once, keep it safe):\nadmin token: %s\n",
+                (*first_token)->c_str());
+  }
+  std::string host = address->first.find(':') != std::string::npos ? "[" + address->first + "]"
+                                                                     : address->first;
+  std::printf("listening on http://%s:%d\n", host.c_str(), *port);
+  std::fflush(stdout);
+  EASEL_LOG_INFO("easel {} serving data dir {}", kVersion, opts.data_dir);
+
+  std::thread signal_waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    EASEL_LOG_INFO("received {}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http->Stop();
+    std::thread([timeout = opts.drain_timeout_s] {
+      std::this_thread::sleep_for(std::chrono::seconds(timeout));
+      EASEL_LOG_WARN("drain took longer than {} s: exiting with requests still in flight", timeout);
+      std::_Exit(0);
+    }).detach();
+  });
+  http->Serve();
+  if (!http->draining()) ::kill(::getpid(), SIGTERM);  // wake the waiter so it can be joined
+  (*jobs)->Stop();
+  EASEL_LOG_INFO("drained; bye");
+  signal_waiter.join();
+  return 0;
+}
+
+}  // namespace easel::server

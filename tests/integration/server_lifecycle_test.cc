@@ -1,0 +1,271 @@
+// The server as a process: start-up, configuration, slow clients, graceful drain, restarts.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "testing/server.h"
+
+namespace easel::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads until the peer closes; returns what it sent. Gives up after `limit`.
+std::string ReadUntilClosed(int fd, std::chrono::milliseconds limit) {
+  timeval tv{static_cast<time_t>(limit.count() / 1000),
+             static_cast<suseconds_t>((limit.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+TEST(ServerLifecycleTest, PrintsUrlAndServesHealth) {
+  ServerProcess s;
+  s.Start();
+  auto c = s.Client();
+  auto r = Send(*c, "GET", "/healthz", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["status"], "ok");
+  EXPECT_EQ(Send(*c, "GET", "/readyz", "").status, 200);
+  auto m = Send(*c, "GET", "/metrics", "");
+  EXPECT_NE(m.raw.find("easel_build_info{version="), std::string::npos);
+  EXPECT_NE(m.raw.find("easel_http_requests_total{route=\"/healthz\",method=\"GET\",code=\"200\"}"),
+            std::string::npos);
+  EXPECT_NE(m.raw.find("easel_http_request_duration_seconds_bucket{route=\"/healthz\""),
+            std::string::npos);
+}
+
+TEST(ServerLifecycleTest, FirstStartPrintsAGeneratedAdminTokenOnce) {
+  TempDir dir;
+  ServerOptions opts{.data_dir = dir.path() / "data"};
+  opts.env["EASEL_ADMIN_TOKEN"] = "";  // overrides the harness's fixed token
+  ServerProcess s(opts);
+  s.Start();
+  std::string out = s.output();
+  auto at = out.find("admin token: ez_");
+  ASSERT_NE(at, std::string::npos) << out;
+  std::string token = out.substr(at + 13, 46);
+  auto c = s.Client();
+  EXPECT_EQ(Send(*c, "GET", "/api/v1/users/me", token).body["name"], "admin");
+  s.Kill();
+  ServerProcess again(opts);
+  again.Start();
+  std::string second = again.output().substr(out.size());
+  EXPECT_EQ(second.find("admin token:"), std::string::npos) << "the token is shown only once";
+  EXPECT_EQ(Send(*again.Client(), "GET", "/api/v1/users/me", token).status, 200);
+}
+
+TEST(ServerLifecycleTest, ShortAdminTokenFailsStartUpClearly) {
+  ServerOptions opts;
+  opts.env["EASEL_ADMIN_TOKEN"] = "too-short";
+  ServerProcess s(opts);
+  try {
+    s.Start();
+    FAIL() << "start-up should fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("at least 32 characters"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ServerLifecycleTest, OneServerPerDataDir) {
+  TempDir dir;
+  ServerProcess a({.data_dir = dir.path() / "data"});
+  a.Start();
+  ServerProcess b({.data_dir = dir.path() / "data"});
+  try {
+    b.Start();
+    FAIL() << "a second server on the same data dir must refuse to start";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("another easel server"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ServerLifecycleTest, ConfigFileEnvironmentAndFlagsStack) {
+  TempDir dir;
+  std::ofstream(dir.path() / "easel.toml") << "max_body_bytes = 100\nmax-json-depth = 3\n";
+  ServerOptions opts{.extra_args = {"--config", (dir.path() / "easel.toml").string(),
+                                    "--max-json-depth", "5"}};
+  opts.env["EASEL_MAX_BODY_BYTES"] = "200";
+  ServerProcess s(opts);
+  s.Start();
+  auto c = s.Client();
+  std::string token = s.admin_token();
+  // env (200) beats the file (100): a 150-byte body passes the size check.
+  std::string desc(120, 'x');
+  EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token,
+                 R"({"name":"p1","description":")" + desc + "\"}").status,
+            201);
+  EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token, std::string(250, ' ') + "{}").status, 413);
+  // the flag (5) beats the file (3): depth 4 passes validation of depth, depth 6 does not.
+  EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token, R"({"name":"p2","x":[[[1]]]})").status, 201);
+  auto deep = Send(*c, "POST", "/api/v1/projects", token, R"({"name":"p3","x":[[[[[[1]]]]]]})");
+  EXPECT_EQ(deep.status, 400);
+}
+
+TEST(ServerLifecycleTest, HelpDocumentsEveryOption) {
+  std::string cmd = EaselBinary() + " serve --help";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0);
+  for (const char* opt : {"--data-dir", "--listen", "--grpc-listen", "--db", "--config",
+                          "--max-body-bytes", "--header-timeout-ms", "--drain-timeout-s",
+                          "--max-concurrent-jobs", "EASEL_DATA_DIR", "EASEL_DB"}) {
+    EXPECT_NE(out.find(opt), std::string::npos) << opt << " missing from:\n" << out;
+  }
+}
+
+TEST(ServerLifecycleTest, SlowHeadersAreCutOff) {
+  ServerProcess s({.extra_args = {"--header-timeout-ms", "800"}});
+  s.Start();
+  int fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  auto start = Clock::now();
+  // A slowloris client: a byte now and then, never finishing the headers.
+  std::thread trickle([fd] {
+    const char* req = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    for (int i = 0; req[i] && i < 60; ++i) {
+      if (::send(fd, req + i, 1, MSG_NOSIGNAL) <= 0) return;
+      std::this_thread::sleep_for(100ms);
+    }
+  });
+  std::string got = ReadUntilClosed(fd, 5000ms);
+  auto elapsed = Clock::now() - start;
+  trickle.join();
+  ::close(fd);
+  EXPECT_LT(elapsed, 3s) << "the server must close a connection whose headers never finish";
+  EXPECT_EQ(Send(*s.Client(), "GET", "/healthz", "").status, 200);
+}
+
+TEST(ServerLifecycleTest, TricklingBodiesAreCutOff) {
+  ServerProcess s({.extra_args = {"--body-idle-timeout-ms", "500", "--min-body-rate", "100000"}});
+  s.Start();
+  int fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  std::string head = "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     s.admin_token() + "\r\nContent-Length: 100000\r\n\r\n";
+  ASSERT_GT(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), 0);
+  auto start = Clock::now();
+  std::thread trickle([fd] {
+    for (int i = 0; i < 100; ++i) {
+      if (::send(fd, "x", 1, MSG_NOSIGNAL) <= 0) return;
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  ReadUntilClosed(fd, 8000ms);
+  auto elapsed = Clock::now() - start;
+  trickle.join();
+  ::close(fd);
+  EXPECT_LT(elapsed, 4s);
+  EXPECT_EQ(Send(*s.Client(), "GET", "/healthz", "").status, 200);
+}
+
+TEST(ServerLifecycleTest, SigtermDrainsInFlightRequestsAndExitsZero) {
+  ServerProcess s;
+  s.Start();
+  std::string token = s.admin_token();
+  ASSERT_EQ(Send(*s.Client(), "POST", "/api/v1/projects", token, R"({"name":"demo"})").status, 201);
+
+  // An upload that takes ~2 s to send, in flight when SIGTERM arrives.
+  std::promise<void> started;
+  auto upload = std::async(std::launch::async, [&] {
+    httplib::Client c("127.0.0.1", s.port());
+    c.set_read_timeout(30, 0);
+    const size_t chunk = 64 * 1024, chunks = 20;
+    bool signalled = false;
+    auto r = c.Post(
+        "/api/v1/projects/demo/artifacts?name=slow.bin",
+        httplib::Headers{{"Authorization", "Bearer " + token}}, chunk * chunks,
+        [&](size_t offset, size_t, httplib::DataSink& sink) {
+          std::string data(chunk, 'z');
+          sink.write(data.data(), data.size());
+          if (!signalled) {
+            signalled = true;
+            started.set_value();
+          }
+          std::this_thread::sleep_for(100ms);
+          return true;
+        },
+        "application/octet-stream");
+    return r ? r->status : 0;
+  });
+  started.get_future().wait();
+  std::this_thread::sleep_for(200ms);
+  auto sigterm_at = Clock::now();
+  ::kill(s.pid(), SIGTERM);
+
+  // New connections are refused within a second.
+  bool refused = false;
+  while (Clock::now() - sigterm_at < 1500ms) {
+    int fd = Connect(s.port());
+    if (fd < 0) {
+      refused = true;
+      break;
+    }
+    ::close(fd);
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(refused) << "still accepting connections after SIGTERM";
+  EXPECT_LT(Clock::now() - sigterm_at, 1s + 100ms);
+
+  EXPECT_EQ(upload.get(), 201) << "the in-flight upload must complete";
+  EXPECT_EQ(s.Terminate(35000), 0);
+
+  ServerProcess again({.data_dir = s.data_dir()});
+  again.Start();
+  auto list = Send(*again.Client(), "GET", "/api/v1/projects/demo/artifacts", token);
+  ASSERT_EQ(list.body["items"].size(), 1u);
+  EXPECT_EQ(list.body["items"][0]["size"], 64 * 1024 * 20);
+}
+
+TEST(ServerLifecycleTest, KeepAliveServesManyRequestsOnOneConnection) {
+  ServerProcess s;
+  s.Start();
+  int fd = Connect(s.port());
+  std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_GT(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), 0);
+    std::string response;
+    while (response.find(R"({"status":"ok"})") == std::string::npos) {
+      char buf[1024];
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      ASSERT_GT(n, 0) << "connection closed after " << i << " requests";
+      response.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_NE(response.find("200 OK"), std::string::npos);
+  }
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace easel::testing

@@ -1,0 +1,165 @@
+#include "testing/server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace easel::testing {
+namespace {
+
+std::string Slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string EaselBinary() {
+  if (const char* b = std::getenv("EASEL_BINARY"); b && *b) return b;
+#ifdef EASEL_BINARY_PATH
+  return EASEL_BINARY_PATH;
+#else
+  return "build/easel";
+#endif
+}
+
+ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {
+  if (options_.data_dir.empty()) {
+    temp_ = std::make_unique<TempDir>();
+    data_dir_ = temp_->path() / "data";
+  } else {
+    data_dir_ = options_.data_dir;
+  }
+  log_path_ = data_dir_.parent_path() / ("server-" + data_dir_.filename().string() + ".log");
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void ServerProcess::Start() {
+  std::vector<std::string> args = {EaselBinary(), "serve", "--data-dir", data_dir_.string(),
+                                   "--listen", "127.0.0.1:0", "--log-level", "info"};
+  if (!options_.db_url.empty()) {
+    args.push_back("--db");
+    args.push_back(options_.db_url);
+  }
+  if (options_.enable_test_jobs) args.push_back("--enable-test-jobs");
+  for (const auto& a : options_.extra_args) args.push_back(a);
+  std::vector<std::string> env_strings = {std::string("EASEL_ADMIN_TOKEN=") + kTestAdminToken};
+  for (const auto& [k, v] : options_.env) env_strings.push_back(k + "=" + v);
+
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  off_t start_offset = ::lseek(log_fd, 0, SEEK_END);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    for (auto& e : env_strings) ::putenv(e.data());
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+
+  std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+))");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string out = Slurp(log_path_).substr(static_cast<size_t>(start_offset));
+    std::smatch m;
+    if (std::regex_search(out, m, listening)) {
+      port_ = std::stoi(m[1]);
+      admin_token_ = kTestAdminToken;
+      return;
+    }
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("easel serve exited during start-up:\n" + out);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("easel serve did not start within 30 s:\n" + output());
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int ServerProcess::Terminate(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+bool ServerProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+std::string ServerProcess::output() const { return Slurp(log_path_); }
+
+std::unique_ptr<httplib::Client> ServerProcess::Client() const {
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  c->set_read_timeout(60, 0);
+  c->set_connection_timeout(5, 0);
+  return c;
+}
+
+Response Send(httplib::Client& client, const std::string& method, const std::string& path,
+              const std::string& token, const std::string& body, const std::string& content_type) {
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  httplib::Result r{nullptr, httplib::Error::Unknown};
+  if (method == "GET") {
+    r = client.Get(path.c_str(), headers);
+  } else if (method == "DELETE") {
+    r = body.empty() ? client.Delete(path.c_str(), headers)
+                     : client.Delete(path.c_str(), headers, body, content_type.c_str());
+  } else if (method == "POST") {
+    r = client.Post(path.c_str(), headers, body, content_type.c_str());
+  } else if (method == "PUT") {
+    r = client.Put(path.c_str(), headers, body, content_type.c_str());
+  } else if (method == "PATCH") {
+    r = client.Patch(path.c_str(), headers, body, content_type.c_str());
+  }
+  Response out;
+  if (!r) return out;  // status 0: no response
+  out.status = r->status;
+  out.raw = r->body;
+  out.headers = r->headers;
+  if (!r->body.empty()) out.body = Json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  return out;
+}
+
+}  // namespace easel::testing
