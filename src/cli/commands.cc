@@ -1,8 +1,19 @@
 #include "cli/commands.h"
 
+#include "cli/command.h"
+#include "cli/command_groups.h"
+
 namespace easel::cli {
 
-// The client commands land in their own change.
-void AddClientCommands(CLI::App&, int&) {}
+void AddClientCommands(CLI::App& app, int& exit_code) {
+  app.footer(HelpFooter());
+  AddLoginCommands(app, exit_code);
+  AddProjectCommands(app, exit_code);
+  AddTokenCommands(app, exit_code);
+  AddJobCommands(app, exit_code);
+  AddArtifactCommands(app, exit_code);
+  AddUserCommands(app, exit_code);
+  AddAdminCommands(app, exit_code);
+}
 
 }  // namespace easel::cli

@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
   easel::server::AddWorkerCommand(app, exit_code);
   easel::cli::AddClientCommands(app, exit_code);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other command-line mistake is a usage error (2).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

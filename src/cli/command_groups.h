@@ -1,0 +1,16 @@
+#pragma once
+// The explicit list of client command groups, one file each; commands.cc adds them all.
+
+#include <CLI/CLI.hpp>
+
+namespace easel::cli {
+
+void AddLoginCommands(CLI::App& app, int& exit_code);     // login, logout, whoami
+void AddProjectCommands(CLI::App& app, int& exit_code);   // project ..., project member ...
+void AddTokenCommands(CLI::App& app, int& exit_code);     // token ...
+void AddJobCommands(CLI::App& app, int& exit_code);       // job ...
+void AddArtifactCommands(CLI::App& app, int& exit_code);  // artifact ...
+void AddUserCommands(CLI::App& app, int& exit_code);      // user ...
+void AddAdminCommands(CLI::App& app, int& exit_code);     // gc
+
+}  // namespace easel::cli
