@@ -1,8 +1,7 @@
 #include "api/call.h"
 
-#include <sodium.h>
-
 #include <fmt/format.h>
+#include <sodium.h>
 
 namespace easel::api {
 namespace {

@@ -11,16 +11,16 @@
 #include <utility>
 #include <vector>
 
-#include "auth/identity.h"
 #include "api/router.h"
+#include "auth/identity.h"
 #include "common/json.h"
 #include "common/status.h"
 
 namespace easel::api {
 
 struct HttpLimits {
-  uint64_t max_body_bytes = 64ull << 20;     // JSON and other buffered bodies
-  uint64_t max_upload_bytes = 16ull << 30;   // streamed uploads (artifacts, imports)
+  uint64_t max_body_bytes = 64ull << 20;    // JSON and other buffered bodies
+  uint64_t max_upload_bytes = 16ull << 30;  // streamed uploads (artifacts, imports)
   int max_json_depth = 64;
   int header_timeout_ms = 10000;       // whole request line + headers
   int body_idle_timeout_ms = 30000;    // longest silence while a body arrives
@@ -40,7 +40,11 @@ class Call {
   Call(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
        const Route& route, std::vector<std::pair<std::string, std::string>> params,
        const HttpLimits& limits)
-      : req_(req), res_(res), reader_(reader), route_(route), params_(std::move(params)),
+      : req_(req),
+        res_(res),
+        reader_(reader),
+        route_(route),
+        params_(std::move(params)),
         limits_(limits) {}
 
   const httplib::Request& request() const { return req_; }

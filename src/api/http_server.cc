@@ -136,7 +136,9 @@ class HttpServer::Transport final : public httplib::Server {
  public:
   Transport(const Router& router, Authenticator authenticate, MetricsRegistry& metrics,
             HttpLimits limits)
-      : router_(router), authenticate_(std::move(authenticate)), metrics_(metrics),
+      : router_(router),
+        authenticate_(std::move(authenticate)),
+        metrics_(metrics),
         limits_(limits) {
     set_payload_max_length(std::max(limits_.max_body_bytes, limits_.max_upload_bytes));
     // Only used for the Keep-Alive header the library writes; the loop below enforces them.
@@ -151,8 +153,8 @@ class HttpServer::Transport final : public httplib::Server {
       // anything large before that happens.
       bool buffered = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
       if (buffered && (req.get_header_value("Transfer-Encoding") == "chunked" ||
-                       std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr,
-                                     10) > limits_.max_body_bytes)) {
+                       std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) >
+                           limits_.max_body_bytes)) {
         WriteError(res, BodyTooLarge(limits_.max_body_bytes));
         if (current_stream) current_stream->MustClose();
         return HandlerResponse::Handled;
@@ -174,10 +176,10 @@ class HttpServer::Transport final : public httplib::Server {
 
     set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty()) return;
-      Status st = res.status == 404   ? NotFound("no such route")
-                  : res.status == 413 ? Status(StatusCode::kResourceExhausted,
-                                               "request body is too large",
-                                               Json{{"limit_bytes", 0}})
+      Status st = res.status == 404 ? NotFound("no such route")
+                  : res.status == 413
+                      ? Status(StatusCode::kResourceExhausted, "request body is too large",
+                               Json{{"limit_bytes", 0}})
                   : res.status == 416 ? OutOfRange("requested range is not satisfiable")
                   : res.status >= 500 ? Internal("internal error")
                                       : InvalidArgument("malformed HTTP request");
@@ -199,9 +201,9 @@ class HttpServer::Transport final : public httplib::Server {
     set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       const std::string& route = current_route ? *current_route : kUnmatchedRoute;
       double seconds = std::chrono::duration<double>(Clock::now() - request_started).count();
-      metrics_.Increment("easel_http_requests_total",
-                         {{"route", route}, {"method", req.method},
-                          {"code", std::to_string(res.status)}});
+      metrics_.Increment(
+          "easel_http_requests_total",
+          {{"route", route}, {"method", req.method}, {"code", std::to_string(res.status)}});
       metrics_.Observe("easel_http_request_duration_seconds", {{"route", route}}, seconds);
       current_route = nullptr;
     });
@@ -224,9 +226,8 @@ class HttpServer::Transport final : public httplib::Server {
       strm.BeginRequest();
       bool closed = false;
       bool close = served + 1 == kMaxRequestsPerConnection || draining_;
-      bool ok = process_request(strm, close, closed, [](httplib::Request&) {
-        request_started = Clock::now();
-      });
+      bool ok = process_request(strm, close, closed,
+                                [](httplib::Request&) { request_started = Clock::now(); });
       if (!ok || closed || close || strm.must_close()) break;
     }
     current_stream = nullptr;
@@ -330,10 +331,10 @@ HttpServer::HttpServer(const Router& router, Authenticator authenticate, Metrics
                        HttpLimits limits)
     : transport_(std::make_unique<Transport>(router, std::move(authenticate), metrics, limits)) {
   metrics.DeclareCounter("easel_http_requests_total", "HTTP requests by route, method and status.");
-  metrics.DeclareHistogram("easel_http_request_duration_seconds",
-                           "HTTP request latency by route, from headers read to response sent.",
-                           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-                            2.5, 5, 10});
+  metrics.DeclareHistogram(
+      "easel_http_request_duration_seconds",
+      "HTTP request latency by route, from headers read to response sent.",
+      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
 }
 
 HttpServer::~HttpServer() = default;

@@ -10,12 +10,16 @@ namespace {
 using auth::Role;
 
 Json ProjectJson(const auth::Project& p) {
-  return {{"id", p.id}, {"name", p.name}, {"description", p.description},
-          {"created_at", FormatRfc3339(p.created_at)}, {"role", auth::RoleName(p.role)}};
+  return {{"id", p.id},
+          {"name", p.name},
+          {"description", p.description},
+          {"created_at", FormatRfc3339(p.created_at)},
+          {"role", auth::RoleName(p.role)}};
 }
 
 Json MemberJson(const auth::Member& m) {
-  return {{"user", m.user_name}, {"role", auth::RoleName(m.role)},
+  return {{"user", m.user_name},
+          {"role", auth::RoleName(m.role)},
           {"added_at", FormatRfc3339(m.added_at)}};
 }
 
@@ -24,19 +28,23 @@ Json MemberJson(const auth::Member& m) {
 void AddProjectRoutes(Router& router, ApiContext& ctx) {
   RouteOptions json{.body = BodyKind::kJson};
 
-  router.Add("POST", "/api/v1/projects", [&ctx](Call& call) -> Status {
-    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-    EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-    EASEL_ASSIGN_OR_RETURN(auto description, GetOptionalString(body, "description"));
-    EASEL_ASSIGN_OR_RETURN(auth::Project p,
-                           ctx.projects.Create(call.principal(), name, description.value_or("")));
-    call.Reply(201, ProjectJson(p));
-    return OkStatus();
-  }, json);
+  router.Add(
+      "POST", "/api/v1/projects",
+      [&ctx](Call& call) -> Status {
+        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+        EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
+        EASEL_ASSIGN_OR_RETURN(auto description, GetOptionalString(body, "description"));
+        EASEL_ASSIGN_OR_RETURN(
+            auth::Project p, ctx.projects.Create(call.principal(), name, description.value_or("")));
+        call.Reply(201, ProjectJson(p));
+        return OkStatus();
+      },
+      json);
 
   router.Add("GET", "/api/v1/projects", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(PageRequest page, call.Page());
-    EASEL_ASSIGN_OR_RETURN(auto projects, ctx.projects.List(call.principal(), page.after, page.limit));
+    EASEL_ASSIGN_OR_RETURN(auto projects,
+                           ctx.projects.List(call.principal(), page.after, page.limit));
     Json items = Json::array();
     for (const auto& p : projects) items.push_back(ProjectJson(p));
     call.Reply(200, PageJson(items, page, projects.empty() ? "" : projects.back().id));
@@ -65,16 +73,20 @@ void AddProjectRoutes(Router& router, ApiContext& ctx) {
     return OkStatus();
   });
 
-  router.Add("PUT", "/api/v1/projects/{project}/members/{user}", [&ctx](Call& call) -> Status {
-    EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));
-    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-    EASEL_ASSIGN_OR_RETURN(std::string role_name, GetString(body, "role"));
-    auto role = auth::ParseRole(role_name);
-    if (!role) return InvalidArgument("role must be one of owner, editor, viewer");
-    EASEL_ASSIGN_OR_RETURN(auth::Member m, ctx.projects.PutMember(p, call.param("user"), *role));
-    call.Reply(200, MemberJson(m));
-    return OkStatus();
-  }, json);
+  router.Add(
+      "PUT", "/api/v1/projects/{project}/members/{user}",
+      [&ctx](Call& call) -> Status {
+        EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));
+        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+        EASEL_ASSIGN_OR_RETURN(std::string role_name, GetString(body, "role"));
+        auto role = auth::ParseRole(role_name);
+        if (!role) return InvalidArgument("role must be one of owner, editor, viewer");
+        EASEL_ASSIGN_OR_RETURN(auth::Member m,
+                               ctx.projects.PutMember(p, call.param("user"), *role));
+        call.Reply(200, MemberJson(m));
+        return OkStatus();
+      },
+      json);
 
   router.Add("DELETE", "/api/v1/projects/{project}/members/{user}", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));

@@ -42,8 +42,7 @@ TEST_P(AuthTest, BootstrapCreatesAdminOnce) {
 }
 
 TEST_P(AuthTest, BootstrapAdoptsAdminTokenFromEnvironment) {
-  EXPECT_EQ(users_->Bootstrap(std::string("short")).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(users_->Bootstrap(std::string("short")).status().code(), StatusCode::kInvalidArgument);
   std::string chosen(40, 'k');
   auto r = users_->Bootstrap(chosen);
   ASSERT_TRUE(r.ok());
@@ -77,7 +76,7 @@ TEST_P(AuthTest, TokensRevokeAndExpire) {
 TEST_P(AuthTest, RevocationByAnotherServerTakesEffectWithinOneSecond) {
   auto u = users_->Create("ada", std::nullopt, false);
   auto t = tokens_->Issue(u->id, "ci", "api", std::nullopt);
-  ASSERT_TRUE(tokens_->Authenticate(t->secret).ok());  // now cached
+  ASSERT_TRUE(tokens_->Authenticate(t->secret).ok());               // now cached
   ASSERT_TRUE(db_->Exec("UPDATE tokens SET revoked_at = 1").ok());  // a replica revoked it
   std::this_thread::sleep_for(std::chrono::milliseconds(1050));
   EXPECT_FALSE(tokens_->Authenticate(t->secret).ok());
@@ -101,8 +100,7 @@ TEST_P(AuthTest, LoginChecksPasswordWithArgon2id) {
             StatusCode::kUnauthenticated);
   EXPECT_EQ(users_->Login("nobody", "whatever1", 3600).status().code(),
             StatusCode::kUnauthenticated);
-  EXPECT_EQ(users_->Create("ada", std::nullopt, false).status().code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(users_->Create("ada", std::nullopt, false).status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(users_->Create("bob", std::string("short"), false).status().code(),
             StatusCode::kInvalidArgument);
 }
@@ -148,10 +146,11 @@ TEST_P(AuthTest, ProjectKeepsAnOwner) {
 TEST_P(AuthTest, DeleteRefusedWhileJobsAreActive) {
   Principal owner = PrincipalFor("owner");
   auto p = projects_->Create(owner, "vision", "");
-  ASSERT_TRUE(db_->Exec("INSERT INTO jobs (id, project_id, kind, spec, state, max_attempts, "
-                        "timeout_s, created_at) VALUES ('j', ?, 'sleep', '{}', 'running', 3, 60, 0)",
-                        {p->id})
-                  .ok());
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO jobs (id, project_id, kind, spec, state, max_attempts, "
+                "timeout_s, created_at) VALUES ('j', ?, 'sleep', '{}', 'running', 3, 60, 0)",
+                {p->id})
+          .ok());
   EXPECT_EQ(projects_->Delete(*p).code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(db_->Exec("UPDATE jobs SET state = 'succeeded'").ok());
   EXPECT_TRUE(projects_->Delete(*p).ok());

@@ -4,9 +4,12 @@ namespace easel::auth {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kViewer: return "viewer";
-    case Role::kEditor: return "editor";
-    case Role::kOwner: return "owner";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kEditor:
+      return "editor";
+    case Role::kOwner:
+      return "owner";
   }
   return "viewer";
 }

@@ -15,8 +15,7 @@ Result<std::string> HashPassword(std::string_view password) {
   EASEL_RETURN_IF_ERROR(ValidatePassword(password));
   if (sodium_init() < 0) return Internal("crypto library unavailable");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return ResourceExhausted("not enough memory to hash the password");
   }

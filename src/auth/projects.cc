@@ -36,8 +36,8 @@ Result<Project> ProjectService::Create(const Principal& caller, const std::strin
   return p;
 }
 
-Result<std::vector<Project>> ProjectService::List(const Principal& caller,
-                                                  const std::string& after, int limit) {
+Result<std::vector<Project>> ProjectService::List(const Principal& caller, const std::string& after,
+                                                  int limit) {
   EASEL_ASSIGN_OR_RETURN(
       auto rows,
       db_.Query("SELECT p.id, p.name, p.description, p.created_by, p.created_at, m.role "
@@ -78,8 +78,8 @@ Status ProjectService::Delete(const Project& project) {
                                       "state IN ('queued', 'running')",
                                       {project.id}));
     if (active && active->Int(0) > 0) {
-      return FailedPrecondition(fmt::format(
-          "project '{}' has {} active jobs: cancel them first", project.name, active->Int(0)));
+      return FailedPrecondition(fmt::format("project '{}' has {} active jobs: cancel them first",
+                                            project.name, active->Int(0)));
     }
     return s.Exec("DELETE FROM projects WHERE id = ?", {project.id}).status();
   });
@@ -93,7 +93,8 @@ Result<std::vector<Member>> ProjectService::ListMembers(const Project& project) 
                                    {project.id}));
   std::vector<Member> out;
   for (const auto& r : rows) {
-    out.push_back(Member{r.Str(0), r.Str(1), ParseRole(r.Str(2)).value_or(Role::kViewer), r.Int(3)});
+    out.push_back(
+        Member{r.Str(0), r.Str(1), ParseRole(r.Str(2)).value_or(Role::kViewer), r.Int(3)});
   }
   return out;
 }
@@ -113,13 +114,14 @@ Result<Member> ProjectService::PutMember(const Project& project, const std::stri
   EASEL_RETURN_IF_ERROR(ValidateName("user", user_name));
   Member m{"", user_name, role, NowMillis()};
   EASEL_RETURN_IF_ERROR(db_.Transaction([&](store::SqlSession& s) -> Status {
-    EASEL_ASSIGN_OR_RETURN(auto user, s.QueryOne("SELECT id FROM users WHERE name = ?", {user_name}));
+    EASEL_ASSIGN_OR_RETURN(auto user,
+                           s.QueryOne("SELECT id FROM users WHERE name = ?", {user_name}));
     if (!user) return NotFound(fmt::format("user '{}' does not exist", user_name));
     m.user_id = user->Str(0);
-    EASEL_RETURN_IF_ERROR(s.Exec(
-        "INSERT INTO project_members (project_id, user_id, role, added_at) VALUES (?,?,?,?) "
-        "ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
-        {project.id, m.user_id, std::string(RoleName(role)), m.added_at}));
+    EASEL_RETURN_IF_ERROR(
+        s.Exec("INSERT INTO project_members (project_id, user_id, role, added_at) VALUES (?,?,?,?) "
+               "ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
+               {project.id, m.user_id, std::string(RoleName(role)), m.added_at}));
     return KeepAnOwner(s, project.id);
   }));
   return m;
@@ -128,11 +130,10 @@ Result<Member> ProjectService::PutMember(const Project& project, const std::stri
 Status ProjectService::RemoveMember(const Project& project, const std::string& user_name) {
   EASEL_RETURN_IF_ERROR(ValidateName("user", user_name));
   return db_.Transaction([&](store::SqlSession& s) -> Status {
-    EASEL_ASSIGN_OR_RETURN(
-        int64_t removed,
-        s.Exec("DELETE FROM project_members WHERE project_id = ? AND user_id = "
-               "(SELECT id FROM users WHERE name = ?)",
-               {project.id, user_name}));
+    EASEL_ASSIGN_OR_RETURN(int64_t removed,
+                           s.Exec("DELETE FROM project_members WHERE project_id = ? AND user_id = "
+                                  "(SELECT id FROM users WHERE name = ?)",
+                                  {project.id, user_name}));
     if (removed == 0) {
       return NotFound(fmt::format("user '{}' is not a member of '{}'", user_name, project.name));
     }

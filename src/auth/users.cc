@@ -32,7 +32,8 @@ Result<User> UserService::Create(const std::string& name,
 
 Result<User> UserService::Get(const std::string& id) {
   EASEL_ASSIGN_OR_RETURN(
-      auto row, db_.QueryOne("SELECT id, name, is_admin, created_at FROM users WHERE id = ?", {id}));
+      auto row,
+      db_.QueryOne("SELECT id, name, is_admin, created_at FROM users WHERE id = ?", {id}));
   if (!row) return NotFound("user does not exist");
   return FromRow(*row);
 }
@@ -47,8 +48,8 @@ Result<User> UserService::GetByName(const std::string& name) {
 
 Result<IssuedToken> UserService::Login(const std::string& name, const std::string& password,
                                        int64_t lifetime_s) {
-  EASEL_ASSIGN_OR_RETURN(auto row,
-                         db_.QueryOne("SELECT id, password_hash FROM users WHERE name = ?", {name}));
+  EASEL_ASSIGN_OR_RETURN(
+      auto row, db_.QueryOne("SELECT id, password_hash FROM users WHERE name = ?", {name}));
   // Verify against a dummy hash for unknown users so timing does not reveal who exists.
   static const std::string dummy = *HashPassword("not a real password");
   bool ok = VerifyPassword(password, row && !row->IsNull(1) ? row->Str(1) : dummy);

@@ -24,8 +24,8 @@ Result<Json> ParseJson(std::string_view text, int max_depth) {
                     fmt::format("JSON nesting is deeper than the limit of {}", max_depth),
                     Json{{"max_depth", max_depth}});
     }
-    return Status(StatusCode::kInvalidArgument,
-                  fmt::format("malformed JSON at byte {}", e.byte), Json{{"offset", e.byte}});
+    return Status(StatusCode::kInvalidArgument, fmt::format("malformed JSON at byte {}", e.byte),
+                  Json{{"offset", e.byte}});
   } catch (const std::exception& e) {
     return InvalidArgument("malformed JSON");
   }
@@ -69,8 +69,8 @@ Result<std::optional<std::string>> GetOptionalString(const Json& obj, std::strin
   return std::optional<std::string>(v->get<std::string>());
 }
 
-Result<std::optional<int64_t>> GetOptionalInt(const Json& obj, std::string_view field,
-                                              int64_t min, int64_t max) {
+Result<std::optional<int64_t>> GetOptionalInt(const Json& obj, std::string_view field, int64_t min,
+                                              int64_t max) {
   const Json* v = Find(obj, field);
   if (v == nullptr) return std::optional<int64_t>();
   if (!v->is_number_integer()) return WrongType(field, "an integer");

@@ -3,11 +3,10 @@
 // errors name the offending field (they become 400 responses verbatim).
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -29,8 +28,8 @@ Status RequireObject(const Json& value, std::string_view what);
 // null.
 Result<std::string> GetString(const Json& obj, std::string_view field);
 Result<std::optional<std::string>> GetOptionalString(const Json& obj, std::string_view field);
-Result<std::optional<int64_t>> GetOptionalInt(const Json& obj, std::string_view field,
-                                              int64_t min, int64_t max);
+Result<std::optional<int64_t>> GetOptionalInt(const Json& obj, std::string_view field, int64_t min,
+                                              int64_t max);
 Result<std::optional<double>> GetOptionalNumber(const Json& obj, std::string_view field);
 Result<std::optional<bool>> GetOptionalBool(const Json& obj, std::string_view field);
 

@@ -1,9 +1,9 @@
 #include "common/metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace easel {
 namespace {

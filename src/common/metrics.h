@@ -33,8 +33,8 @@ class MetricsRegistry {
  private:
   struct Series {
     MetricLabels labels;
-    double value = 0;                 // counters
-    std::vector<uint64_t> buckets;    // histograms: cumulative counts are computed on render
+    double value = 0;               // counters
+    std::vector<uint64_t> buckets;  // histograms: cumulative counts are computed on render
     double sum = 0;
     uint64_t count = 0;
   };

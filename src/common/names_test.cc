@@ -13,10 +13,10 @@ TEST(NamesTest, AcceptsDocumentedPattern) {
 }
 
 TEST(NamesTest, RejectsEverythingElse) {
-  for (std::string bad : {std::string(), std::string(64, 'a'), std::string("Upper"),
-                          std::string("-lead"), std::string("../x"), std::string("%2e%2e"),
-                          std::string("a/b"), std::string("a b"), std::string("a\0b", 3),
-                          std::string(".hidden")}) {
+  for (std::string bad :
+       {std::string(), std::string(64, 'a'), std::string("Upper"), std::string("-lead"),
+        std::string("../x"), std::string("%2e%2e"), std::string("a/b"), std::string("a b"),
+        std::string("a\0b", 3), std::string(".hidden")}) {
     Status s = ValidateName("project", bad);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
   }

@@ -3,8 +3,8 @@
 #include <sodium.h>
 
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace easel {

@@ -7,12 +7,11 @@
 // third-party libraries catch and convert to Status.
 
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace easel {
 
@@ -99,7 +98,7 @@ Status DataLoss(std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = Status(StatusCode::kInternal, "Result built from OK status");
   }
@@ -146,11 +145,10 @@ const Status& AsStatus(const Result<T>& r) {
 #define EASEL_CONCAT(a, b) EASEL_CONCAT_INNER(a, b)
 
 // Returns the error of a Status or Result expression from the enclosing function.
-#define EASEL_RETURN_IF_ERROR(expr)                                          \
-  do {                                                                       \
-    auto&& easel_status_or_ = (expr);                                        \
-    if (!easel_status_or_.ok())                                              \
-      return ::easel::internal::AsStatus(easel_status_or_);                  \
+#define EASEL_RETURN_IF_ERROR(expr)                                                   \
+  do {                                                                                \
+    auto&& easel_status_or_ = (expr);                                                 \
+    if (!easel_status_or_.ok()) return ::easel::internal::AsStatus(easel_status_or_); \
   } while (0)
 
 // EASEL_ASSIGN_OR_RETURN(auto x, Foo()); declares x from a Result or returns its error.

@@ -48,8 +48,7 @@ JobsWiring::JobsWiring() = default;
 JobsWiring::~JobsWiring() = default;
 
 Result<std::unique_ptr<JobsWiring>> JobsWiring::Create(const ServeOptions& opts,
-                                                       store::Database& db,
-                                                       store::BlobStore& blobs,
+                                                       store::Database& db, store::BlobStore& blobs,
                                                        MetricsRegistry& metrics) {
   std::unique_ptr<JobsWiring> w(new JobsWiring());
   w->parts_ = std::make_unique<Parts>(db);
@@ -68,9 +67,9 @@ Result<std::unique_ptr<JobsWiring>> JobsWiring::Create(const ServeOptions& opts,
   p.executor = std::make_unique<jobs::LocalExecutor>(db, blobs, p.registry, eo);
 
   jobs::LocalExecutor* executor = p.executor.get();
-  p.context = std::make_unique<api::JobsContext>(api::JobsContext{
-      p.store, p.registry, [executor] { executor->Wake(); }, opts.data_dir,
-      opts.job_max_attempts, opts.job_timeout_s});
+  p.context = std::make_unique<api::JobsContext>(
+      api::JobsContext{p.store, p.registry, [executor] { executor->Wake(); }, opts.data_dir,
+                       opts.job_max_attempts, opts.job_timeout_s});
 
   jobs::JobStore* store = &p.store;
   metrics.DeclareGauge("easel_jobs", "Jobs in the store by state.", [store] {

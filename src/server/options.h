@@ -2,9 +2,8 @@
 // Settings of `easel serve`, from (highest precedence first) command-line flags, EASEL_*
 // environment variables, an optional TOML file (--config), and defaults.
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "api/call.h"
 

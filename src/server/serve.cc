@@ -89,12 +89,13 @@ int RunServe(const ServeOptions& opts) {
 
   api::Router router;
   std::unique_ptr<api::HttpServer> http;
-  api::ApiContext ctx{**db,      **blobs, tokens, users, projects, (*jobs)->context(), metrics,
-                      [&http] { return http && http->draining(); }};
+  api::ApiContext ctx{**db,     **blobs,
+                      tokens,   users,
+                      projects, (*jobs)->context(),
+                      metrics,  [&http] { return http && http->draining(); }};
   api::AddAllRoutes(router, ctx);
   http = std::make_unique<api::HttpServer>(
-      router, [&tokens](std::string_view t) { return tokens.Authenticate(t); }, metrics,
-      opts.http);
+      router, [&tokens](std::string_view t) { return tokens.Authenticate(t); }, metrics, opts.http);
   auto port = http->Bind(address->first, address->second);
   if (!port.ok()) return Fail(port.status());
   if (Status st = (*jobs)->Start(); !st.ok()) return Fail(st);
@@ -103,8 +104,8 @@ int RunServe(const ServeOptions& opts) {
     std::printf("created the admin user; its token (shown once, keep it safe):\nadmin token: %s\n",
                 (*first_token)->c_str());
   }
-  std::string host = address->first.find(':') != std::string::npos ? "[" + address->first + "]"
-                                                                     : address->first;
+  std::string host =
+      address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
   std::printf("listening on http://%s:%d\n", host.c_str(), *port);
   std::fflush(stdout);
   EASEL_LOG_INFO("easel {} serving data dir {}", kVersion, opts.data_dir);

@@ -31,15 +31,15 @@ Status ValidateArtifactName(const std::string& name) {
 Result<Artifact> CreateArtifact(Database& db, const std::string& project_id,
                                 const std::string& name, const std::string& content_type,
                                 const BlobInfo& blob, const std::string& user_id) {
-  Artifact a{NewId(), project_id, name, blob.digest, static_cast<int64_t>(blob.size),
-             content_type, user_id, NowMillis()};
+  Artifact a{NewId(),      project_id, name,       blob.digest, static_cast<int64_t>(blob.size),
+             content_type, user_id,    NowMillis()};
   EASEL_RETURN_IF_ERROR(db.Transaction([&](SqlSession& s) -> Status {
     EASEL_RETURN_IF_ERROR(AddBlobRef(s, blob));
     return s
-        .Exec(std::string("INSERT INTO artifacts (") + kColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              {a.id, a.project_id, a.name, a.digest, a.size, a.content_type, a.created_by,
-               a.created_at})
+        .Exec(
+            std::string("INSERT INTO artifacts (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {a.id, a.project_id, a.name, a.digest, a.size, a.content_type, a.created_by,
+             a.created_at})
         .status();
   }));
   return a;
@@ -67,9 +67,9 @@ Result<std::vector<Artifact>> ListArtifacts(Database& db, const std::string& pro
 
 Status DeleteArtifact(Database& db, const std::string& project_id, const std::string& id) {
   return db.Transaction([&](SqlSession& s) -> Status {
-    EASEL_ASSIGN_OR_RETURN(auto row,
-                           s.QueryOne("SELECT digest FROM artifacts WHERE project_id = ? AND id = ?",
-                                      {project_id, id}));
+    EASEL_ASSIGN_OR_RETURN(
+        auto row, s.QueryOne("SELECT digest FROM artifacts WHERE project_id = ? AND id = ?",
+                             {project_id, id}));
     if (!row) return NotFound("artifact '" + id + "' does not exist");
     EASEL_RETURN_IF_ERROR(s.Exec("DELETE FROM artifacts WHERE id = ?", {id}));
     return ReleaseBlobRef(s, row->Str(0));

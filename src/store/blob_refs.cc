@@ -1,8 +1,8 @@
 #include "store/blob_refs.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "common/log.h"
 #include "common/time.h"
@@ -12,15 +12,16 @@ namespace easel::store {
 
 Status AddBlobRef(SqlSession& s, const BlobInfo& blob) {
   return s
-      .Exec("INSERT INTO blobs (digest, size, refcount, created_at) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT (digest) DO UPDATE SET refcount = blobs.refcount + 1",
-            {blob.digest, static_cast<int64_t>(blob.size), NowMillis()})
+      .Exec(
+          "INSERT INTO blobs (digest, size, refcount, created_at) VALUES (?, ?, 1, ?) "
+          "ON CONFLICT (digest) DO UPDATE SET refcount = blobs.refcount + 1",
+          {blob.digest, static_cast<int64_t>(blob.size), NowMillis()})
       .status();
 }
 
 Status ReleaseBlobRef(SqlSession& s, const std::string& digest) {
-  return s.Exec("UPDATE blobs SET refcount = refcount - 1 WHERE digest = ? AND refcount > 0",
-                {digest})
+  return s
+      .Exec("UPDATE blobs SET refcount = refcount - 1 WHERE digest = ? AND refcount > 0", {digest})
       .status();
 }
 
@@ -30,8 +31,8 @@ Result<GcReport> CollectGarbage(Database& db, BlobStore& blobs, int64_t orphan_g
 
   std::string counted = "0";
   for (const auto& [table, column] : BlobReferenceColumns()) {
-    counted += fmt::format(" + (SELECT COUNT(*) FROM {0} WHERE {0}.{1} = blobs.digest)", table,
-                           column);
+    counted +=
+        fmt::format(" + (SELECT COUNT(*) FROM {0} WHERE {0}.{1} = blobs.digest)", table, column);
   }
   std::vector<std::pair<std::string, int64_t>> doomed;
   EASEL_RETURN_IF_ERROR(db.Transaction([&](SqlSession& s) -> Status {

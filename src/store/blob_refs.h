@@ -17,9 +17,9 @@ Status ReleaseBlobRef(SqlSession& s, const std::string& digest);
 struct GcReport {
   int64_t blobs_deleted = 0;
   int64_t bytes_deleted = 0;
-  int64_t orphans_deleted = 0;   // files with no record (crash between write and reference)
-  int64_t missing_files = 0;     // referenced blobs whose file is gone (reported, kept)
-  int64_t refcounts_fixed = 0;   // counts that disagreed with the referencing rows
+  int64_t orphans_deleted = 0;  // files with no record (crash between write and reference)
+  int64_t missing_files = 0;    // referenced blobs whose file is gone (reported, kept)
+  int64_t refcounts_fixed = 0;  // counts that disagreed with the referencing rows
 };
 
 // Recounts every blob's references from the columns in BlobReferenceColumns(), then removes

@@ -28,6 +28,18 @@ class Fd {
  private:
   int fd_;
 };
+
+// Reads a whole file in chunks, handing each to `consume`.
+Status ForEachChunk(const Fd& fd, const std::function<Status(const char*, size_t)>& consume) {
+  std::vector<char> buf(kChunk);
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Internal("read failed: " + ErrnoMessage(errno));
+    if (n == 0) return OkStatus();
+    EASEL_RETURN_IF_ERROR(consume(buf.data(), static_cast<size_t>(n)));
+  }
+}
 }  // namespace
 
 BlobStore::BlobStore(fs::path data_dir)
@@ -84,14 +96,7 @@ Result<BlobInfo> BlobStore::PutFile(const fs::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return NotFound("file to store does not exist");
   EASEL_ASSIGN_OR_RETURN(Writer w, NewWriter());
-  std::vector<char> buf(kChunk);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Internal("read failed: " + ErrnoMessage(errno));
-    if (n == 0) break;
-    EASEL_RETURN_IF_ERROR(w.Write(buf.data(), static_cast<size_t>(n)));
-  }
+  EASEL_RETURN_IF_ERROR(ForEachChunk(fd, [&](const char* p, size_t n) { return w.Write(p, n); }));
   return w.Commit();
 }
 
@@ -167,14 +172,10 @@ Status BlobStore::Verify(const std::string& digest) {
   Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return NotFound("blob does not exist");
   Sha256 hash;
-  std::vector<char> buf(kChunk);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Internal("read failed: " + ErrnoMessage(errno));
-    if (n == 0) break;
-    hash.Update(buf.data(), static_cast<size_t>(n));
-  }
+  EASEL_RETURN_IF_ERROR(ForEachChunk(fd, [&](const char* p, size_t n) {
+    hash.Update(p, n);
+    return OkStatus();
+  }));
   if (hash.HexDigest() != digest) {
     EASEL_LOG_ERROR("blob {} failed its hash check", digest);
     return DataLoss("stored content does not match its hash");

@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 class BlobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = std::move(*BlobStore::Open(dir_.path())); }
-  fs::path BlobPath(const std::string& d) { return dir_.path() / "blobs" / d.substr(0, 2) / d.substr(2); }
+  fs::path BlobPath(const std::string& d) {
+    return dir_.path() / "blobs" / d.substr(0, 2) / d.substr(2);
+  }
   testing::TempDir dir_;
   std::unique_ptr<BlobStore> store_;
 };
@@ -37,10 +39,13 @@ TEST_F(BlobStoreTest, StreamingWriterAndRanges) {
   auto info = w->Commit();
   ASSERT_TRUE(info.ok());
   std::string got;
-  ASSERT_TRUE(store_->Read(info->digest, 8, 5, [&](const char* p, size_t n) {
-                      got.append(p, n);
-                      return true;
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Read(info->digest, 8, 5,
+                         [&](const char* p, size_t n) {
+                           got.append(p, n);
+                           return true;
+                         })
+                  .ok());
   EXPECT_EQ(got, "ijabc");
   EXPECT_EQ(store_->Read(info->digest, 28, 5, [](const char*, size_t) { return true; }).code(),
             StatusCode::kOutOfRange);

@@ -112,8 +112,9 @@ Status Migrate(Database& db) {
         // Another server may be migrating the same database right now.
         EASEL_RETURN_IF_ERROR(s.Exec("SELECT pg_advisory_xact_lock(7419001)"));
       }
-      EASEL_ASSIGN_OR_RETURN(auto done, s.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?",
-                                                   {int64_t{m.version}}));
+      EASEL_ASSIGN_OR_RETURN(
+          auto done,
+          s.QueryOne("SELECT 1 FROM schema_migrations WHERE version = ?", {int64_t{m.version}}));
       if (done) return OkStatus();
       for (const std::string& stmt : m.statements) EASEL_RETURN_IF_ERROR(s.Exec(stmt));
       EASEL_RETURN_IF_ERROR(

@@ -1,7 +1,8 @@
 // The one file that talks to SOCI. SOCI exceptions stop here and become Status.
 
-#include <soci/soci.h>
+#include <fmt/format.h>
 #include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <chrono>
@@ -9,8 +10,6 @@
 #include <deque>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "common/json.h"
 #include "common/log.h"
@@ -143,9 +142,15 @@ class SociSession final : public SqlSession {
       size_t ii = 0, di = 0, si = 0;
       for (size_t k = 0; k < kinds.size(); ++k) {
         switch (kinds[k]) {
-          case 'i': st.exchange(soci::use(ints[ii++], inds[k])); break;
-          case 'd': st.exchange(soci::use(doubles[di++], inds[k])); break;
-          default: st.exchange(soci::use(strings[si++], inds[k])); break;
+          case 'i':
+            st.exchange(soci::use(ints[ii++], inds[k]));
+            break;
+          case 'd':
+            st.exchange(soci::use(doubles[di++], inds[k]));
+            break;
+          default:
+            st.exchange(soci::use(strings[si++], inds[k]));
+            break;
         }
       }
     }
@@ -165,14 +170,24 @@ class SociSession final : public SqlSession {
         continue;
       }
       switch (r.get_properties(i).get_data_type()) {
-        case soci::dt_integer: values.emplace_back(int64_t{r.get<int>(i)}); break;
-        case soci::dt_long_long: values.emplace_back(int64_t{r.get<long long>(i)}); break;
+        case soci::dt_integer:
+          values.emplace_back(int64_t{r.get<int>(i)});
+          break;
+        case soci::dt_long_long:
+          values.emplace_back(int64_t{r.get<long long>(i)});
+          break;
         case soci::dt_unsigned_long_long:
           values.emplace_back(static_cast<int64_t>(r.get<unsigned long long>(i)));
           break;
-        case soci::dt_double: values.emplace_back(r.get<double>(i)); break;
-        case soci::dt_string: values.emplace_back(r.get<std::string>(i)); break;
-        default: values.emplace_back(std::monostate{}); break;
+        case soci::dt_double:
+          values.emplace_back(r.get<double>(i));
+          break;
+        case soci::dt_string:
+          values.emplace_back(r.get<std::string>(i));
+          break;
+        default:
+          values.emplace_back(std::monostate{});
+          break;
       }
     }
     return Row(std::move(values));
@@ -196,8 +211,7 @@ class SociDatabase final : public Database {
     for (int attempt = 0; attempt < 8; ++attempt) {
       if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));
       last = WithSession([&](SqlSession& s) -> Status {
-        EASEL_RETURN_IF_ERROR(
-            s.Exec(dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"));
+        EASEL_RETURN_IF_ERROR(s.Exec(dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"));
         Status st = fn(s);
         if (st.ok()) st = s.Exec("COMMIT").status();
         if (!st.ok()) s.Exec("ROLLBACK").status().IgnoreError();
@@ -299,7 +313,8 @@ Result<std::string> PostgresConnectString(const std::string& url) {
     if (!userinfo.empty()) out += " user=" + quote(userinfo);
   }
   std::string host = rest, port;
-  if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
+  if (auto colon = rest.rfind(':');
+      colon != std::string::npos && rest.find(']') == std::string::npos) {
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
   }
@@ -332,8 +347,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& url, int poo
     if (path.empty()) return InvalidArgument("sqlite URL needs a path: sqlite:PATH");
     // A private in-memory database exists per connection: use exactly one.
     if (path == ":memory:") pool_size = 1;
-    db = std::make_unique<SociDatabase>(Dialect::kSqlite, "sqlite3",
-                                        "db=" + path + " timeout=30", pool_size);
+    db = std::make_unique<SociDatabase>(Dialect::kSqlite, "sqlite3", "db=" + path + " timeout=30",
+                                        pool_size);
   } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     EASEL_ASSIGN_OR_RETURN(std::string connect, PostgresConnectString(url));
     db = std::make_unique<SociDatabase>(Dialect::kPostgres, "postgresql", connect, pool_size);

@@ -29,7 +29,7 @@ inline std::string EngineName(const ::testing::TestParamInfo<std::string>& info)
   return info.param;
 }
 
-#define EASEL_INSTANTIATE_ENGINE_TEST(Suite)                                              \
+#define EASEL_INSTANTIATE_ENGINE_TEST(Suite)                                          \
   INSTANTIATE_TEST_SUITE_P(Engines, Suite, ::testing::Values("sqlite", "postgresql"), \
                            ::easel::store::EngineName)
 

@@ -64,7 +64,8 @@ std::vector<Scenario> LoadScenarios() {
         after_expect = false;
         continue;
       }
-      if (cur == nullptr || (line.empty() && cur->method.empty()) || line.rfind("#", 0) == 0) continue;
+      if (cur == nullptr || (line.empty() && cur->method.empty()) || line.rfind("#", 0) == 0)
+        continue;
       if (cur->method.empty()) {
         std::istringstream ss(line);
         ss >> cur->method >> cur->path;
@@ -92,8 +93,8 @@ std::vector<Scenario> LoadScenarios() {
 class ApiScenarioTest : public ::testing::TestWithParam<Scenario> {
  protected:
   static void SetUpTestSuite() {
-    server_ = new ServerProcess(ServerOptions{
-        .extra_args = {"--max-body-bytes", "4096", "--max-json-depth", "32"}});
+    server_ = new ServerProcess(
+        ServerOptions{.extra_args = {"--max-body-bytes", "4096", "--max-json-depth", "32"}});
     server_->Start();
     client_ = server_->Client().release();
     std::string admin = server_->admin_token();
@@ -101,8 +102,8 @@ class ApiScenarioTest : public ::testing::TestWithParam<Scenario> {
       if (r.status != status) throw std::runtime_error("setup failed: " + r.raw);
       return r;
     };
-    tokens_ = new std::map<std::string, std::string>{{"admin", admin}, {"none", ""},
-                                                     {"garbage", "ez_not_a_real_token"}};
+    tokens_ = new std::map<std::string, std::string>{
+        {"admin", admin}, {"none", ""}, {"garbage", "ez_not_a_real_token"}};
     for (const std::string user : {"editor", "viewer", "stranger"}) {
       must(Send(*client_, "POST", "/api/v1/users", admin, R"({"name":")" + user + R"("})"), 201);
       auto t = must(Send(*client_, "POST", "/api/v1/tokens", admin,
@@ -115,9 +116,11 @@ class ApiScenarioTest : public ::testing::TestWithParam<Scenario> {
          204);
     (*tokens_)["revoked"] = revoked.body["token"];
     must(Send(*client_, "POST", "/api/v1/projects", admin, R"({"name":"demo"})"), 201);
-    must(Send(*client_, "PUT", "/api/v1/projects/demo/members/editor", admin, R"({"role":"editor"})"),
+    must(Send(*client_, "PUT", "/api/v1/projects/demo/members/editor", admin,
+              R"({"role":"editor"})"),
          200);
-    must(Send(*client_, "PUT", "/api/v1/projects/demo/members/viewer", admin, R"({"role":"viewer"})"),
+    must(Send(*client_, "PUT", "/api/v1/projects/demo/members/viewer", admin,
+              R"({"role":"viewer"})"),
          200);
     must(Send(*client_, "POST", "/api/v1/projects", (*tokens_)["stranger"], R"({"name":"other"})"),
          201);
@@ -169,10 +172,13 @@ TEST_P(ApiScenarioTest, Behaves) {
   EXPECT_EQ(r->status, s.status) << r->body;
   Json body = Json::parse(r->body, nullptr, false);
   if (s.status >= 400) {
-    ASSERT_TRUE(body.is_object() && body.contains("error")) << "error body must be JSON: " << r->body;
+    ASSERT_TRUE(body.is_object() && body.contains("error"))
+        << "error body must be JSON: " << r->body;
     EXPECT_TRUE(body["error"]["message"].is_string());
     EXPECT_TRUE(body["error"]["details"].is_object());
-    if (!s.code.empty()) EXPECT_EQ(body["error"]["code"], s.code) << r->body;
+    if (!s.code.empty()) {
+      EXPECT_EQ(body["error"]["code"], s.code) << r->body;
+    }
     std::string message = body["error"]["message"];
     EXPECT_EQ(message.find("/tmp"), std::string::npos) << "messages never show paths";
   }

@@ -26,8 +26,9 @@ class ApiTest : public ::testing::Test {
 };
 
 TEST_F(ApiTest, UserLogsInAndUsesSessionToken) {
-  ASSERT_EQ(Call("POST", "/api/v1/users", admin_, R"({"name":"ada","password":"correct horse"})").status,
-            201);
+  ASSERT_EQ(
+      Call("POST", "/api/v1/users", admin_, R"({"name":"ada","password":"correct horse"})").status,
+      201);
   auto login = Call("POST", "/api/v1/login", "", R"({"name":"ada","password":"correct horse"})");
   ASSERT_EQ(login.status, 200) << login.raw;
   std::string session = login.body["token"];
@@ -60,7 +61,8 @@ TEST_F(ApiTest, AdminIssuesTokensForOthers) {
 
 TEST_F(ApiTest, ProjectsPaginateInCreationOrder) {
   for (int i = 0; i < 7; ++i) {
-    ASSERT_EQ(Call("POST", "/api/v1/projects", admin_, R"({"name":"p)" + std::to_string(i) + "\"}").status,
+    ASSERT_EQ(Call("POST", "/api/v1/projects", admin_, R"({"name":"p)" + std::to_string(i) + "\"}")
+                  .status,
               201);
   }
   std::vector<std::string> seen;
@@ -81,13 +83,16 @@ TEST_F(ApiTest, ProjectsPaginateInCreationOrder) {
 
 TEST_F(ApiTest, MembershipChangesAccess) {
   ASSERT_EQ(Call("POST", "/api/v1/users", admin_, R"({"name":"ada"})").status, 201);
-  std::string ada = Call("POST", "/api/v1/tokens", admin_, R"({"name":"t","user":"ada"})").body["token"];
+  std::string ada =
+      Call("POST", "/api/v1/tokens", admin_, R"({"name":"t","user":"ada"})").body["token"];
   ASSERT_EQ(Call("POST", "/api/v1/projects", admin_, R"({"name":"demo"})").status, 201);
   EXPECT_EQ(Call("GET", "/api/v1/projects/demo", ada).status, 404);
-  ASSERT_EQ(Call("PUT", "/api/v1/projects/demo/members/ada", admin_, R"({"role":"viewer"})").status, 200);
+  ASSERT_EQ(Call("PUT", "/api/v1/projects/demo/members/ada", admin_, R"({"role":"viewer"})").status,
+            200);
   EXPECT_EQ(Call("GET", "/api/v1/projects/demo", ada).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/projects/demo/artifacts?name=x", ada, "data").status, 403);
-  ASSERT_EQ(Call("PUT", "/api/v1/projects/demo/members/ada", admin_, R"({"role":"editor"})").status, 200);
+  ASSERT_EQ(Call("PUT", "/api/v1/projects/demo/members/ada", admin_, R"({"role":"editor"})").status,
+            200);
   EXPECT_EQ(Call("POST", "/api/v1/projects/demo/artifacts?name=x", ada, "data").status, 201);
   ASSERT_EQ(Call("DELETE", "/api/v1/projects/demo/members/ada", admin_).status, 204);
   EXPECT_EQ(Call("GET", "/api/v1/projects/demo", ada).status, 404);
@@ -111,7 +116,8 @@ TEST_F(ApiTest, ConcurrentClientsAreServed) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       auto c = server_.Client();
-      for (int i = 0; i < 25; ++i) ok += Send(*c, "GET", "/api/v1/projects/demo", admin_).status == 200;
+      for (int i = 0; i < 25; ++i)
+        ok += Send(*c, "GET", "/api/v1/projects/demo", admin_).status == 200;
     });
   }
   for (auto& t : threads) t.join();

@@ -1,9 +1,8 @@
 // Artifacts end to end: streaming upload and download, HTTP Range, deduplication, garbage
 // collection, hash verification, and crash safety of uploads.
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -68,23 +67,28 @@ TEST_F(ArtifactsTest, ServesRanges) {
   std::string data = RandomBytes(100000, 2);
   std::string id = Upload("r.bin", data).body["id"];
   std::string path = "/api/v1/projects/demo/artifacts/" + id + "/content";
-  auto r = client_->Get(path.c_str(), {{"Authorization", "Bearer " + token_}, {"Range", "bytes=1000-1999"}});
+  auto r = client_->Get(path.c_str(),
+                        {{"Authorization", "Bearer " + token_}, {"Range", "bytes=1000-1999"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 206);
   EXPECT_EQ(r->body, data.substr(1000, 1000));
   EXPECT_EQ(r->get_header_value("Content-Range"), "bytes 1000-1999/100000");
-  auto tail = client_->Get(path.c_str(), {{"Authorization", "Bearer " + token_}, {"Range", "bytes=-10"}});
+  auto tail =
+      client_->Get(path.c_str(), {{"Authorization", "Bearer " + token_}, {"Range", "bytes=-10"}});
   EXPECT_EQ(tail->body, data.substr(99990));
-  auto bad = client_->Get(path.c_str(), {{"Authorization", "Bearer " + token_}, {"Range", "bytes=200000-"}});
+  auto bad = client_->Get(path.c_str(),
+                          {{"Authorization", "Bearer " + token_}, {"Range", "bytes=200000-"}});
   EXPECT_EQ(bad->status, 416);
 }
 
 TEST_F(ArtifactsTest, ListsWithPagination) {
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(Upload("f" + std::to_string(i), "x" + std::to_string(i)).status, 201);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(Upload("f" + std::to_string(i), "x" + std::to_string(i)).status, 201);
   std::vector<std::string> names;
   std::string token;
   for (int pages = 0; pages < 10; ++pages) {
-    auto r = Send(*client_, "GET", "/api/v1/projects/demo/artifacts?limit=2&page_token=" + token, token_);
+    auto r = Send(*client_, "GET", "/api/v1/projects/demo/artifacts?limit=2&page_token=" + token,
+                  token_);
     ASSERT_EQ(r.status, 200);
     for (auto& item : r.body["items"]) names.push_back(item["name"]);
     token = r.body["next_page_token"];
@@ -119,9 +123,9 @@ TEST_F(ArtifactsTest, CorruptBlobIsNeverServedAsComplete) {
     f.seekp(1234);
     f.put('\x42' ^ data[1234]);
   }
-  auto r = client_->Get(("/api/v1/projects/demo/artifacts/" + up.body["id"].get<std::string>() +
-                         "/content").c_str(),
-                        {{"Authorization", "Bearer " + token_}});
+  auto r = client_->Get(
+      ("/api/v1/projects/demo/artifacts/" + up.body["id"].get<std::string>() + "/content").c_str(),
+      {{"Authorization", "Bearer " + token_}});
   EXPECT_TRUE(!r || r->body.size() < data.size()) << "a corrupt blob was delivered whole";
   EXPECT_EQ(Send(*client_, "GET", "/healthz", "").status, 200);
 }
@@ -131,14 +135,15 @@ TEST_F(ArtifactsTest, KillDuringUploadLeavesNoPartialBlob) {
   std::thread uploader([&] {
     httplib::Client c("127.0.0.1", server_.port());
     const size_t chunk = 256 * 1024, chunks = 32;
-    c.Post("/api/v1/projects/demo/artifacts?name=big.bin",
-           httplib::Headers{{"Authorization", "Bearer " + token_}}, chunk * chunks,
-           [&](size_t, size_t, httplib::DataSink& sink) {
-             std::string data(chunk, 'q');
-             std::this_thread::sleep_for(30ms);
-             return sink.write(data.data(), data.size());
-           },
-           "application/octet-stream");
+    c.Post(
+        "/api/v1/projects/demo/artifacts?name=big.bin",
+        httplib::Headers{{"Authorization", "Bearer " + token_}}, chunk * chunks,
+        [&](size_t, size_t, httplib::DataSink& sink) {
+          std::string data(chunk, 'q');
+          std::this_thread::sleep_for(30ms);
+          return sink.write(data.data(), data.size());
+        },
+        "application/octet-stream");
   });
   // Wait until part of the upload has reached the temporary directory.
   for (int i = 0; i < 200; ++i) {
@@ -163,7 +168,8 @@ TEST_F(ArtifactsTest, KillDuringUploadLeavesNoPartialBlob) {
   EXPECT_EQ(gc.body["refcounts_fixed"], 0);
   // The store keeps working after the crash.
   EXPECT_EQ(Send(*c, "POST", "/api/v1/projects/demo/artifacts?name=after", token_, "fine",
-                 "application/octet-stream").status,
+                 "application/octet-stream")
+                .status,
             201);
 }
 

@@ -1,9 +1,8 @@
 // Jobs through the real server: workers are child processes that can die, the server itself
 // can die, and a job that checkpoints resumes where it left off.
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -92,7 +91,8 @@ TEST_F(JobsTest, RunsToSuccessWithLogsProgressAndMetrics) {
   StartServer();
   CreateProject();
   std::string id = Submit(R"({"seconds":0.6,"steps":3})");
-  auto follow = Send(*client_, "GET", "/api/v1/projects/demo/jobs/" + id + "/logs?follow=true", token_);
+  auto follow =
+      Send(*client_, "GET", "/api/v1/projects/demo/jobs/" + id + "/logs?follow=true", token_);
   EXPECT_EQ(follow.status, 200);
   EXPECT_NE(follow.raw.find("step 3 of 3"), std::string::npos) << follow.raw;
   Json j = WaitFinal(id);

@@ -1,11 +1,10 @@
 // The server as a process: start-up, configuration, slow clients, graceful drain, restarts.
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
@@ -112,8 +111,8 @@ TEST(ServerLifecycleTest, OneServerPerDataDir) {
 TEST(ServerLifecycleTest, ConfigFileEnvironmentAndFlagsStack) {
   TempDir dir;
   std::ofstream(dir.path() / "easel.toml") << "max_body_bytes = 100\nmax-json-depth = 3\n";
-  ServerOptions opts{.extra_args = {"--config", (dir.path() / "easel.toml").string(),
-                                    "--max-json-depth", "5"}};
+  ServerOptions opts{
+      .extra_args = {"--config", (dir.path() / "easel.toml").string(), "--max-json-depth", "5"}};
   opts.env["EASEL_MAX_BODY_BYTES"] = "200";
   ServerProcess s(opts);
   s.Start();
@@ -121,12 +120,14 @@ TEST(ServerLifecycleTest, ConfigFileEnvironmentAndFlagsStack) {
   std::string token = s.admin_token();
   // env (200) beats the file (100): a 150-byte body passes the size check.
   std::string desc(120, 'x');
-  EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token,
-                 R"({"name":"p1","description":")" + desc + "\"}").status,
-            201);
+  EXPECT_EQ(
+      Send(*c, "POST", "/api/v1/projects", token, R"({"name":"p1","description":")" + desc + "\"}")
+          .status,
+      201);
   EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token, std::string(250, ' ') + "{}").status, 413);
   // the flag (5) beats the file (3): depth 4 passes validation of depth, depth 6 does not.
-  EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token, R"({"name":"p2","x":[[[1]]]})").status, 201);
+  EXPECT_EQ(Send(*c, "POST", "/api/v1/projects", token, R"({"name":"p2","x":[[[1]]]})").status,
+            201);
   auto deep = Send(*c, "POST", "/api/v1/projects", token, R"({"name":"p3","x":[[[[[[1]]]]]]})");
   EXPECT_EQ(deep.status, 400);
 }

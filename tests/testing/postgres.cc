@@ -1,6 +1,7 @@
 #include "testing/postgres.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,8 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
-
-#include <fmt/format.h>
 
 namespace easel::testing {
 namespace fs = std::filesystem;
@@ -57,9 +56,10 @@ class Cluster {
     if (!started_) Start();
     if (!error_.empty()) return Unavailable(error_);
     std::string name = fmt::format("t{}_{}", ::getpid(), ++counter_);
-    std::string create = fmt::format("{} -h 127.0.0.1 -p {} -U easel -d postgres -qAt -c "
-                                     "'CREATE DATABASE {}' >/dev/null 2>&1",
-                                     bin_ + "/psql", port_, name);
+    std::string create = fmt::format(
+        "{} -h 127.0.0.1 -p {} -U easel -d postgres -qAt -c "
+        "'CREATE DATABASE {}' >/dev/null 2>&1",
+        bin_ + "/psql", port_, name);
     if (Run(create) != 0) return Unavailable("CREATE DATABASE failed on the test cluster");
     return fmt::format("postgresql://easel@127.0.0.1:{}/{}", port_, name);
   }
@@ -69,8 +69,9 @@ class Cluster {
     started_ = true;
     bin_ = PostgresBinDir();
     if (bin_.empty()) {
-      error_ = "PostgreSQL server binaries not found under /usr/lib/postgresql "
-               "(scripts/install-deps.sh installs them)";
+      error_ =
+          "PostgreSQL server binaries not found under /usr/lib/postgresql "
+          "(scripts/install-deps.sh installs them)";
       return;
     }
     char tmpl[] = "/tmp/easel-pg-XXXXXX";

@@ -48,8 +48,8 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::Start() {
-  std::vector<std::string> args = {EaselBinary(), "serve", "--data-dir", data_dir_.string(),
-                                   "--listen", "127.0.0.1:0", "--log-level", "info"};
+  std::vector<std::string> args = {EaselBinary(), "serve",       "--data-dir",  data_dir_.string(),
+                                   "--listen",    "127.0.0.1:0", "--log-level", "info"};
   if (!options_.db_url.empty()) {
     args.push_back("--db");
     args.push_back(options_.db_url);

@@ -3,6 +3,7 @@
 // temporary data dir (or a given one, to test restarts), its printed URL and admin token
 // parsed from stdout. Killing (SIGKILL) or stopping (SIGTERM) it is part of what tests do.
 
+#include <httplib.h>
 #include <sys/types.h>
 
 #include <filesystem>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
 
 #include "common/json.h"
 #include "testing/temp_dir.h"
@@ -37,7 +36,7 @@ class ServerProcess {
   // Starts the server and waits until it prints its URL. The admin token is the one from
   // EASEL_ADMIN_TOKEN, fixed for every test server so restarts keep working.
   void Start();
-  void Kill();                      // SIGKILL, then reap
+  void Kill();                            // SIGKILL, then reap
   int Terminate(int timeout_ms = 35000);  // SIGTERM, wait; returns the exit code (-1 on timeout)
   bool Running();
 
