@@ -7,6 +7,11 @@
 # the unit tests that sit beside the code; they become one gtest binary per module.
 set_property(GLOBAL PROPERTY EASEL_MODULE_GRAPH "")
 
+# Tests share one PostgreSQL cluster started by a ctest fixture (tests/testing/pg_fixture.cc).
+set(EASEL_TEST_PG_PROPERTIES
+    FIXTURES_REQUIRED postgres
+    ENVIRONMENT EASEL_TEST_POSTGRES_SERVER_FILE=${PROJECT_BINARY_DIR}/pg-fixture/url)
+
 function(easel_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS;LIBS;TESTS" ${ARGN})
   add_library(easel_${name} STATIC ${M_SOURCES})
@@ -22,6 +27,7 @@ function(easel_module name)
   if(M_TESTS AND EASEL_BUILD_TESTS)
     add_executable(easel_${name}_test ${M_TESTS})
     target_link_libraries(easel_${name}_test PRIVATE easel_${name} easel_testing GTest::gmock_main)
-    gtest_discover_tests(easel_${name}_test DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+    gtest_discover_tests(easel_${name}_test DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit
+                         ${EASEL_TEST_PG_PROPERTIES})
   endif()
 endfunction()

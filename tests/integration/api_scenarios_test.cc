@@ -33,6 +33,9 @@ struct Scenario {
   std::vector<std::string> contains;
 };
 
+// How gtest names a scenario in its output.
+void PrintTo(const Scenario& s, std::ostream* os) { *os << s.file << ":" << s.line << s.title; }
+
 std::string Expand(const std::string& s) {
   static const std::regex repeat(R"(\{\{repeat:(\d+):([^}]*)\}\})");
   std::string out;

@@ -1,7 +1,6 @@
 #include "testing/postgres.h"
 
 #include <arpa/inet.h>
-#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,7 +8,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+
+#include <fmt/format.h>
 
 namespace easel::testing {
 namespace fs = std::filesystem;
@@ -44,87 +46,112 @@ int Run(const std::string& cmd) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-class Cluster {
+// PostgreSQL refuses to run as root: run it as the 'postgres' user the package creates.
+std::string AsUser() { return ::geteuid() == 0 ? "runuser -u postgres -- " : ""; }
+
+struct ClusterInfo {
+  std::string bin;
+  int port = 0;
+};
+
+// initdb + pg_ctl start in `dir`; the server keeps running after this process exits.
+Result<ClusterInfo> StartCluster(const std::string& dir) {
+  ClusterInfo c{PostgresBinDir(), FreePort()};
+  if (c.bin.empty()) {
+    return Unavailable("PostgreSQL server binaries not found under /usr/lib/postgresql "
+                       "(scripts/install-deps.sh installs them)");
+  }
+  if (::geteuid() == 0) Run(fmt::format("chown postgres {}", dir));
+  std::string data = dir + "/data";
+  if (Run(fmt::format("{}{}/initdb -D {} -A trust -U easel --no-sync >{}/initdb.log 2>&1",
+                      AsUser(), c.bin, data, dir)) != 0) {
+    return Unavailable("initdb failed (see " + dir + "/initdb.log)");
+  }
+  if (Run(fmt::format("{}{}/pg_ctl -D {} -l {}/server.log -w -t 30 -o \"-p {} -k {} -c "
+                      "listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start "
+                      ">/dev/null 2>&1",
+                      AsUser(), c.bin, data, dir, c.port, dir)) != 0) {
+    return Unavailable("pg_ctl start failed (see " + dir + "/server.log)");
+  }
+  return c;
+}
+
+Result<std::string> CreateDatabase(const std::string& bin, int port) {
+  static std::atomic<int> counter{0};
+  std::string name = fmt::format("t{}_{}_{}", ::getpid(), ++counter, std::rand() % 100000);
+  std::string psql = bin.empty() ? "psql" : bin + "/psql";
+  if (Run(fmt::format("{} -h 127.0.0.1 -p {} -U easel -d postgres -qAt -c 'CREATE DATABASE {}' "
+                      ">/dev/null 2>&1",
+                      psql, port, name)) != 0) {
+    return Unavailable("CREATE DATABASE failed on the test cluster");
+  }
+  return fmt::format("postgresql://easel@127.0.0.1:{}/{}", port, name);
+}
+
+// A cluster private to this test process, stopped at exit.
+class OwnCluster {
  public:
-  static Cluster& Get() {
-    static Cluster* c = new Cluster();
+  static OwnCluster& Get() {
+    static OwnCluster* c = new OwnCluster();
     return *c;
   }
-
   Result<std::string> NewDatabase() {
     std::lock_guard lock(mu_);
     if (!started_) Start();
     if (!error_.empty()) return Unavailable(error_);
-    std::string name = fmt::format("t{}_{}", ::getpid(), ++counter_);
-    std::string create = fmt::format(
-        "{} -h 127.0.0.1 -p {} -U easel -d postgres -qAt -c "
-        "'CREATE DATABASE {}' >/dev/null 2>&1",
-        bin_ + "/psql", port_, name);
-    if (Run(create) != 0) return Unavailable("CREATE DATABASE failed on the test cluster");
-    return fmt::format("postgresql://easel@127.0.0.1:{}/{}", port_, name);
+    return CreateDatabase(info_.bin, info_.port);
   }
 
  private:
   void Start() {
     started_ = true;
-    bin_ = PostgresBinDir();
-    if (bin_.empty()) {
-      error_ =
-          "PostgreSQL server binaries not found under /usr/lib/postgresql "
-          "(scripts/install-deps.sh installs them)";
-      return;
-    }
     char tmpl[] = "/tmp/easel-pg-XXXXXX";
     if (mkdtemp(tmpl) == nullptr) {
       error_ = "mkdtemp failed";
       return;
     }
     dir_ = tmpl;
-    port_ = FreePort();
-    // PostgreSQL refuses to run as root: run it as the 'postgres' user the package creates.
-    std::string as_user;
-    if (::geteuid() == 0) {
-      Run(fmt::format("chown postgres {}", dir_));
-      as_user = "runuser -u postgres -- ";
-    }
-    std::string data = dir_ + "/data";
-    if (Run(fmt::format("{}{}/initdb -D {} -A trust -U easel --no-sync >{}/initdb.log 2>&1",
-                        as_user, bin_, data, dir_)) != 0) {
-      error_ = "initdb failed (see " + dir_ + "/initdb.log)";
+    auto info = StartCluster(dir_);
+    if (!info.ok()) {
+      error_ = info.status().message();
       return;
     }
-    if (Run(fmt::format("{}{}/pg_ctl -D {} -l {}/server.log -w -t 30 -o \"-p {} -k {} -c "
-                        "listen_addresses=127.0.0.1 -c fsync=off\" start >/dev/null 2>&1",
-                        as_user, bin_, data, dir_, port_, dir_)) != 0) {
-      error_ = "pg_ctl start failed (see " + dir_ + "/server.log)";
-      return;
-    }
-    stop_cmd_ = fmt::format("{}{}/pg_ctl -D {} -m immediate stop >/dev/null 2>&1; rm -rf {}",
-                            as_user, bin_, data, dir_);
-    std::atexit([] { Cluster::Get().Stop(); });
+    info_ = *info;
+    std::atexit([] { StopClusterIn(OwnCluster::Get().dir_).IgnoreError(); });
   }
-
-  void Stop() {
-    if (!stop_cmd_.empty()) Run(stop_cmd_);
-  }
-
   std::mutex mu_;
   bool started_ = false;
   std::string error_;
-  std::string bin_;
   std::string dir_;
-  std::string stop_cmd_;
-  int port_ = 0;
-  int counter_ = 0;
+  ClusterInfo info_;
 };
 
 }  // namespace
+
+Status StartClusterIn(const std::string& dir) {
+  EASEL_ASSIGN_OR_RETURN(ClusterInfo info, StartCluster(dir));
+  std::ofstream(dir + "/url") << info.bin << "\n" << info.port << "\n";
+  return OkStatus();
+}
+
+Status StopClusterIn(const std::string& dir) {
+  std::string bin = PostgresBinDir();
+  Run(fmt::format("{}{}/pg_ctl -D {}/data -m immediate stop >/dev/null 2>&1; rm -rf {}",
+                  AsUser(), bin, dir, dir));
+  return OkStatus();
+}
 
 Result<std::string> FreshPostgresUrl() {
   if (const char* url = std::getenv("EASEL_TEST_POSTGRES_URL"); url && *url) {
     return std::string(url);
   }
-  return Cluster::Get().NewDatabase();
+  if (const char* file = std::getenv("EASEL_TEST_POSTGRES_SERVER_FILE"); file && *file) {
+    std::ifstream in(file);
+    std::string bin;
+    int port = 0;
+    if (in >> bin >> port) return CreateDatabase(bin, port);
+  }
+  return OwnCluster::Get().NewDatabase();
 }
 
 Result<std::string> DatabaseUrlFor(const std::string& engine, const std::string& dir) {
