@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -218,6 +219,10 @@ class HttpServer::Transport final : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override {
+    // Headers and body go out in separate writes: without this, Nagle's algorithm holds the
+    // body back until the client's delayed ACK (~40 ms per keep-alive request).
+    int one = 1;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ConnectionStream strm(sock, limits_);
     current_stream = &strm;
     for (int served = 0; served < kMaxRequestsPerConnection; ++served) {

@@ -1,22 +1,31 @@
 #include "common/sha256.h"
 
+#include <openssl/evp.h>
+
+#include <cstdlib>
+
 #include "common/random.h"
 
 namespace easel {
 
-Sha256::Sha256() {
-  if (sodium_init() < 0) std::abort();
-  crypto_hash_sha256_init(&state_);
+namespace {
+EVP_MD_CTX* Ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  // Failure here means no memory or a broken crypto library: nothing downstream is safe.
+  if (ctx_ == nullptr || EVP_DigestInit_ex(Ctx(ctx_), EVP_sha256(), nullptr) != 1) std::abort();
 }
 
-void Sha256::Update(const void* data, size_t n) {
-  crypto_hash_sha256_update(&state_, static_cast<const unsigned char*>(data), n);
-}
+Sha256::~Sha256() { EVP_MD_CTX_free(Ctx(ctx_)); }
+
+void Sha256::Update(const void* data, size_t n) { EVP_DigestUpdate(Ctx(ctx_), data, n); }
 
 std::string Sha256::HexDigest() {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state_, out);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(Ctx(ctx_), out, &len);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
 std::string Sha256Hex(std::string_view data) {

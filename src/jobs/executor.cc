@@ -1,7 +1,11 @@
 #include "jobs/executor.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "common/files.h"
 #include "common/log.h"
@@ -28,9 +32,17 @@ std::string Note(std::string_view text) {
 
 LocalExecutor::LocalExecutor(store::Database& db, store::BlobStore& blobs,
                              const JobKindRegistry& registry, ExecutorOptions options)
-    : db_(db), blobs_(blobs), registry_(registry), options_(std::move(options)), store_(db) {}
+    : db_(db),
+      blobs_(blobs),
+      registry_(registry),
+      options_(std::move(options)),
+      store_(db),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
-LocalExecutor::~LocalExecutor() { Stop(/*requeue_running=*/true); }
+LocalExecutor::~LocalExecutor() {
+  Stop(/*requeue_running=*/true);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
 
 Status LocalExecutor::Start() {
   if (thread_.joinable()) return FailedPrecondition("the executor is already running");
@@ -66,7 +78,10 @@ void LocalExecutor::Wake() {
     std::lock_guard lock(mu_);
     woken_ = true;
   }
-  cv_.notify_all();
+  uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) {
+    // The counter is saturated: the loop is already due to wake.
+  }
 }
 
 void LocalExecutor::Stop(bool requeue_running) {
@@ -77,7 +92,10 @@ void LocalExecutor::Stop(bool requeue_running) {
     requeue_on_stop_ = requeue_running;
     woken_ = true;
   }
-  cv_.notify_all();
+  uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) {
+    // As in Wake().
+  }
   thread_.join();
 }
 
@@ -110,12 +128,31 @@ void LocalExecutor::Loop() {
       last_sweep = Clock::now();
     }
     running_.store(static_cast<int>(children_.size()));
-    std::unique_lock lock(mu_);
-    auto poll = std::chrono::milliseconds(options_.poll_interval_ms);
-    cv_.wait_for(lock, stopping ? std::min<Clock::duration>(poll, kStoppingPoll) : poll,
-                 [&] { return woken_; });
+    WaitForWork(stopping);
   }
   running_.store(0);
+}
+
+void LocalExecutor::WaitForWork(bool stopping) {
+  {
+    std::lock_guard lock(mu_);
+    if (woken_) return;
+  }
+  std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}};
+  for (const auto& [id, child] : children_) {
+    if (child.exit_fd >= 0) fds.push_back({child.exit_fd, POLLIN, 0});
+  }
+  auto timeout = std::chrono::milliseconds(options_.poll_interval_ms);
+  if (stopping)
+    timeout = std::min<std::chrono::milliseconds>(
+        timeout, std::chrono::duration_cast<std::chrono::milliseconds>(kStoppingPoll));
+  if (::poll(fds.data(), fds.size(), static_cast<int>(timeout.count())) > 0 &&
+      (fds[0].revents & POLLIN)) {
+    uint64_t drained;
+    if (::read(wake_fd_, &drained, sizeof drained) < 0) {
+      // Nothing to drain: another read got there first.
+    }
+  }
 }
 
 void LocalExecutor::FillSlots() {
@@ -151,6 +188,8 @@ bool LocalExecutor::Spawn(const Job& job) {
   Child child;
   child.job = job;
   child.pid = *pid;
+  // Without a pidfd (old kernel) the exit is noticed at the next poll instead.
+  child.exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
   child.timeout_s = job.timeout_s > 0 ? job.timeout_s : options_.default_timeout_s;
   if (child.timeout_s > 0) child.deadline = Clock::now() + std::chrono::seconds(child.timeout_s);
   EASEL_LOG_INFO("job {} ({}) attempt {} started as pid {}", job.id, job.kind, job.attempt, *pid);
@@ -210,7 +249,13 @@ void LocalExecutor::EnforceDeadlines() {
 void LocalExecutor::ReapChildren(bool stopping) {
   for (auto it = children_.begin(); it != children_.end();) {
     Child& child = it->second;
-    if (!child.exit_status) child.exit_status = TryReapWorker(child.pid);
+    if (!child.exit_status) {
+      child.exit_status = TryReapWorker(child.pid);
+      if (child.exit_status && child.exit_fd >= 0) {
+        ::close(child.exit_fd);  // an exited child's pidfd stays readable: stop watching it
+        child.exit_fd = -1;
+      }
+    }
     if (!child.exit_status) {
       ++it;
       continue;
@@ -224,6 +269,7 @@ void LocalExecutor::ReapChildren(bool stopping) {
         continue;
       }
     }
+    if (child.exit_fd >= 0) ::close(child.exit_fd);
     it = children_.erase(it);
   }
 }

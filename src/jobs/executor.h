@@ -16,7 +16,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -84,6 +83,7 @@ class LocalExecutor {
     std::optional<std::chrono::steady_clock::time_point> kill_at;
     bool killed = false;
     std::optional<int> exit_status;  // set once reaped; kept until its outcome is recorded
+    int exit_fd = -1;  // pidfd: readable when the worker exits, so the loop wakes at once
   };
 
   void Loop();
@@ -105,8 +105,11 @@ class LocalExecutor {
   const ExecutorOptions options_;
   JobStore store_;
 
+  // Sleeps until Wake(), a worker's exit, or the poll interval, whichever comes first.
+  void WaitForWork(bool stopping);
+
   std::mutex mu_;
-  std::condition_variable cv_;
+  int wake_fd_ = -1;  // eventfd written by Wake() and Stop()
   bool woken_ = false;
   bool stopping_ = false;
   bool requeue_on_stop_ = false;
