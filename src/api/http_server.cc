@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 
 #include "api/errors.h"
 #include "common/log.h"
@@ -72,20 +73,30 @@ class ConnectionStream final : public httplib::Stream {
   void MustClose() { must_close_ = true; }
   bool must_close() const { return must_close_; }
 
-  bool is_readable() const override { return PollFor(fd_, POLLIN, AllowedWaitMs()); }
+  bool is_readable() const override {
+    return buffered() > 0 || PollFor(fd_, POLLIN, AllowedWaitMs());
+  }
   bool is_writable() const override { return PollFor(fd_, POLLOUT, limits_.write_timeout_ms); }
+  size_t buffered() const { return buf_len_ - buf_pos_; }
 
+  // The library reads request lines and headers a byte at a time: serve those from a buffer
+  // filled by one recv() rather than a poll() and a recv() per byte.
   ssize_t read(char* ptr, size_t size) override {
-    if (!is_readable()) {
-      must_close_ = true;
-      return -1;
+    if (buffered() == 0) {
+      if (!is_readable()) {
+        must_close_ = true;
+        return -1;
+      }
+      if (size >= sizeof buf_) return Receive(ptr, size);
+      ssize_t n = Receive(buf_, sizeof buf_);
+      if (n <= 0) return n;
+      buf_pos_ = 0;
+      buf_len_ = static_cast<size_t>(n);
     }
-    ssize_t n;
-    do {
-      n = ::recv(fd_, ptr, size, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n > 0 && in_body_) body_bytes_ += static_cast<uint64_t>(n);
-    return n;
+    size_t n = std::min(size, buffered());
+    std::memcpy(ptr, buf_ + buf_pos_, n);
+    buf_pos_ += n;
+    return static_cast<ssize_t>(n);
   }
 
   ssize_t write(const char* ptr, size_t size) override {
@@ -106,6 +117,15 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  ssize_t Receive(char* ptr, size_t size) {
+    ssize_t n;
+    do {
+      n = ::recv(fd_, ptr, size, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0 && in_body_) body_bytes_ += static_cast<uint64_t>(n);
+    return n;
+  }
+
   int64_t AllowedWaitMs() const {
     if (!in_body_) return limits_.header_timeout_ms - MillisSince(request_start_);
     int64_t elapsed = MillisSince(body_start_);
@@ -123,6 +143,9 @@ class ConnectionStream final : public httplib::Stream {
   Clock::time_point request_start_ = Clock::now();
   Clock::time_point body_start_ = Clock::now();
   uint64_t body_bytes_ = 0;
+  char buf_[4096];
+  size_t buf_pos_ = 0;
+  size_t buf_len_ = 0;
 };
 
 thread_local ConnectionStream* current_stream = nullptr;
@@ -227,7 +250,8 @@ class HttpServer::Transport final : public httplib::Server {
     current_stream = &strm;
     for (int served = 0; served < kMaxRequestsPerConnection; ++served) {
       int64_t wait_ms = served == 0 ? limits_.header_timeout_ms : limits_.keep_alive_timeout_ms;
-      if (!WaitForRequest(sock, wait_ms)) break;
+      // A pipelined request may already sit in the stream's buffer.
+      if (strm.buffered() == 0 && !WaitForRequest(sock, wait_ms)) break;
       strm.BeginRequest();
       bool closed = false;
       bool close = served + 1 == kMaxRequestsPerConnection || draining_;

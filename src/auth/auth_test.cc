@@ -159,6 +159,28 @@ TEST_P(AuthTest, DeleteRefusedWhileJobsAreActive) {
   EXPECT_EQ((*db_->QueryOne("SELECT COUNT(*) FROM jobs"))->Int(0), 0);
 }
 
+TEST_P(AuthTest, MembershipChangesHereApplyAtOnceAndElsewhereWithinASecond) {
+  Principal owner = PrincipalFor("owner");
+  Principal ada = PrincipalFor("ada");
+  auto p = projects_->Create(owner, "vision", "");
+  ASSERT_TRUE(projects_->PutMember(*p, "ada", Role::kViewer).ok());
+  ASSERT_TRUE(projects_->Authorize(ada, "vision", Role::kViewer).ok());  // now cached
+  ASSERT_TRUE(projects_->PutMember(*p, "ada", Role::kEditor).ok());
+  EXPECT_TRUE(projects_->Authorize(ada, "vision", Role::kEditor).ok())
+      << "a local change applies at once";
+  ASSERT_TRUE(projects_->RemoveMember(*p, "ada").ok());
+  EXPECT_EQ(projects_->Authorize(ada, "vision", Role::kViewer).status().code(),
+            StatusCode::kNotFound);
+
+  ASSERT_TRUE(projects_->PutMember(*p, "ada", Role::kViewer).ok());
+  ASSERT_TRUE(projects_->Authorize(ada, "vision", Role::kViewer).ok());
+  // Another server sharing the database removes her.
+  ASSERT_TRUE(db_->Exec("DELETE FROM project_members WHERE user_id = ?", {ada.user_id}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  EXPECT_EQ(projects_->Authorize(ada, "vision", Role::kViewer).status().code(),
+            StatusCode::kNotFound);
+}
+
 EASEL_INSTANTIATE_ENGINE_TEST(AuthTest);
 
 TEST(PasswordTest, HashesVerifyAndRejectTampering) {

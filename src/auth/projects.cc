@@ -9,6 +9,9 @@
 namespace easel::auth {
 namespace {
 
+constexpr int64_t kAccessCacheTtlMs = 1000;
+constexpr size_t kAccessCacheMaxEntries = 10000;
+
 Status ProjectNotFound(std::string_view name) {
   return NotFound(fmt::format("project '{}' does not exist", name));
 }
@@ -33,6 +36,7 @@ Result<Project> ProjectService::Create(const Principal& caller, const std::strin
     return AlreadyExists(fmt::format("project '{}' already exists", name));
   }
   EASEL_RETURN_IF_ERROR(st);
+  ForgetCachedAccess();  // the name may have been cached as missing
   return p;
 }
 
@@ -56,23 +60,53 @@ Result<std::vector<Project>> ProjectService::List(const Principal& caller, const
 Result<Project> ProjectService::Authorize(const Principal& caller, std::string_view name,
                                           Role needed) {
   EASEL_RETURN_IF_ERROR(ValidateName("project", name));
+  std::string key = caller.user_id + "/" + std::string(name);
+  int64_t now = NowMillis();
+  std::optional<Project> project;
+  bool cached = false;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && now - it->second.cached_at_ms < kAccessCacheTtlMs) {
+      project = it->second.project;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    EASEL_ASSIGN_OR_RETURN(project, Lookup(caller, name));
+    std::lock_guard lock(cache_mu_);
+    if (cache_.size() >= kAccessCacheMaxEntries) cache_.clear();
+    cache_[key] = CachedAccess{project, now};
+  }
+  if (!project) return ProjectNotFound(name);
+  if (project->role < needed) {
+    return PermissionDenied(fmt::format("this needs the {} role in project '{}'; you are {}",
+                                        RoleName(needed), name, RoleName(project->role)));
+  }
+  return *project;
+}
+
+Result<std::optional<Project>> ProjectService::Lookup(const Principal& caller,
+                                                      std::string_view name) {
   EASEL_ASSIGN_OR_RETURN(
       auto row, db_.QueryOne("SELECT p.id, p.name, p.description, p.created_by, p.created_at, "
                              "m.role FROM projects p LEFT JOIN project_members m "
                              "  ON m.project_id = p.id AND m.user_id = ? WHERE p.name = ?",
                              {caller.user_id, std::string(name)}));
-  if (!row) return ProjectNotFound(name);
+  if (!row) return std::optional<Project>();
   std::optional<Role> role = caller.is_admin ? Role::kOwner : ParseRole(row->Str(5));
-  if (!role) return ProjectNotFound(name);
-  if (*role < needed) {
-    return PermissionDenied(fmt::format("this needs the {} role in project '{}'; you are {}",
-                                        RoleName(needed), name, RoleName(*role)));
-  }
-  return Project{row->Str(0), row->Str(1), row->Str(2), row->Str(3), row->Int(4), *role};
+  if (!role) return std::optional<Project>();
+  return std::optional<Project>(
+      Project{row->Str(0), row->Str(1), row->Str(2), row->Str(3), row->Int(4), *role});
+}
+
+void ProjectService::ForgetCachedAccess() {
+  std::lock_guard lock(cache_mu_);
+  cache_.clear();
 }
 
 Status ProjectService::Delete(const Project& project) {
-  return db_.Transaction([&](store::SqlSession& s) -> Status {
+  Status st = db_.Transaction([&](store::SqlSession& s) -> Status {
     EASEL_ASSIGN_OR_RETURN(auto active,
                            s.QueryOne("SELECT COUNT(*) FROM jobs WHERE project_id = ? AND "
                                       "state IN ('queued', 'running')",
@@ -83,6 +117,8 @@ Status ProjectService::Delete(const Project& project) {
     }
     return s.Exec("DELETE FROM projects WHERE id = ?", {project.id}).status();
   });
+  ForgetCachedAccess();  // after the commit, so no request re-caches the old state
+  return st;
 }
 
 Result<std::vector<Member>> ProjectService::ListMembers(const Project& project) {
@@ -124,12 +160,13 @@ Result<Member> ProjectService::PutMember(const Project& project, const std::stri
                {project.id, m.user_id, std::string(RoleName(role)), m.added_at}));
     return KeepAnOwner(s, project.id);
   }));
+  ForgetCachedAccess();
   return m;
 }
 
 Status ProjectService::RemoveMember(const Project& project, const std::string& user_name) {
   EASEL_RETURN_IF_ERROR(ValidateName("user", user_name));
-  return db_.Transaction([&](store::SqlSession& s) -> Status {
+  Status st = db_.Transaction([&](store::SqlSession& s) -> Status {
     EASEL_ASSIGN_OR_RETURN(int64_t removed,
                            s.Exec("DELETE FROM project_members WHERE project_id = ? AND user_id = "
                                   "(SELECT id FROM users WHERE name = ?)",
@@ -139,6 +176,8 @@ Status ProjectService::RemoveMember(const Project& project, const std::string& u
     }
     return KeepAnOwner(s, project.id);
   });
+  ForgetCachedAccess();
+  return st;
 }
 
 }  // namespace easel::auth

@@ -2,9 +2,15 @@
 // Projects and their members, and the one authorization rule every project-scoped request
 // goes through: Authorize(). A project the caller is not a member of answers NOT_FOUND, exactly
 // like a project that does not exist, so names of other teams' projects never leak.
+//
+// Authorize() answers from a cache for at most one second, like token lookups: a membership
+// change made through this server applies at once, one made through another server sharing the
+// database within a second.
 
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/identity.h"
@@ -44,7 +50,17 @@ class ProjectService {
 
  private:
   Status KeepAnOwner(store::SqlSession& s, const std::string& project_id);
+  // The project as `caller` sees it, before the role check; nullopt when invisible.
+  Result<std::optional<Project>> Lookup(const Principal& caller, std::string_view name);
+  void ForgetCachedAccess();
+
+  struct CachedAccess {
+    std::optional<Project> project;
+    int64_t cached_at_ms;
+  };
   store::Database& db_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedAccess> cache_;  // by user id + '/' + project name
 };
 
 }  // namespace easel::auth
