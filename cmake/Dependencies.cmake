@@ -14,6 +14,7 @@ find_package(PostgreSQL REQUIRED)
 # definitions must come from pkg-config or the header's ABI silently disagrees with the library.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 
 # SOCI ships no CMake config in Debian: link its libraries by name.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
