@@ -188,7 +188,9 @@ TEST_P(ApiScenarioTest, Behaves) {
   for (const auto& text : s.contains) EXPECT_NE(r->body.find(text), std::string::npos) << r->body;
 
   EXPECT_EQ(Send(*client_, "GET", "/healthz", "").status, 200) << "server must stay live";
-  if (s.status >= 400) EXPECT_EQ(Fingerprint(), before) << "a failed request changed the store";
+  if (s.status >= 400) {
+    EXPECT_EQ(Fingerprint(), before) << "a failed request changed the store";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, ApiScenarioTest, ::testing::ValuesIn(LoadScenarios()),
