@@ -45,28 +45,26 @@ Status CheckId(const std::string& id) {
 }  // namespace
 
 void AddArtifactRoutes(Router& router, ApiContext& ctx) {
-  router.Add("POST", "/api/v1/projects/{project}/artifacts",
-             [&ctx](Call& call) -> Status {
-               EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
-               std::string name = call.query("name").value_or("");
-               EASEL_RETURN_IF_ERROR(store::ValidateArtifactName(name));
-               std::string content_type = call.request().get_header_value("Content-Type");
-               if (content_type.empty() || content_type.size() > 255) {
-                 content_type = "application/octet-stream";
-               }
-               std::shared_lock gc_guard(ctx.blobs.gc_mutex());
-               EASEL_ASSIGN_OR_RETURN(store::BlobStore::Writer writer, ctx.blobs.NewWriter());
-               EASEL_RETURN_IF_ERROR(call.StreamBody(
-                   call.limits().max_upload_bytes,
-                   [&](const char* data, size_t n) { return writer.Write(data, n); }));
-               EASEL_ASSIGN_OR_RETURN(store::BlobInfo blob, writer.Commit());
-               EASEL_ASSIGN_OR_RETURN(store::Artifact a,
-                                      store::CreateArtifact(ctx.db, p.id, name, content_type, blob,
-                                                            call.principal().user_id));
-               call.Reply(201, ArtifactJson(a));
-               return OkStatus();
-             },
-             {.body = BodyKind::kStream});
+  router.Add("POST", "/api/v1/projects/{project}/artifacts", [&ctx](Call& call) -> Status {
+    EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
+    std::string name = call.query("name").value_or("");
+    EASEL_RETURN_IF_ERROR(store::ValidateArtifactName(name));
+    std::string content_type = call.request().get_header_value("Content-Type");
+    if (content_type.empty() || content_type.size() > 255) {
+      content_type = "application/octet-stream";
+    }
+    std::shared_lock gc_guard(ctx.blobs.gc_mutex());
+    EASEL_ASSIGN_OR_RETURN(store::BlobStore::Writer writer, ctx.blobs.NewWriter());
+    EASEL_RETURN_IF_ERROR(
+        call.StreamBody(call.limits().max_upload_bytes,
+                        [&](const char* data, size_t n) { return writer.Write(data, n); }));
+    EASEL_ASSIGN_OR_RETURN(store::BlobInfo blob, writer.Commit());
+    EASEL_ASSIGN_OR_RETURN(
+        store::Artifact a,
+        store::CreateArtifact(ctx.db, p.id, name, content_type, blob, call.principal().user_id));
+    call.Reply(201, ArtifactJson(a));
+    return OkStatus();
+  });
 
   router.Add("GET", "/api/v1/projects/{project}/artifacts", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));

@@ -30,22 +30,17 @@ Json TokenJson(const auth::TokenInfo& t) {
 }  // namespace
 
 void AddIdentityRoutes(Router& router, ApiContext& ctx) {
-  RouteOptions json{.body = BodyKind::kJson};
-
-  router.Add(
-      "POST", "/api/v1/users",
-      [&ctx](Call& call) -> Status {
-        EASEL_RETURN_IF_ERROR(RequireAdmin(call));
-        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-        EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-        EASEL_ASSIGN_OR_RETURN(auto password, GetOptionalString(body, "password"));
-        EASEL_ASSIGN_OR_RETURN(auto is_admin, GetOptionalBool(body, "is_admin"));
-        EASEL_ASSIGN_OR_RETURN(auth::User u,
-                               ctx.users.Create(name, password, is_admin.value_or(false)));
-        call.Reply(201, UserJson(u));
-        return OkStatus();
-      },
-      json);
+  router.Add("POST", "/api/v1/users", [&ctx](Call& call) -> Status {
+    EASEL_RETURN_IF_ERROR(RequireAdmin(call));
+    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+    EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
+    EASEL_ASSIGN_OR_RETURN(auto password, GetOptionalString(body, "password"));
+    EASEL_ASSIGN_OR_RETURN(auto is_admin, GetOptionalBool(body, "is_admin"));
+    EASEL_ASSIGN_OR_RETURN(auth::User u,
+                           ctx.users.Create(name, password, is_admin.value_or(false)));
+    call.Reply(201, UserJson(u));
+    return OkStatus();
+  });
 
   router.Add("GET", "/api/v1/users/me", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::User u, ctx.users.Get(call.principal().user_id));
@@ -64,30 +59,27 @@ void AddIdentityRoutes(Router& router, ApiContext& ctx) {
         call.Reply(200, {{"token", t.secret}, {"expires_at", FormatRfc3339(*t.info.expires_at)}});
         return OkStatus();
       },
-      {.public_route = true, .body = BodyKind::kJson});
+      {.public_route = true});
 
-  router.Add(
-      "POST", "/api/v1/tokens",
-      [&ctx](Call& call) -> Status {
-        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-        EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-        EASEL_ASSIGN_OR_RETURN(auto expires_in_s,
-                               GetOptionalInt(body, "expires_in_s", 1, auth::kMaxTokenLifetimeS));
-        EASEL_ASSIGN_OR_RETURN(auto for_user, GetOptionalString(body, "user"));
-        std::string user_id = call.principal().user_id;
-        if (for_user && *for_user != call.principal().user_name) {
-          EASEL_RETURN_IF_ERROR(RequireAdmin(call));
-          EASEL_ASSIGN_OR_RETURN(auth::User u, ctx.users.GetByName(*for_user));
-          user_id = u.id;
-        }
-        EASEL_ASSIGN_OR_RETURN(auth::IssuedToken t,
-                               ctx.tokens.Issue(user_id, name, "api", expires_in_s));
-        Json j = TokenJson(t.info);
-        j["token"] = t.secret;
-        call.Reply(201, j);
-        return OkStatus();
-      },
-      json);
+  router.Add("POST", "/api/v1/tokens", [&ctx](Call& call) -> Status {
+    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+    EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
+    EASEL_ASSIGN_OR_RETURN(auto expires_in_s,
+                           GetOptionalInt(body, "expires_in_s", 1, auth::kMaxTokenLifetimeS));
+    EASEL_ASSIGN_OR_RETURN(auto for_user, GetOptionalString(body, "user"));
+    std::string user_id = call.principal().user_id;
+    if (for_user && *for_user != call.principal().user_name) {
+      EASEL_RETURN_IF_ERROR(RequireAdmin(call));
+      EASEL_ASSIGN_OR_RETURN(auth::User u, ctx.users.GetByName(*for_user));
+      user_id = u.id;
+    }
+    EASEL_ASSIGN_OR_RETURN(auth::IssuedToken t,
+                           ctx.tokens.Issue(user_id, name, "api", expires_in_s));
+    Json j = TokenJson(t.info);
+    j["token"] = t.secret;
+    call.Reply(201, j);
+    return OkStatus();
+  });
 
   router.Add("GET", "/api/v1/tokens", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auto tokens, ctx.tokens.List(call.principal().user_id));

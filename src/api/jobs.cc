@@ -39,29 +39,26 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
     return OkStatus();
   });
 
-  router.Add(
-      "POST", "/api/v1/projects/{project}/jobs",
-      [&ctx, &jobs](Call& call) -> Status {
-        EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
-        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-        EASEL_ASSIGN_OR_RETURN(std::string kind_name, GetString(body, "kind"));
-        auto kind = jobs.kinds.Find(kind_name);
-        if (!kind.ok()) return KindError(kind.status());
-        Json spec = body.contains("spec") ? body["spec"] : Json::object();
-        if (!spec.is_object()) return InvalidArgument("field 'spec' must be an object");
-        EASEL_RETURN_IF_ERROR((*kind)->ValidateSpec(spec));
-        EASEL_ASSIGN_OR_RETURN(auto max_attempts, GetOptionalInt(body, "max_attempts", 1, 100));
-        EASEL_ASSIGN_OR_RETURN(auto timeout_s, GetOptionalInt(body, "timeout_s", 1, 30LL * 86400));
-        jobs::SubmitOptions opts;
-        opts.max_attempts = max_attempts.value_or(jobs.default_max_attempts);
-        opts.timeout_s = timeout_s.value_or(jobs.default_timeout_s);
-        EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.store.Submit(p.id, kind_name, spec,
-                                                                call.principal().user_id, opts));
-        jobs.wake();
-        call.Reply(202, jobs::JobToJson(job));
-        return OkStatus();
-      },
-      {.body = BodyKind::kJson});
+  router.Add("POST", "/api/v1/projects/{project}/jobs", [&ctx, &jobs](Call& call) -> Status {
+    EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
+    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+    EASEL_ASSIGN_OR_RETURN(std::string kind_name, GetString(body, "kind"));
+    auto kind = jobs.kinds.Find(kind_name);
+    if (!kind.ok()) return KindError(kind.status());
+    Json spec = body.contains("spec") ? body["spec"] : Json::object();
+    if (!spec.is_object()) return InvalidArgument("field 'spec' must be an object");
+    EASEL_RETURN_IF_ERROR((*kind)->ValidateSpec(spec));
+    EASEL_ASSIGN_OR_RETURN(auto max_attempts, GetOptionalInt(body, "max_attempts", 1, 100));
+    EASEL_ASSIGN_OR_RETURN(auto timeout_s, GetOptionalInt(body, "timeout_s", 1, 30LL * 86400));
+    jobs::SubmitOptions opts;
+    opts.max_attempts = max_attempts.value_or(jobs.default_max_attempts);
+    opts.timeout_s = timeout_s.value_or(jobs.default_timeout_s);
+    EASEL_ASSIGN_OR_RETURN(
+        jobs::Job job, jobs.store.Submit(p.id, kind_name, spec, call.principal().user_id, opts));
+    jobs.wake();
+    call.Reply(202, jobs::JobToJson(job));
+    return OkStatus();
+  });
 
   router.Add("GET", "/api/v1/projects/{project}/jobs", [&ctx, &jobs](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
@@ -85,17 +82,15 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
     return OkStatus();
   });
 
-  router.Add("POST", "/api/v1/projects/{project}/jobs/{job}/cancel",
-             [&ctx, &jobs](Call& call) -> Status {
-               EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
-               EASEL_RETURN_IF_ERROR(CheckJobId(call.param("job")));
-               EASEL_ASSIGN_OR_RETURN(jobs::Job job,
-                                      jobs.store.RequestCancel(p.id, call.param("job")));
-               jobs.wake();
-               call.Reply(202, jobs::JobToJson(job));
-               return OkStatus();
-             },
-             {.body = BodyKind::kJson});
+  router.Add(
+      "POST", "/api/v1/projects/{project}/jobs/{job}/cancel", [&ctx, &jobs](Call& call) -> Status {
+        EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
+        EASEL_RETURN_IF_ERROR(CheckJobId(call.param("job")));
+        EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.store.RequestCancel(p.id, call.param("job")));
+        jobs.wake();
+        call.Reply(202, jobs::JobToJson(job));
+        return OkStatus();
+      });
 
   router.Add(
       "GET", "/api/v1/projects/{project}/jobs/{job}/metrics", [&ctx, &jobs](Call& call) -> Status {

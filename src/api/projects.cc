@@ -26,20 +26,15 @@ Json MemberJson(const auth::Member& m) {
 }  // namespace
 
 void AddProjectRoutes(Router& router, ApiContext& ctx) {
-  RouteOptions json{.body = BodyKind::kJson};
-
-  router.Add(
-      "POST", "/api/v1/projects",
-      [&ctx](Call& call) -> Status {
-        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-        EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
-        EASEL_ASSIGN_OR_RETURN(auto description, GetOptionalString(body, "description"));
-        EASEL_ASSIGN_OR_RETURN(
-            auth::Project p, ctx.projects.Create(call.principal(), name, description.value_or("")));
-        call.Reply(201, ProjectJson(p));
-        return OkStatus();
-      },
-      json);
+  router.Add("POST", "/api/v1/projects", [&ctx](Call& call) -> Status {
+    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+    EASEL_ASSIGN_OR_RETURN(std::string name, GetString(body, "name"));
+    EASEL_ASSIGN_OR_RETURN(auto description, GetOptionalString(body, "description"));
+    EASEL_ASSIGN_OR_RETURN(auth::Project p,
+                           ctx.projects.Create(call.principal(), name, description.value_or("")));
+    call.Reply(201, ProjectJson(p));
+    return OkStatus();
+  });
 
   router.Add("GET", "/api/v1/projects", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(PageRequest page, call.Page());
@@ -73,20 +68,16 @@ void AddProjectRoutes(Router& router, ApiContext& ctx) {
     return OkStatus();
   });
 
-  router.Add(
-      "PUT", "/api/v1/projects/{project}/members/{user}",
-      [&ctx](Call& call) -> Status {
-        EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));
-        EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
-        EASEL_ASSIGN_OR_RETURN(std::string role_name, GetString(body, "role"));
-        auto role = auth::ParseRole(role_name);
-        if (!role) return InvalidArgument("role must be one of owner, editor, viewer");
-        EASEL_ASSIGN_OR_RETURN(auth::Member m,
-                               ctx.projects.PutMember(p, call.param("user"), *role));
-        call.Reply(200, MemberJson(m));
-        return OkStatus();
-      },
-      json);
+  router.Add("PUT", "/api/v1/projects/{project}/members/{user}", [&ctx](Call& call) -> Status {
+    EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));
+    EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
+    EASEL_ASSIGN_OR_RETURN(std::string role_name, GetString(body, "role"));
+    auto role = auth::ParseRole(role_name);
+    if (!role) return InvalidArgument("role must be one of owner, editor, viewer");
+    EASEL_ASSIGN_OR_RETURN(auth::Member m, ctx.projects.PutMember(p, call.param("user"), *role));
+    call.Reply(200, MemberJson(m));
+    return OkStatus();
+  });
 
   router.Add("DELETE", "/api/v1/projects/{project}/members/{user}", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));

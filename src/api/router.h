@@ -18,15 +18,11 @@ namespace easel::api {
 class Call;
 using Handler = std::function<Status(Call&)>;
 
-enum class BodyKind {
-  kNone,    // no body expected
-  kJson,    // a JSON object of at most max_body_bytes
-  kStream,  // streamed by the handler, at most max_upload_bytes
-};
-
+// Bodies need no declaration: a handler reads one with Call::JsonBody() (size and depth
+// limits) or Call::StreamBody() (upload limit), and an unread body is drained or the
+// connection closed.
 struct RouteOptions {
-  bool public_route = false;  // no token needed (health checks only)
-  BodyKind body = BodyKind::kNone;
+  bool public_route = false;  // no token needed (health checks and login)
 };
 
 struct Route {
