@@ -37,11 +37,6 @@ bool RangesSatisfiable(const httplib::Ranges& ranges, int64_t size) {
   return true;
 }
 
-Status CheckId(const std::string& id) {
-  if (!LooksLikeId(id)) return NotFound("artifact '" + id + "' does not exist");
-  return OkStatus();
-}
-
 }  // namespace
 
 void AddArtifactRoutes(Router& router, ApiContext& ctx) {
@@ -79,7 +74,7 @@ void AddArtifactRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/projects/{project}/artifacts/{artifact}",
              [&ctx](Call& call) -> Status {
                EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
-               EASEL_RETURN_IF_ERROR(CheckId(call.param("artifact")));
+               EASEL_RETURN_IF_ERROR(RequireIdShape("artifact", call.param("artifact")));
                EASEL_ASSIGN_OR_RETURN(store::Artifact a,
                                       store::GetArtifact(ctx.db, p.id, call.param("artifact")));
                call.Reply(200, ArtifactJson(a));
@@ -89,7 +84,7 @@ void AddArtifactRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/projects/{project}/artifacts/{artifact}/content",
              [&ctx](Call& call) -> Status {
                EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
-               EASEL_RETURN_IF_ERROR(CheckId(call.param("artifact")));
+               EASEL_RETURN_IF_ERROR(RequireIdShape("artifact", call.param("artifact")));
                EASEL_ASSIGN_OR_RETURN(store::Artifact a,
                                       store::GetArtifact(ctx.db, p.id, call.param("artifact")));
                httplib::Response& res = call.response();
@@ -119,7 +114,7 @@ void AddArtifactRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/api/v1/projects/{project}/artifacts/{artifact}",
              [&ctx](Call& call) -> Status {
                EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
-               EASEL_RETURN_IF_ERROR(CheckId(call.param("artifact")));
+               EASEL_RETURN_IF_ERROR(RequireIdShape("artifact", call.param("artifact")));
                EASEL_RETURN_IF_ERROR(store::DeleteArtifact(ctx.db, p.id, call.param("artifact")));
                call.ReplyNoContent();
                return OkStatus();

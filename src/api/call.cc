@@ -1,33 +1,9 @@
 #include "api/call.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
+#include "common/random.h"
 namespace easel::api {
-namespace {
-
-std::string EncodeToken(const std::string& key) {
-  std::string out(sodium_base64_ENCODED_LEN(key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(key.data()),
-                    key.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::string> DecodeToken(const std::string& token) {
-  std::string out(token.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), token.c_str(),
-                        token.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  out.resize(len);
-  return out;
-}
-
-}  // namespace
 
 Status BodyTooLarge(uint64_t limit_bytes) {
   return Status(StatusCode::kResourceExhausted,
@@ -108,7 +84,7 @@ Result<PageRequest> Call::Page() const {
     page.limit = static_cast<int>(v);
   }
   if (auto token = query("page_token"); token && !token->empty()) {
-    auto key = DecodeToken(*token);
+    auto key = Base64UrlDecode(*token);
     if (!key || key->size() > 256) return InvalidArgument("page_token is not valid");
     page.after = *key;
   }
@@ -123,7 +99,7 @@ void Call::Reply(int status, const Json& body) {
 Json PageJson(Json items, const PageRequest& page, const std::string& last_key) {
   Json out = {{"items", std::move(items)}};
   out["next_page_token"] =
-      out["items"].size() >= static_cast<size_t>(page.limit) ? EncodeToken(last_key) : "";
+      out["items"].size() >= static_cast<size_t>(page.limit) ? Base64UrlEncode(last_key) : "";
   return out;
 }
 

@@ -16,11 +16,6 @@ namespace {
 
 using auth::Role;
 
-Status CheckJobId(const std::string& id) {
-  if (!LooksLikeId(id)) return NotFound("job '" + id + "' does not exist");
-  return OkStatus();
-}
-
 // Submitting an unknown kind is a bad request, not a missing resource.
 Status KindError(const Status& st) {
   if (st.code() != StatusCode::kNotFound) return st;
@@ -76,7 +71,7 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
 
   router.Add("GET", "/api/v1/projects/{project}/jobs/{job}", [&ctx, &jobs](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
-    EASEL_RETURN_IF_ERROR(CheckJobId(call.param("job")));
+    EASEL_RETURN_IF_ERROR(RequireIdShape("job", call.param("job")));
     EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.store.Get(p.id, call.param("job")));
     call.Reply(200, jobs::JobToJson(job));
     return OkStatus();
@@ -85,7 +80,7 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
   router.Add(
       "POST", "/api/v1/projects/{project}/jobs/{job}/cancel", [&ctx, &jobs](Call& call) -> Status {
         EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kEditor));
-        EASEL_RETURN_IF_ERROR(CheckJobId(call.param("job")));
+        EASEL_RETURN_IF_ERROR(RequireIdShape("job", call.param("job")));
         EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.store.RequestCancel(p.id, call.param("job")));
         jobs.wake();
         call.Reply(202, jobs::JobToJson(job));
@@ -95,7 +90,7 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
   router.Add(
       "GET", "/api/v1/projects/{project}/jobs/{job}/metrics", [&ctx, &jobs](Call& call) -> Status {
         EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
-        EASEL_RETURN_IF_ERROR(CheckJobId(call.param("job")));
+        EASEL_RETURN_IF_ERROR(RequireIdShape("job", call.param("job")));
         EASEL_ASSIGN_OR_RETURN(Json metrics, jobs.store.ListMetrics(p.id, call.param("job")));
         call.Reply(200, metrics);
         return OkStatus();
@@ -107,7 +102,7 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
       "GET", "/api/v1/projects/{project}/jobs/{job}/logs", [&ctx, &jobs](Call& call) -> Status {
         EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
         std::string job_id = call.param("job");
-        EASEL_RETURN_IF_ERROR(CheckJobId(job_id));
+        EASEL_RETURN_IF_ERROR(RequireIdShape("job", job_id));
         EASEL_RETURN_IF_ERROR(jobs.store.Get(p.id, job_id));
         std::string follow = call.query("follow").value_or("false");
         if (follow != "true" && follow != "false")

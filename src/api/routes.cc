@@ -1,5 +1,7 @@
 #include "api/routes.h"
 
+#include "common/random.h"
+
 namespace easel::api {
 
 void AddAllRoutes(Router& router, ApiContext& ctx) {
@@ -13,6 +15,11 @@ void AddAllRoutes(Router& router, ApiContext& ctx) {
 
 Result<auth::Project> ProjectFor(const Call& call, ApiContext& ctx, auth::Role needed) {
   return ctx.projects.Authorize(call.principal(), call.param("project"), needed);
+}
+
+Status RequireIdShape(std::string_view what, const std::string& id) {
+  if (!LooksLikeId(id)) return NotFound(std::string(what) + " '" + id + "' does not exist");
+  return OkStatus();
 }
 
 Status RequireAdmin(const Call& call) {

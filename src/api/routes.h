@@ -55,5 +55,8 @@ void AddAllRoutes(Router& router, ApiContext& ctx);
 // The project named by the {project} path parameter, if the caller holds at least `needed`.
 Result<auth::Project> ProjectFor(const Call& call, ApiContext& ctx, auth::Role needed);
 Status RequireAdmin(const Call& call);
+// A path parameter that must be a server-made id: anything else cannot exist, so it answers
+// NOT_FOUND ("<what> '<id>' does not exist") before any lookup.
+Status RequireIdShape(std::string_view what, const std::string& id);
 
 }  // namespace easel::api

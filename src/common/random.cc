@@ -30,11 +30,27 @@ void RandomBytes(void* out, size_t n) {
 std::string RandomSecret() {
   unsigned char raw[32];
   RandomBytes(raw, sizeof raw);
-  std::string out(sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), raw, sizeof raw,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), kVariant);
   out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  std::string out(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(len);
   return out;
 }
 

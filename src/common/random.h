@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,10 @@ void RandomBytes(void* out, size_t n);
 
 // A 256-bit random secret, base64url without padding (43 characters). Used for API tokens.
 std::string RandomSecret();
+
+// base64url without padding, and back (nullopt for malformed text).
+std::string Base64UrlEncode(std::string_view bytes);
+std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 // Lower-case hex of bytes.
 std::string HexEncode(std::string_view bytes);

@@ -30,6 +30,15 @@ TEST(RandomTest, IdsSortByCreation) {
   EXPECT_FALSE(LooksLikeId("0123456789abcdefghjkmnpqrU"));
 }
 
+TEST(RandomTest, Base64UrlRoundTrips) {
+  std::string raw("\x00\xfb\xff/+=abc", 9);
+  std::string text = Base64UrlEncode(raw);
+  EXPECT_EQ(text.find_first_of("+/="), std::string::npos) << "URL-safe, unpadded";
+  EXPECT_EQ(Base64UrlDecode(text), raw);
+  EXPECT_EQ(Base64UrlEncode(""), "");
+  EXPECT_FALSE(Base64UrlDecode("!!!").has_value());
+}
+
 TEST(Sha256Test, KnownVectors) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   Sha256 h;
