@@ -9,9 +9,6 @@
 namespace easel::auth {
 namespace {
 
-constexpr int64_t kAccessCacheTtlMs = 1000;
-constexpr size_t kAccessCacheMaxEntries = 10000;
-
 Status ProjectNotFound(std::string_view name) {
   return NotFound(fmt::format("project '{}' does not exist", name));
 }
@@ -63,20 +60,11 @@ Result<Project> ProjectService::Authorize(const Principal& caller, std::string_v
   std::string key = caller.user_id + "/" + std::string(name);
   int64_t now = NowMillis();
   std::optional<Project> project;
-  bool cached = false;
-  {
-    std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end() && now - it->second.cached_at_ms < kAccessCacheTtlMs) {
-      project = it->second.project;
-      cached = true;
-    }
-  }
-  if (!cached) {
+  if (auto cached = cache_.Get(key, now)) {
+    project = std::move(*cached);
+  } else {
     EASEL_ASSIGN_OR_RETURN(project, Lookup(caller, name));
-    std::lock_guard lock(cache_mu_);
-    if (cache_.size() >= kAccessCacheMaxEntries) cache_.clear();
-    cache_[key] = CachedAccess{project, now};
+    cache_.Put(key, project, now);
   }
   if (!project) return ProjectNotFound(name);
   if (project->role < needed) {
@@ -100,10 +88,7 @@ Result<std::optional<Project>> ProjectService::Lookup(const Principal& caller,
       Project{row->Str(0), row->Str(1), row->Str(2), row->Str(3), row->Int(4), *role});
 }
 
-void ProjectService::ForgetCachedAccess() {
-  std::lock_guard lock(cache_mu_);
-  cache_.clear();
-}
+void ProjectService::ForgetCachedAccess() { cache_.Clear(); }
 
 Status ProjectService::Delete(const Project& project) {
   Status st = db_.Transaction([&](store::SqlSession& s) -> Status {

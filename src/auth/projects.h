@@ -7,13 +7,12 @@
 // change made through this server applies at once, one made through another server sharing the
 // database within a second.
 
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "auth/identity.h"
+#include "common/expiring_cache.h"
 #include "store/sql.h"
 
 namespace easel::auth {
@@ -54,13 +53,9 @@ class ProjectService {
   Result<std::optional<Project>> Lookup(const Principal& caller, std::string_view name);
   void ForgetCachedAccess();
 
-  struct CachedAccess {
-    std::optional<Project> project;
-    int64_t cached_at_ms;
-  };
   store::Database& db_;
-  std::mutex cache_mu_;
-  std::unordered_map<std::string, CachedAccess> cache_;  // by user id + '/' + project name
+  // The project as each user sees it (nullopt: invisible), by user id + '/' + project name.
+  ExpiringCache<std::optional<Project>> cache_{1000, 10000};
 };
 
 }  // namespace easel::auth

@@ -8,8 +8,6 @@
 namespace easel::auth {
 namespace {
 
-constexpr int64_t kCacheTtlMs = 1000;
-constexpr size_t kCacheMaxEntries = 10000;
 constexpr const char* kColumns = "id, user_id, name, kind, created_at, expires_at, revoked_at";
 
 TokenInfo FromRow(const store::Row& r) {
@@ -72,11 +70,8 @@ Status TokenService::Revoke(const Principal& caller, const std::string& token_id
     }
     return OkStatus();  // already revoked: revoking is idempotent
   }
-  std::lock_guard lock(mu_);
-  for (auto it = cache_.begin(); it != cache_.end();) {
-    it = it->second.principal && it->second.principal->token_id == token_id ? cache_.erase(it)
-                                                                            : std::next(it);
-  }
+  cache_.EraseIf(
+      [&](const CachedToken& t) { return t.principal && t.principal->token_id == token_id; });
   return OkStatus();
 }
 
@@ -84,32 +79,24 @@ Result<Principal> TokenService::Authenticate(std::string_view secret) {
   if (secret.empty() || secret.size() > 512) return Unauthenticated("invalid token");
   std::string hash = Sha256Hex(secret);
   int64_t now = NowMillis();
-  auto check = [&](const CacheEntry& e) -> Result<Principal> {
-    if (!e.principal || (e.expires_at && *e.expires_at <= now)) {
+  auto check = [&](const CachedToken& t) -> Result<Principal> {
+    if (!t.principal || (t.expires_at && *t.expires_at <= now)) {
       return Unauthenticated("invalid or expired token");
     }
-    return *e.principal;
+    return *t.principal;
   };
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(hash);
-    if (it != cache_.end() && now - it->second.cached_at_ms < kCacheTtlMs) return check(it->second);
-  }
+  if (auto cached = cache_.Get(hash, now)) return check(*cached);
   EASEL_ASSIGN_OR_RETURN(auto row,
                          db_.QueryOne("SELECT t.id, t.expires_at, u.id, u.name, u.is_admin "
                                       "FROM tokens t JOIN users u ON u.id = t.user_id "
                                       "WHERE t.secret_hash = ? AND t.revoked_at IS NULL",
                                       {hash}));
-  CacheEntry entry{std::nullopt, std::nullopt, now};
+  CachedToken entry;
   if (row) {
     entry.principal = Principal{row->Str(2), row->Str(3), row->Int(4) != 0, row->Str(0)};
     entry.expires_at = row->OptInt(1);
   }
-  {
-    std::lock_guard lock(mu_);
-    if (cache_.size() >= kCacheMaxEntries) cache_.clear();
-    cache_[hash] = entry;
-  }
+  cache_.Put(hash, entry, now);
   return check(entry);
 }
 

@@ -5,13 +5,12 @@
 // database (revocation on this server is immediate). Thread-safe.
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "auth/identity.h"
+#include "common/expiring_cache.h"
 #include "store/sql.h"
 
 namespace easel::auth {
@@ -52,14 +51,12 @@ class TokenService {
   Result<Principal> Authenticate(std::string_view secret);
 
  private:
-  struct CacheEntry {
+  struct CachedToken {
     std::optional<Principal> principal;  // nullopt caches a miss
     std::optional<int64_t> expires_at;
-    int64_t cached_at_ms;
   };
   store::Database& db_;
-  std::mutex mu_;
-  std::unordered_map<std::string, CacheEntry> cache_;  // by secret hash
+  ExpiringCache<CachedToken> cache_{1000, 10000};  // by secret hash
 };
 
 }  // namespace easel::auth
