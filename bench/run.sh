@@ -13,4 +13,5 @@ if [[ ! -x $bench ]]; then
   echo "bench/run.sh: $bench is missing; configure with -DEASEL_BUILD_BENCH=ON and build" >&2
   exit 2
 fi
-exec "$bench" --easel "$build_dir/easel" "$@"
+"$bench" --easel "$build_dir/easel" "$@"
+"$build_dir/bench/easel_data_bench" --easel "$build_dir/easel" "$@"

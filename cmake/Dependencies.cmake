@@ -15,6 +15,8 @@ find_package(PostgreSQL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# Image decoding, resizing and thumbnails (imgcodecs/imgproc only; dnn arrives with the edge).
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 
 # SOCI ships no CMake config in Debian: link its libraries by name.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)

@@ -12,9 +12,12 @@ packages=(
   nlohmann-json3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev libarchive-dev
   libopenblas0-pthread
+  libopencv-dev libpugixml-dev libyaml-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql curl wrk nginx-light procps
+  # real datasets for tests (DESIGN.md §6)
+  python3-sklearn
 )
 
 missing=()

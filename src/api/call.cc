@@ -57,6 +57,47 @@ Status Call::StreamBody(uint64_t max_bytes,
   return OkStatus();
 }
 
+Status Call::StreamMultipart(
+    uint64_t max_bytes,
+    const std::function<Status(const std::string&, const std::string&)>& on_part,
+    const std::function<Status(const char*, size_t)>& on_data) {
+  if (!is_multipart()) return InvalidArgument("the body must be multipart/form-data");
+  body_consumed_ = true;
+  if (reader_ == nullptr) return InvalidArgument("the request has no body");
+  if (req_.has_header("Content-Length")) {
+    uint64_t declared = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
+    if (declared > max_bytes) {
+      body_consumed_ = false;
+      return BodyTooLarge(max_bytes);
+    }
+  }
+  uint64_t total = 0;
+  Status failure;
+  bool complete = (*reader_)(
+      [&](const httplib::MultipartFormData& part) {
+        failure = on_part(part.name, part.filename);
+        return failure.ok();
+      },
+      [&](const char* data, size_t n) {
+        total += n;
+        if (total > max_bytes) {
+          failure = BodyTooLarge(max_bytes);
+          return false;
+        }
+        failure = on_data(data, n);
+        return failure.ok();
+      });
+  if (!failure.ok()) {
+    body_consumed_ = false;
+    return failure;
+  }
+  if (!complete) {
+    body_consumed_ = false;
+    return InvalidArgument("the multipart body is malformed or ended early");
+  }
+  return OkStatus();
+}
+
 Result<Json> Call::JsonBody() {
   std::string body;
   if (reader_ == nullptr) {

@@ -65,6 +65,15 @@ class Call {
   // past `max_bytes`, or INVALID_ARGUMENT when the client goes away mid-body.
   Status StreamBody(uint64_t max_bytes, const std::function<Status(const char*, size_t)>& sink);
   bool body_consumed() const { return body_consumed_; }
+  // True for a multipart/form-data body.
+  bool is_multipart() const { return req_.is_multipart_form_data(); }
+  // Streams a multipart/form-data body part by part: `on_part(name, filename)` at each part's
+  // start, then `on_data` with its bytes. Errors as StreamBody; INVALID_ARGUMENT when the body
+  // is not multipart or is malformed.
+  Status StreamMultipart(uint64_t max_bytes,
+                         const std::function<Status(const std::string& name,
+                                                    const std::string& filename)>& on_part,
+                         const std::function<Status(const char*, size_t)>& on_data);
 
   // ?limit= (1..1000, default 100) and ?page_token= (opaque; from a previous next_page_token).
   Result<PageRequest> Page() const;

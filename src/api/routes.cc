@@ -10,6 +10,8 @@ void AddAllRoutes(Router& router, ApiContext& ctx) {
   AddProjectRoutes(router, ctx);
   AddArtifactRoutes(router, ctx);
   if (ctx.jobs != nullptr) AddJobRoutes(router, ctx);
+  if (ctx.jobs != nullptr && ctx.formats != nullptr) AddDatasetRoutes(router, ctx);
+  if (ctx.jobs != nullptr) AddLabelingRoutes(router, ctx);
   AddAdminRoutes(router, ctx);
 }
 

@@ -14,6 +14,10 @@
 #include "store/blob_store.h"
 #include "store/sql.h"
 
+namespace easel::data {
+struct Formats;
+}  // namespace easel::data
+
 namespace easel::jobs {
 class JobStore;
 class JobKindRegistry;
@@ -40,6 +44,7 @@ struct ApiContext {
   JobsContext* jobs = nullptr;
   MetricsRegistry& metrics;
   std::function<bool()> draining;
+  const data::Formats* formats = nullptr;  // import/export formats (datasets, labeling)
 };
 
 void AddHealthRoutes(Router& router, ApiContext& ctx);
@@ -48,6 +53,8 @@ void AddProjectRoutes(Router& router, ApiContext& ctx);
 void AddArtifactRoutes(Router& router, ApiContext& ctx);
 void AddJobRoutes(Router& router, ApiContext& ctx);
 void AddAdminRoutes(Router& router, ApiContext& ctx);
+void AddDatasetRoutes(Router& router, ApiContext& ctx);
+void AddLabelingRoutes(Router& router, ApiContext& ctx);
 
 // Every route of the server, in one place.
 void AddAllRoutes(Router& router, ApiContext& ctx);

@@ -91,4 +91,9 @@ std::string StringField(const Json& object, std::string_view name, std::string f
 // object[name] as table text ("-" when absent or null).
 std::string Field(const Json& object, std::string_view name);
 
+// Polls the job at `path` until it ends (or `timeout`, e.g. "30m", passes), redrawing a
+// progress bar on a terminal, then prints it; answers the job's outcome (jobs.cc).
+Status WaitForJob(ApiClient& client, const std::string& path, const std::string& id,
+                  const std::string& timeout, bool json);
+
 }  // namespace easel::cli

@@ -14,6 +14,8 @@ void AddClientCommands(CLI::App& app, int& exit_code) {
   AddArtifactCommands(app, exit_code);
   AddUserCommands(app, exit_code);
   AddAdminCommands(app, exit_code);
+  AddDatasetCommands(app, exit_code);
+  AddLabelingCommands(app, exit_code);
 }
 
 }  // namespace easel::cli

@@ -128,51 +128,6 @@ Result<Json> ParseSpec(const std::string& text) {
   return spec;
 }
 
-// Polls the job until it reaches a final state (or the timeout passes), showing progress on a
-// terminal, then prints it. Answers the job's outcome.
-Status WaitForJob(ApiClient& client, const std::string& path, const std::string& id,
-                  const std::string& timeout, bool json) {
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (!timeout.empty()) {
-    Result<int64_t> seconds = ParseDurationSeconds(timeout);
-    if (!seconds.ok()) return UsageError("--timeout: " + seconds.status().message());
-    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*seconds);
-  }
-  bool show_progress = ::isatty(STDERR_FILENO) == 1 && !json;
-  auto interval = std::chrono::milliseconds(200);
-  std::string last_line;
-  while (true) {
-    EASEL_ASSIGN_OR_RETURN(Json job, client.Get(path));
-    std::string state = StringField(job, "state", "");
-    if (show_progress) {
-      std::string line = "job " + id + ": " + state;
-      if (state == "running") line += " " + ProgressText(job);
-      if (line != last_line) std::fprintf(stderr, "%s\n", line.c_str());
-      last_line = line;
-    }
-    if (IsFinalState(state)) {
-      if (json) {
-        PrintJson(job);
-      } else {
-        Print("job " + id + " " + state + "\n");
-      }
-      return JobOutcome(job);
-    }
-    auto pause = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
-    if (deadline) {
-      auto left = *deadline - std::chrono::steady_clock::now();
-      if (left <= std::chrono::milliseconds(0)) {
-        return DeadlineExceeded("timed out after " + timeout + " waiting for job " + id +
-                                " (state: " + state + ")");
-      }
-      // The last poll lands on the deadline, not an interval before or after it.
-      pause = std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(left));
-    }
-    std::this_thread::sleep_for(pause);
-    interval = std::min(interval * 3 / 2, std::chrono::milliseconds(2000));
-  }
-}
-
 Status Submit(const JobFlags& f) {
   EASEL_ASSIGN_OR_RETURN(std::string path, JobsPath(f));
   EASEL_ASSIGN_OR_RETURN(Json spec, ParseSpec(f.spec));
@@ -312,7 +267,72 @@ CLI::App* ForOneJob(CLI::App* cmd, JobFlags& f) {
   return cmd;
 }
 
+// A progress bar redrawn in place: "[#########...........]  45%  message".
+std::string ProgressBar(const Json& job) {
+  const Json& progress = Member(job, "progress");
+  double fraction = 0;
+  if (progress.is_object() && progress.contains("fraction") && progress["fraction"].is_number()) {
+    fraction = std::clamp(progress["fraction"].get<double>(), 0.0, 1.0);
+  }
+  constexpr int kWidth = 30;
+  const int filled = static_cast<int>(fraction * kWidth);
+  std::string bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
+  bar += Percent(job);
+  if (std::string message = ProgressMessage(job); message != "-") {
+    bar += "  " + message.substr(0, 50);
+  }
+  return bar;
+}
+
 }  // namespace
+
+Status WaitForJob(ApiClient& client, const std::string& path, const std::string& id,
+                  const std::string& timeout, bool json) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (!timeout.empty()) {
+    Result<int64_t> seconds = ParseDurationSeconds(timeout);
+    if (!seconds.ok()) return UsageError("--timeout: " + seconds.status().message());
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*seconds);
+  }
+  // On a terminal a bar is redrawn in place; elsewhere nothing is printed while waiting.
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1 && !json;
+  auto interval = std::chrono::milliseconds(200);
+  size_t last_width = 0;
+  while (true) {
+    EASEL_ASSIGN_OR_RETURN(Json job, client.Get(path));
+    std::string state = StringField(job, "state", "");
+    if (show_progress) {
+      std::string line = state == "running" ? ProgressBar(job) : "job " + id + ": " + state;
+      const size_t width = line.size();
+      if (width < last_width) line += std::string(last_width - width, ' ');
+      std::fprintf(stderr, "\r%s", line.c_str());
+      std::fflush(stderr);
+      last_width = width;
+    }
+    if (IsFinalState(state)) {
+      if (show_progress) std::fprintf(stderr, "\n");
+      if (json) {
+        PrintJson(job);
+      } else {
+        Print("job " + id + " " + state + "\n");
+      }
+      return JobOutcome(job);
+    }
+    auto pause = std::chrono::duration_cast<std::chrono::milliseconds>(interval);
+    if (deadline) {
+      auto left = *deadline - std::chrono::steady_clock::now();
+      if (left <= std::chrono::milliseconds(0)) {
+        if (show_progress) std::fprintf(stderr, "\n");
+        return DeadlineExceeded("timed out after " + timeout + " waiting for job " + id +
+                                " (state: " + state + ")");
+      }
+      // The last poll lands on the deadline, not an interval before or after it.
+      pause = std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(left));
+    }
+    std::this_thread::sleep_for(pause);
+    interval = std::min(interval * 3 / 2, std::chrono::milliseconds(1000));
+  }
+}
 
 void AddJobCommands(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<JobFlags>();

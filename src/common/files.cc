@@ -120,9 +120,9 @@ Status AtomicFile::Write(const void* data, size_t n) {
 
 Status AtomicFile::Commit() { return CommitAs(final_path_); }
 
-Status AtomicFile::CommitAs(const fs::path& final_path) {
+Status AtomicFile::CommitAs(const fs::path& final_path, bool sync) {
   if (fd_ < 0) return FailedPrecondition("file already committed or abandoned");
-  if (::fsync(fd_) != 0) {
+  if (sync && ::fsync(fd_) != 0) {
     int err = errno;
     Abandon();
     return Internal("fsync failed: " + ErrnoMessage(err));
@@ -135,7 +135,17 @@ Status AtomicFile::CommitAs(const fs::path& final_path) {
     return Internal("rename failed: " + ErrnoMessage(err));
   }
   temp_path_.clear();
-  return FsyncDir(final_path.parent_path());
+  return sync ? FsyncDir(final_path.parent_path()) : OkStatus();
+}
+
+Status SyncFilesystem(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Internal("cannot open for syncfs: " + ErrnoMessage(errno));
+  const int rc = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return Internal("syncfs failed: " + ErrnoMessage(err));
+  return OkStatus();
 }
 
 }  // namespace easel

@@ -42,8 +42,9 @@ class AtomicFile {
   // fsync, rename over the final path, fsync the directory.
   Status Commit();
   // Like Commit, but renames to `final_path` given now (for content-addressed names known only
-  // after writing).
-  Status CommitAs(const std::filesystem::path& final_path);
+  // after writing). With `sync` false the fsyncs are skipped: the caller makes the file durable
+  // later (SyncFilesystem) before anything depends on it. The rename is still atomic.
+  Status CommitAs(const std::filesystem::path& final_path, bool sync = true);
   const std::filesystem::path& temp_path() const { return temp_path_; }
 
  private:
@@ -54,6 +55,10 @@ class AtomicFile {
   std::filesystem::path temp_path_;
   std::filesystem::path final_path_;
 };
+
+// syncfs(2) on the filesystem holding `path`: makes every earlier write and rename there
+// durable at once (far cheaper than an fsync per file when thousands were written).
+Status SyncFilesystem(const std::filesystem::path& path);
 
 // A human-safe description of an OS error for logs (never sent to clients).
 std::string ErrnoMessage(int err);

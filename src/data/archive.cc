@@ -1,6 +1,7 @@
 // The one file that calls libarchive.
 #include "data/archive.h"
 
+#include <algorithm>
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -252,8 +253,17 @@ const std::vector<RejectedEntry>& ArchiveReader::rejected() const { return state
 uint64_t ArchiveReader::total_bytes() const { return state_->total; }
 uint64_t ArchiveReader::entries_seen() const { return state_->entries; }
 
+double ArchiveReader::fraction_read() const {
+  if (state_->archive_size == 0) return 0;
+  const int64_t consumed = archive_filter_bytes(state_->archive.get(), -1);
+  return consumed <= 0 ? 0.0
+                       : std::min(1.0, static_cast<double>(consumed) /
+                                           static_cast<double>(state_->archive_size));
+}
+
 Result<ExtractReport> ExtractToBlobs(const fs::path& archive, store::BlobStore& blobs,
-                                     const ArchiveLimits& limits) {
+                                     const ArchiveLimits& limits,
+                                     const std::function<Status(const ArchiveReader&)>& after_entry) {
   EASEL_ASSIGN_OR_RETURN(ArchiveReader reader, ArchiveReader::Open(archive, limits));
   ExtractReport report;
   while (true) {
@@ -262,9 +272,11 @@ Result<ExtractReport> ExtractToBlobs(const fs::path& archive, store::BlobStore& 
     EASEL_ASSIGN_OR_RETURN(store::BlobStore::Writer writer, blobs.NewWriter());
     EASEL_RETURN_IF_ERROR(
         reader.ReadContent([&](const char* p, size_t n) { return writer.Write(p, n); }));
-    EASEL_ASSIGN_OR_RETURN(store::BlobInfo info, writer.Commit());
+    EASEL_ASSIGN_OR_RETURN(store::BlobInfo info, writer.CommitDeferred());
     report.entries.push_back({std::move(entry->path), std::move(info.digest), info.size});
+    if (after_entry) EASEL_RETURN_IF_ERROR(after_entry(reader));
   }
+  EASEL_RETURN_IF_ERROR(blobs.Sync());
   report.rejected = reader.rejected();
   return report;
 }

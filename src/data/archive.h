@@ -76,6 +76,8 @@ class ArchiveReader {
   const std::vector<RejectedEntry>& rejected() const;
   uint64_t total_bytes() const;   // content bytes delivered so far
   uint64_t entries_seen() const;  // headers read so far, counted against max_entries
+  // Fraction of the archive file consumed so far (0..1), for progress reports.
+  double fraction_read() const;
 
  private:
   struct State;
@@ -94,12 +96,17 @@ struct ExtractReport {
   std::vector<RejectedEntry> rejected;
 };
 
-// Streams every accepted entry of `archive` into `blobs` (NewWriter, Write, Commit). On any
-// error, hard stops included, the error is returned and nothing is reported as imported; the
-// blobs committed so far are unreferenced, and blob garbage collection removes them. The
-// caller must hold blobs.gc_mutex() shared until it has referenced the reported digests.
-Result<ExtractReport> ExtractToBlobs(const std::filesystem::path& archive, store::BlobStore& blobs,
-                                     const ArchiveLimits& limits = {});
+// Streams every accepted entry of `archive` into `blobs` (NewWriter, Write, CommitDeferred,
+// and one BlobStore::Sync at the end, so the reported blobs are durable). On any error, hard
+// stops included, the error is returned and nothing is reported as imported; the blobs
+// committed so far are unreferenced, and blob garbage collection removes them. The caller must
+// hold blobs.gc_mutex() shared until it has referenced the reported digests.
+// `after_entry`, when given, is called after each entry (progress, cancellation): an error it
+// returns stops the extraction and is returned.
+Result<ExtractReport> ExtractToBlobs(
+    const std::filesystem::path& archive, store::BlobStore& blobs,
+    const ArchiveLimits& limits = {},
+    const std::function<Status(const ArchiveReader&)>& after_entry = nullptr);
 
 // "a/./b" -> "a/b"; the reason it is refused otherwise ("absolute path", "'..' segment", ...).
 // Exposed for tests and for importers that take paths from other sources.

@@ -42,13 +42,18 @@ bool IsFinal(JobState state) {
 }
 
 Json ErrorToJson(const Status& error) {
-  return Json{{"code", std::string(StatusCodeName(error.code()))}, {"message", error.message()}};
+  Json out{{"code", std::string(StatusCodeName(error.code()))}, {"message", error.message()}};
+  // Details say what exactly failed (an import's rejected files...).
+  if (error.details().is_object() && !error.details().empty()) out["details"] = error.details();
+  return out;
 }
 
 Status ErrorFromJson(const Json& error) {
   StatusCode code = StatusCode::kUnknown;
   std::string message;
+  Json details;
   if (error.is_object()) {
+    if (auto d = error.find("details"); d != error.end() && d->is_object()) details = *d;
     if (auto c = error.find("code"); c != error.end() && c->is_string()) {
       code = StatusCodeFromName(c->get<std::string>()).value_or(StatusCode::kUnknown);
     }
@@ -58,7 +63,7 @@ Status ErrorFromJson(const Json& error) {
   }
   // An OK code would make the job look error-free; stored errors are errors by construction.
   if (code == StatusCode::kOk) code = StatusCode::kUnknown;
-  return Status(code, std::move(message));
+  return Status(code, std::move(message), std::move(details));
 }
 
 Json JobToJson(const Job& job) {

@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "jobs/job.h"
 #include "jobs/job_store.h"
+#include "store/blob_store.h"
 
 namespace easel::jobs {
 
@@ -38,6 +39,16 @@ class JobContext {
   const std::string& project_id() const { return job_.project_id; }
   int64_t attempt() const { return job_.attempt; }
   const Json& spec() const { return job_.spec; }
+  const std::string& created_by() const { return job_.created_by; }
+
+  // The server's metadata store and blob store, for kinds that read and write data (imports,
+  // exports, training). The blob store is set by the worker (set_blobs).
+  store::Database& db() const { return store_.db(); }
+  Result<store::BlobStore*> blobs() const {
+    if (blobs_ == nullptr) return FailedPrecondition("this job has no blob store");
+    return blobs_;
+  }
+  void set_blobs(store::BlobStore* blobs) { blobs_ = blobs; }
 
   // True once the job should stop: cancelled by a user, timed out, or the server is shutting
   // down. A kind checks it often (at least every 100 ms while it waits) and then returns
@@ -74,6 +85,7 @@ class JobContext {
   const Job job_;
   const std::filesystem::path data_dir_;
   const std::atomic<bool>* cancel_flag_;
+  store::BlobStore* blobs_ = nullptr;
 
   std::mutex progress_mu_;
   std::chrono::steady_clock::time_point last_progress_write_{};

@@ -34,6 +34,7 @@ struct SubmitOptions {
 class JobStore {
  public:
   explicit JobStore(store::Database& db) : db_(db) {}
+  store::Database& db() const { return db_; }
 
   // --- client side (API layer) ---
 

@@ -1,6 +1,7 @@
 #include "jobs/worker.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -134,7 +135,13 @@ int RunWorker(const WorkerOptions& options, const JobKindRegistry& registry) {
   if (!kind.ok()) return Record(store, *job, kind.status());
   if (Status st = (*kind)->ValidateSpec(job->spec); !st.ok()) return Record(store, *job, st);
 
+  auto blobs = store::BlobStore::Attach(options.data_dir);
+  if (!blobs.ok()) {
+    EASEL_LOG_ERROR("worker cannot open the blob store: {}", blobs.status().ToString());
+    return kWorkerExitError;
+  }
   JobContext ctx(store, *job, options.data_dir, &g_stop);
+  ctx.set_blobs(blobs->get());
   Result<Json> outcome = Internal("not run");
   bool lost = false;
   {
@@ -142,6 +149,13 @@ int RunWorker(const WorkerOptions& options, const JobKindRegistry& registry) {
     outcome = RunKind(**kind, ctx);
     heartbeat.Stop();
     lost = heartbeat.lost();
+  }
+  {
+    // Operators (and the import benchmark) read what an attempt cost in memory here.
+    struct rusage usage {};
+    if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+      std::printf("easel worker: peak RSS %ld KiB\n", static_cast<long>(usage.ru_maxrss));
+    }
   }
   if (Status st = ctx.FlushProgress(); !st.ok()) {
     EASEL_LOG_WARN("job {}: last progress not recorded: {}", job->id, st.ToString());

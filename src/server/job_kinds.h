@@ -1,10 +1,14 @@
 #pragma once
 // The explicit list of every job kind the server and its workers know (DESIGN.md §4: one list
-// file, no static registration).
+// file, no static registration), and the built-in data formats those kinds and the API use.
 
+#include "data/formats.h"
 #include "jobs/job_kind.h"
 
 namespace easel::server {
+
+// Every built-in importer and exporter, registered on first use; shared read-only.
+const data::Formats& BuiltinFormats();
 
 void RegisterJobKinds(jobs::JobKindRegistry& registry, bool enable_test_kinds);
 

@@ -1,5 +1,7 @@
 #include "server/serve.h"
 
+#include "server/job_kinds.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -93,6 +95,7 @@ int RunServe(const ServeOptions& opts) {
                       tokens,   users,
                       projects, (*jobs)->context(),
                       metrics,  [&http] { return http && http->draining(); }};
+  ctx.formats = &BuiltinFormats();
   api::AddAllRoutes(router, ctx);
   http = std::make_unique<api::HttpServer>(
       router, [&tokens](std::string_view t) { return tokens.Authenticate(t); }, metrics, opts.http);

@@ -45,6 +45,15 @@ Status ForEachChunk(const Fd& fd, const std::function<Status(const char*, size_t
 BlobStore::BlobStore(fs::path data_dir)
     : blobs_dir_(data_dir / "blobs"), tmp_dir_(data_dir / "tmp") {}
 
+Result<std::unique_ptr<BlobStore>> BlobStore::Attach(const fs::path& data_dir) {
+  std::unique_ptr<BlobStore> store(new BlobStore(data_dir));
+  std::error_code ec;
+  fs::create_directories(store->blobs_dir_, ec);
+  fs::create_directories(store->tmp_dir_, ec);
+  if (ec) return Internal("cannot create the blob directories: " + ec.message());
+  return store;
+}
+
 Result<std::unique_ptr<BlobStore>> BlobStore::Open(const fs::path& data_dir) {
   std::unique_ptr<BlobStore> store(new BlobStore(data_dir));
   std::error_code ec;
@@ -75,14 +84,19 @@ Status BlobStore::Writer::Write(const void* data, size_t n) {
   return OkStatus();
 }
 
-Result<BlobInfo> BlobStore::Writer::Commit() {
+Result<BlobInfo> BlobStore::Writer::Commit() { return CommitImpl(/*sync=*/true); }
+Result<BlobInfo> BlobStore::Writer::CommitDeferred() { return CommitImpl(/*sync=*/false); }
+
+Status BlobStore::Sync() { return SyncFilesystem(blobs_dir_); }
+
+Result<BlobInfo> BlobStore::Writer::CommitImpl(bool sync) {
   BlobInfo info{hash_.HexDigest(), size_};
   EASEL_ASSIGN_OR_RETURN(fs::path final_path, store_->PathOf(info.digest));
   std::error_code ec;
   if (fs::exists(final_path, ec)) return info;  // identical content already stored; temp dropped
   fs::create_directories(final_path.parent_path(), ec);
   if (ec) return Internal("cannot create blob shard directory: " + ec.message());
-  EASEL_RETURN_IF_ERROR(file_.CommitAs(final_path));
+  EASEL_RETURN_IF_ERROR(file_.CommitAs(final_path, sync));
   return info;
 }
 

@@ -31,6 +31,9 @@ class BlobStore {
  public:
   // Creates the directories and removes temporaries left by a crash.
   static Result<std::unique_ptr<BlobStore>> Open(const std::filesystem::path& data_dir);
+  // For a process working beside the server (an `easel worker`): uses the directories as they
+  // are and removes nothing, since the server's writes may be in flight.
+  static Result<std::unique_ptr<BlobStore>> Attach(const std::filesystem::path& data_dir);
 
   // Streams one new blob. Commit() publishes it under its digest (deduplicated: identical
   // content is stored once); destroying an uncommitted writer leaves nothing behind.
@@ -38,10 +41,14 @@ class BlobStore {
    public:
     Status Write(const void* data, size_t n);
     Result<BlobInfo> Commit();
+    // Publishes the blob without fsync: for writing thousands of small blobs (an image
+    // import). The caller must call BlobStore::Sync() before referencing any of them.
+    Result<BlobInfo> CommitDeferred();
     uint64_t size() const { return size_; }
 
    private:
     friend class BlobStore;
+    Result<BlobInfo> CommitImpl(bool sync);
     Writer(BlobStore* store, AtomicFile file) : store_(store), file_(std::move(file)) {}
     BlobStore* store_;
     AtomicFile file_;
@@ -52,6 +59,8 @@ class BlobStore {
   Result<BlobInfo> Put(std::string_view data);
   // Copies a file's content in as a blob.
   Result<BlobInfo> PutFile(const std::filesystem::path& path);
+  // Makes every blob committed with CommitDeferred() so far durable (one syncfs).
+  Status Sync();
 
   // Sends bytes [offset, offset + length) to `sink` in chunks; `sink` returns false to stop
   // early. The hash is checked: a whole-blob read as it streams, a partial read beforehand
@@ -61,6 +70,9 @@ class BlobStore {
               const std::function<bool(const char*, size_t)>& sink);
   Result<std::string> ReadAll(const std::string& digest);
   Result<uint64_t> Size(const std::string& digest) const;
+  // The file holding a blob, for libraries that must open a path themselves (libarchive).
+  // Reading it this way skips the hash check.
+  Result<std::filesystem::path> FilePath(const std::string& digest) const { return PathOf(digest); }
   bool Exists(const std::string& digest) const;
   // Re-reads the whole blob and compares its hash.
   Status Verify(const std::string& digest);

@@ -88,6 +88,107 @@ const std::vector<Migration>& Migrations() {
                 time BIGINT NOT NULL))",
            "CREATE INDEX job_metrics_job ON job_metrics(job_id, name, step)",
        }},
+      {2,
+       "datasets, versions and uploads",
+       {
+           R"(CREATE TABLE datasets (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (project_id, name)))",
+           // One row per immutable version. The manifest blob lists the samples; the splits
+           // blob holds one byte per sample. Both, and every image blob (version_blobs), are
+           // counted references.
+           R"(CREATE TABLE dataset_versions (
+                id TEXT PRIMARY KEY,
+                dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                content_hash TEXT NOT NULL,
+                manifest_digest TEXT NOT NULL REFERENCES blobs(digest),
+                manifest_size BIGINT NOT NULL,
+                splits_digest TEXT NOT NULL REFERENCES blobs(digest),
+                num_samples BIGINT NOT NULL,
+                schema_json TEXT NOT NULL,
+                stats_json TEXT NOT NULL,
+                splits_json TEXT NOT NULL,
+                source_json TEXT NOT NULL,
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (dataset_id, version)))",
+           R"(CREATE TABLE dataset_version_blobs (
+                version_id TEXT NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                PRIMARY KEY (version_id, digest)))",
+           // Uploaded files waiting for their import job; removed when the job ends.
+           R"(CREATE TABLE dataset_uploads (
+                id TEXT PRIMARY KEY,
+                dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                size BIGINT NOT NULL,
+                file_name TEXT NOT NULL,
+                created_at BIGINT NOT NULL))",
+       }},
+      {3,
+       "labeling",
+       {
+           // A task labels one fixed dataset version; it goes with its dataset or project.
+           R"(CREATE TABLE labeling_tasks (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                labels_json TEXT NOT NULL,
+                instructions TEXT NOT NULL DEFAULT '',
+                seed BIGINT NOT NULL,
+                num_samples BIGINT NOT NULL,
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                committed_version BIGINT,
+                UNIQUE (project_id, name)))",
+           // The task's samples, filled at creation: where each sample's manifest line is
+           // (so one sample is read without a scan), its split, and its place in the seeded
+           // random queue order.
+           R"(CREATE TABLE labeling_task_samples (
+                task_id TEXT NOT NULL REFERENCES labeling_tasks(id) ON DELETE CASCADE,
+                sample_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                split BIGINT NOT NULL,
+                line_offset BIGINT NOT NULL,
+                line_length BIGINT NOT NULL,
+                queue_rank BIGINT NOT NULL,
+                PRIMARY KEY (task_id, sample_id)))",
+           "CREATE INDEX labeling_task_samples_rank ON labeling_task_samples(task_id, queue_rank)",
+           R"(CREATE TABLE labeling_annotations (
+                task_id TEXT NOT NULL,
+                sample_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                labels_json TEXT NOT NULL,
+                boxes_json TEXT NOT NULL,
+                status TEXT NOT NULL,
+                author TEXT,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (task_id, sample_id),
+                FOREIGN KEY (task_id, sample_id)
+                  REFERENCES labeling_task_samples(task_id, sample_id) ON DELETE CASCADE))",
+           "CREATE INDEX labeling_annotations_position ON labeling_annotations(task_id, position)",
+           "CREATE INDEX labeling_annotations_status ON labeling_annotations(task_id, status, "
+           "sample_id)",
+           // A sample handed out by the queue is reserved for its annotator until expires_at.
+           R"(CREATE TABLE labeling_leases (
+                task_id TEXT NOT NULL,
+                sample_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                PRIMARY KEY (task_id, sample_id),
+                FOREIGN KEY (task_id, sample_id)
+                  REFERENCES labeling_task_samples(task_id, sample_id) ON DELETE CASCADE))",
+       }},
   };
   return *migrations;
 }
@@ -96,6 +197,10 @@ const std::vector<std::pair<std::string, std::string>>& BlobReferenceColumns() {
   static const auto* columns = new std::vector<std::pair<std::string, std::string>>{
       {"artifacts", "digest"},
       {"jobs", "log_digest"},
+      {"dataset_versions", "manifest_digest"},
+      {"dataset_versions", "splits_digest"},
+      {"dataset_version_blobs", "digest"},
+      {"dataset_uploads", "digest"},
   };
   return *columns;
 }

@@ -1,0 +1,104 @@
+#include "data/diff.h"
+
+#include <unordered_map>
+
+
+namespace easel::data {
+
+namespace {
+
+// A digest of what labeling changes: labels and boxes.
+std::string LabelKey(const Sample& s) {
+  Sample only;
+  only.labels = s.labels;
+  only.boxes = s.boxes;
+  return SampleToLine(only);
+}
+
+Json LabelsJson(const Sample& s) {
+  Json j = {{"labels", s.labels}};
+  if (!s.boxes.empty()) {
+    Json boxes = Json::array();
+    for (const Box& b : s.boxes) {
+      boxes.push_back({{"label", b.label}, {"x", b.x}, {"y", b.y}, {"w", b.w}, {"h", b.h}});
+    }
+    j["boxes"] = std::move(boxes);
+  }
+  return j;
+}
+
+}  // namespace
+
+Result<VersionDiff> DiffVersions(const ManifestReader& from, const ManifestReader& to,
+                                 size_t max_listed) {
+  // id -> label key of every sample of `from`; an entry is erased when `to` has it too, so
+  // what is left was removed.
+  std::unordered_map<std::string, std::string> before;
+  before.reserve(static_cast<size_t>(from.num_samples()));
+  std::vector<std::string> order;  // `from` ids in manifest order, for listing removals
+  EASEL_RETURN_IF_ERROR(from.ForEachSample([&](const Sample& s, Split) -> Status {
+    before.emplace(s.id, LabelKey(s));
+    order.push_back(s.id);
+    return OkStatus();
+  }));
+  VersionDiff diff;
+  std::unordered_map<std::string, bool> seen_in_to;
+  EASEL_RETURN_IF_ERROR(to.ForEachSample([&](const Sample& s, Split) -> Status {
+    auto it = before.find(s.id);
+    if (it == before.end()) {
+      ++diff.added;
+      if (diff.added_ids.size() < max_listed) diff.added_ids.push_back(s.id);
+      return OkStatus();
+    }
+    if (it->second == LabelKey(s)) {
+      ++diff.unchanged;
+    } else {
+      ++diff.relabelled;
+      if (diff.relabelled_samples.size() < max_listed) {
+        diff.relabelled_samples.push_back({s.id, {}, s});
+      }
+    }
+    before.erase(it);
+    return OkStatus();
+  }));
+  // The old labels of listed relabels.
+  if (!diff.relabelled_samples.empty()) {
+    std::unordered_map<std::string, size_t> wanted;
+    for (size_t i = 0; i < diff.relabelled_samples.size(); ++i) {
+      wanted[diff.relabelled_samples[i].id] = i;
+    }
+    EASEL_RETURN_IF_ERROR(from.ForEachSample([&](const Sample& s, Split) -> Status {
+      if (auto it = wanted.find(s.id); it != wanted.end()) diff.relabelled_samples[it->second].from = s;
+      return OkStatus();
+    }));
+  }
+  for (const std::string& id : order) {
+    if (!before.count(id)) continue;
+    ++diff.removed;
+    if (diff.removed_ids.size() < max_listed) diff.removed_ids.push_back(id);
+  }
+  return diff;
+}
+
+Json DiffToJson(const VersionDiff& d, int64_t from_version, int64_t to_version) {
+  Json relabelled = Json::array();
+  for (const Relabel& r : d.relabelled_samples) {
+    relabelled.push_back({{"id", r.id}, {"from", LabelsJson(r.from)}, {"to", LabelsJson(r.to)}});
+  }
+  const bool truncated = d.added_ids.size() < static_cast<size_t>(d.added) ||
+                         d.removed_ids.size() < static_cast<size_t>(d.removed) ||
+                         d.relabelled_samples.size() < static_cast<size_t>(d.relabelled);
+  return {{"from", from_version},
+          {"to", to_version},
+          {"counts",
+           {{"added", d.added},
+            {"removed", d.removed},
+            {"relabelled", d.relabelled},
+            {"unchanged", d.unchanged}}},
+          {"added", d.added_ids},
+          {"removed", d.removed_ids},
+          {"relabelled", std::move(relabelled)},
+          {"truncated", truncated}};
+}
+
+}  // namespace easel::data

@@ -1,0 +1,251 @@
+#include "data/sample.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "common/random.h"
+#include "common/sha256.h"
+
+namespace easel::data {
+
+namespace {
+
+// Appends `s` as a JSON string. Text reaching a manifest is valid UTF-8 (importers check it);
+// control characters are escaped.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + start, i - start);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    start = i + 1;
+  }
+  out.append(s.data() + start, s.size() - start);
+  out += '"';
+}
+
+// Shortest text that reads back as the same double.
+void AppendNumber(std::string& out, double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+}
+
+uint64_t PrefixOf(const std::string& hex16) {
+  uint64_t v = 0;
+  std::from_chars(hex16.data(), hex16.data() + 16, v, 16);
+  return v;
+}
+
+Result<std::string> StringField(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return std::string();
+  if (!it->is_string()) return InvalidArgument(std::string("sample field '") + key + "' is not a string");
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+double RoundBoxCoordinate(double v) {
+  // From a whole number of thousandths, so the same coordinate always prints the same.
+  static_assert(kBoxPrecision == 1e-3);
+  const double r = std::round(v * 1000.0) / 1000.0;
+  return r == 0 ? 0.0 : r;
+}
+
+std::string SampleToLine(const Sample& s) {
+  std::string out;
+  out.reserve(64 + s.file.size() + s.values.size() * 12);
+  out += "{\"id\":";
+  AppendJsonString(out, s.id);
+  if (!s.file.empty()) {
+    AppendKey(out, "file");
+    AppendJsonString(out, s.file);
+  }
+  if (!s.blob.empty()) {
+    AppendKey(out, "blob");
+    AppendJsonString(out, s.blob);
+    AppendKey(out, "size");
+    out += std::to_string(s.size);
+  }
+  if (!s.labels.empty()) {
+    AppendKey(out, "labels");
+    out += '[';
+    for (size_t i = 0; i < s.labels.size(); ++i) {
+      if (i) out += ',';
+      AppendJsonString(out, s.labels[i]);
+    }
+    out += ']';
+  }
+  if (!s.boxes.empty()) {
+    AppendKey(out, "boxes");
+    out += '[';
+    for (size_t i = 0; i < s.boxes.size(); ++i) {
+      const Box& b = s.boxes[i];
+      if (i) out += ',';
+      out += "{\"label\":";
+      AppendJsonString(out, b.label);
+      out += ",\"x\":";
+      AppendNumber(out, b.x);
+      out += ",\"y\":";
+      AppendNumber(out, b.y);
+      out += ",\"w\":";
+      AppendNumber(out, b.w);
+      out += ",\"h\":";
+      AppendNumber(out, b.h);
+      out += '}';
+    }
+    out += ']';
+  }
+  if (!s.values.empty()) {
+    AppendKey(out, "values");
+    out += '[';
+    for (size_t i = 0; i < s.values.size(); ++i) {
+      if (i) out += ',';
+      if (s.values[i]) {
+        AppendJsonString(out, *s.values[i]);
+      } else {
+        out += "null";
+      }
+    }
+    out += ']';
+  }
+  if (s.meta.is_object() && !s.meta.empty()) {
+    AppendKey(out, "meta");
+    out += DumpJson(s.meta);  // nlohmann objects keep keys sorted: canonical
+  }
+  out += '}';
+  return out;
+}
+
+Result<Sample> SampleFromLine(std::string_view line) {
+  EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(line));
+  if (!j.is_object()) return InvalidArgument("a manifest line is not a JSON object");
+  Sample s;
+  EASEL_ASSIGN_OR_RETURN(s.id, StringField(j, "id"));
+  EASEL_ASSIGN_OR_RETURN(s.file, StringField(j, "file"));
+  EASEL_ASSIGN_OR_RETURN(s.blob, StringField(j, "blob"));
+  try {
+    if (auto it = j.find("size"); it != j.end()) s.size = it->get<uint64_t>();
+    if (auto it = j.find("labels"); it != j.end()) s.labels = it->get<std::vector<std::string>>();
+    if (auto it = j.find("boxes"); it != j.end()) {
+      for (const Json& b : *it) {
+        s.boxes.push_back(Box{b.at("label").get<std::string>(), b.at("x").get<double>(),
+                              b.at("y").get<double>(), b.at("w").get<double>(),
+                              b.at("h").get<double>()});
+      }
+    }
+    if (auto it = j.find("values"); it != j.end()) {
+      s.values.reserve(it->size());
+      for (const Json& v : *it) {
+        if (v.is_null()) {
+          s.values.emplace_back(std::nullopt);
+        } else {
+          s.values.emplace_back(v.get<std::string>());
+        }
+      }
+    }
+    if (auto it = j.find("meta"); it != j.end()) s.meta = std::move(*it);
+  } catch (const Json::exception& e) {
+    return InvalidArgument(std::string("malformed manifest line: ") + e.what());
+  }
+  return s;
+}
+
+Json SampleToJson(const Sample& s, const std::vector<std::string>& columns) {
+  Json j = {{"id", s.id}, {"labels", s.labels}};
+  if (!s.file.empty()) j["file"] = s.file;
+  if (!s.blob.empty()) {
+    j["size"] = s.size;
+    j["digest"] = s.blob;
+  }
+  if (!s.boxes.empty()) {
+    Json boxes = Json::array();
+    for (const Box& b : s.boxes) {
+      boxes.push_back({{"label", b.label}, {"x", b.x}, {"y", b.y}, {"w", b.w}, {"h", b.h}});
+    }
+    j["boxes"] = std::move(boxes);
+  }
+  if (!s.values.empty()) {
+    Json values = Json::object();
+    for (size_t i = 0; i < s.values.size(); ++i) {
+      const std::string name = i < columns.size() ? columns[i] : "column_" + std::to_string(i);
+      values[name] = s.values[i] ? Json(*s.values[i]) : Json(nullptr);
+    }
+    j["values"] = std::move(values);
+  }
+  if (s.meta.is_object() && !s.meta.empty()) j["meta"] = s.meta;
+  return j;
+}
+
+std::string SampleIds::Assign(const Sample& s) {
+  Sha256 h;
+  if (!s.blob.empty()) {
+    h.Update(s.file);
+    h.Update(std::string_view("\0", 1));
+    h.Update(s.blob);
+    return h.HexDigest().substr(0, 16);  // file paths are unique within a version
+  }
+  for (const auto& v : s.values) {
+    // A length prefix keeps ["ab","c"] and ["a","bc"] apart; a missing cell is its own token.
+    if (v) {
+      h.Update(std::to_string(v->size()));
+      h.Update(std::string_view(":", 1));
+      h.Update(*v);
+    } else {
+      h.Update(std::string_view("-", 1));
+    }
+  }
+  std::string id = h.HexDigest().substr(0, 16);
+  if (InsertPrefix(PrefixOf(id))) return id;
+  // A repeated row (or, with odds of 2^-64 per pair, a prefix collision): number the copies.
+  for (auto& [dup, copies] : duplicates_) {
+    if (dup == id) return id + "-" + std::to_string(++copies);
+  }
+  duplicates_.emplace_back(id, 2);
+  return id + "-2";
+}
+
+bool SampleIds::InsertPrefix(uint64_t prefix) {
+  if ((used_ + 1) * 2 > table_.size()) {
+    std::vector<uint64_t> old = std::move(table_);
+    table_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+    used_ = 0;
+    for (uint64_t v : old) {
+      if (v != 0) InsertPrefix(v);
+    }
+  }
+  if (prefix == 0) prefix = 1;  // 0 marks an empty slot
+  const size_t mask = table_.size() - 1;
+  for (size_t i = prefix & mask;; i = (i + 1) & mask) {
+    if (table_[i] == 0) {
+      table_[i] = prefix;
+      ++used_;
+      return true;
+    }
+    if (table_[i] == prefix) return false;
+  }
+}
+
+}  // namespace easel::data

@@ -1,0 +1,83 @@
+// Statistics of record datasets (tabular, text classification, time series): MakeRecordStats
+// of data/stats.h. One ColumnStats per column (column_stats.h documents the type inference),
+// plus per type:
+//  - text classification: "class_counts" of the labels and "text_length" of the text, which
+//    is the first column (the importers put it there);
+//  - time series: "time" (time_stats.h) from the first column, the timestamps, per series of
+//    the third column when it is named series_id (any case).
+
+#include <map>
+#include <optional>
+
+#include "data/stats.h"
+#include "data/tabular/cells.h"
+#include "data/tabular/column_stats.h"
+#include "data/tabular/time_stats.h"
+#include "data/timestamps.h"
+
+namespace easel::data {
+namespace {
+
+class RecordStats : public StatsBuilder {
+ public:
+  RecordStats(DatasetType type, std::vector<std::string> columns)
+      : type_(type), columns_(std::move(columns)), stats_(columns_.size()) {
+    if (type_ == DatasetType::kTimeSeries) {
+      time_.emplace();
+      if (columns_.size() > 2 && AsciiLower(columns_[2]) == "series_id") series_column_ = 2;
+    }
+  }
+
+  void Add(const Sample& sample) override {
+    ++num_samples_;
+    static const std::optional<std::string> kMissing;
+    for (size_t i = 0; i < stats_.size(); ++i) {
+      stats_[i].Add(i < sample.values.size() ? sample.values[i] : kMissing);
+    }
+    for (const std::string& label : sample.labels) ++class_counts_[label];
+    if (time_ && !sample.values.empty() && sample.values[0]) {
+      if (std::optional<int64_t> t = ParseTimestamp(*sample.values[0])) {
+        std::string_view series;
+        if (series_column_ >= 0 && sample.values.size() > static_cast<size_t>(series_column_) &&
+            sample.values[series_column_]) {
+          series = *sample.values[series_column_];
+        }
+        time_->Add(series, *t);
+      }
+    }
+  }
+
+  Json Finish() override {
+    Json out = {{"num_samples", num_samples_}};
+    if (type_ == DatasetType::kTextClassification || !class_counts_.empty()) {
+      Json counts = Json::object();
+      for (const auto& [label, n] : class_counts_) counts[label] = n;
+      out["class_counts"] = std::move(counts);
+    }
+    Json columns = Json::array();
+    for (size_t i = 0; i < stats_.size(); ++i) columns.push_back(stats_[i].ToJson(columns_[i]));
+    out["columns"] = std::move(columns);
+    if (type_ == DatasetType::kTextClassification) {
+      out["text_length"] = stats_.empty() ? LengthStats{}.ToJson() : stats_[0].lengths().ToJson();
+    }
+    if (time_) out["time"] = time_->ToJson();
+    return out;
+  }
+
+ private:
+  DatasetType type_;
+  std::vector<std::string> columns_;
+  std::vector<ColumnStats> stats_;
+  uint64_t num_samples_ = 0;
+  std::map<std::string, uint64_t> class_counts_;
+  std::optional<TimeStats> time_;
+  int series_column_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<StatsBuilder> MakeRecordStats(DatasetType type, std::vector<std::string> columns) {
+  return std::make_unique<RecordStats>(type, std::move(columns));
+}
+
+}  // namespace easel::data
