@@ -44,7 +44,9 @@ data::DatasetVersion LabelingTest::CommitSamples(
   data::VersionBuilder::Options options;
   options.type = dataset.type;
   data::VersionBuilder builder(*blobs_, options);
-  if (!columns.empty()) EXPECT_TRUE(builder.SetColumns(columns).ok());
+  if (!columns.empty()) {
+    EXPECT_TRUE(builder.SetColumns(columns).ok());
+  }
   for (auto& [sample, split] : samples) {
     EXPECT_TRUE(builder.AddWithSplit(std::move(sample), split).ok());
   }

@@ -124,6 +124,8 @@ bool WantedField(std::string_view key) {
          key == "name";
 }
 
+struct TooDeep : std::exception {};
+
 // Streams `text` through nlohmann's parser callback (depths: 1 = top-level keys, 2 = list
 // elements, 3 = their fields, 4 = bbox numbers); returning false drops what was just parsed.
 Result<CocoFile> ParseCoco(std::string_view text) {
@@ -133,6 +135,8 @@ Result<CocoFile> ParseCoco(std::string_view text) {
   bool in_list = false;
   std::map<std::string, size_t> counts;
   auto callback = [&](int depth, Event event, Json& parsed) -> bool {
+    // Stops at once: the parser keeps a stack entry per open container even for dropped ones.
+    if (depth > kDefaultMaxJsonDepth) throw TooDeep();
     if (depth == 1 && event == Event::key) {
       section = parsed.get<std::string>();
       in_list = false;
@@ -158,6 +162,9 @@ Result<CocoFile> ParseCoco(std::string_view text) {
   try {
     // What is left of the document is an empty shell: everything went to Take or was dropped.
     Json shell = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true);
+  } catch (const TooDeep&) {
+    return InvalidArgument(
+        fmt::format("JSON nesting is deeper than the limit of {}", kDefaultMaxJsonDepth));
   } catch (const Json::parse_error& e) {
     return InvalidArgument(fmt::format("malformed JSON at byte {}", e.byte));
   } catch (const std::exception& e) {

@@ -115,6 +115,14 @@ TEST(CocoTest, BrokenJsonNamesTheFile) {
   EXPECT_NE(s2.message().find("not a COCO instances file"), std::string::npos) << s2.message();
 }
 
+TEST(CocoTest, DeepNestingStopsTheParser) {
+  Upload upload;
+  upload.Add("instances.json", "{\"images\": " + std::string(1'000'000, '[') + "]");
+  RecordingSink sink;
+  Status s = upload.Import("coco", kDet, sink);
+  EXPECT_EQ(s.message(), "instances.json: JSON nesting is deeper than the limit of 64");
+}
+
 TEST(CocoTest, AnnotationSizeLimit) {
   Upload upload;
   upload.Add("instances.json", Json{{"images", Json::array()}}.dump() + std::string(200, ' '));

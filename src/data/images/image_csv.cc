@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <set>
 #include <span>
 
 #include "data/images/format_list.h"

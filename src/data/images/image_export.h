@@ -3,6 +3,7 @@
 // formatting, class names as folder names, buffered streaming of generated files, and progress
 // over several passes of the samples. Internal to src/data/images.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>

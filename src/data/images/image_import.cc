@@ -282,13 +282,17 @@ Status ImportImages(const SourceFiles& files, std::vector<PendingImage> images,
     }
   };
   std::vector<std::thread> pool;
+  // Every way out of this function (errors, cancellation, exceptions) stops and joins the pool.
+  struct JoinOnExit {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& pool;
+    ~JoinOnExit() {
+      stop.store(true);
+      for (std::thread& t : pool) t.join();
+    }
+  } join_on_exit{stop, pool};
   int threads = static_cast<int>(std::min<size_t>(ThreadCount(options), std::max<size_t>(n, 1)));
   for (int t = 0; t < threads; ++t) pool.emplace_back(work);
-  auto finish = [&](Status status) {
-    stop.store(true);
-    for (std::thread& t : pool) t.join();
-    return status;
-  };
 
   // The importing thread hands results to the sink in order, as they become ready.
   for (size_t i = 0; i < n; ++i) {
@@ -298,24 +302,22 @@ Status ImportImages(const SourceFiles& files, std::vector<PendingImage> images,
       while (!results[i].done) {
         done_cv.wait_for(lock, std::chrono::milliseconds(200));
         if (!results[i].done && sink.cancelled()) {
-          lock.unlock();
-          return finish(Cancelled("import cancelled"));
+          return Cancelled("import cancelled");
         }
       }
       c = std::move(results[i]);
     }
-    if (sink.cancelled()) return finish(Cancelled("import cancelled"));
+    if (sink.cancelled()) return Cancelled("import cancelled");
     if (!c.status.ok() && c.status.code() != StatusCode::kInvalidArgument) {
-      return finish(c.status);  // the blob store failed, not the file
+      return c.status;  // the blob store failed, not the file
     }
-    Status emitted = Emit(images[i], c, sink);
-    if (!emitted.ok()) return finish(emitted);
+    EASEL_RETURN_IF_ERROR(Emit(images[i], c, sink));
     if ((i + 1) % 64 == 0 || i + 1 == n) {
       sink.Progress(static_cast<double>(i + 1) / n,
                     fmt::format("checked {} of {} images", i + 1, n));
     }
   }
-  return finish(OkStatus());
+  return OkStatus();
 }
 
 std::vector<const SourceFile*> VisibleFiles(const SourceFiles& files) {

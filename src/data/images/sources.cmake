@@ -26,6 +26,7 @@ set(DATA_IMAGES_LIBS pugixml::pugixml yaml-cpp)
 set(DATA_IMAGES_TESTS
     images/test_support.cc
     images/coco_test.cc
+    images/formats_test.cc
     images/image_csv_test.cc
     images/image_folder_test.cc
     images/image_import_test.cc

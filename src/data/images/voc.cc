@@ -15,7 +15,6 @@
 // Export: Annotations/<file without extension>.xml and JPEGImages/<file>.
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 #include <pugixml.hpp>
 #include <set>

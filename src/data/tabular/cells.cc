@@ -7,12 +7,19 @@
 namespace easel::data {
 
 bool IsMissingMarker(std::string_view text) {
-  if (text.empty()) return true;
-  if (text.size() > 4) return false;
-  for (std::string_view marker : {"NA", "N/A", "n/a", "NaN", "nan", "null", "NULL"}) {
-    if (text == marker) return true;
+  // By length first: this runs for every cell of an import.
+  switch (text.size()) {
+    case 0:
+      return true;
+    case 2:
+      return text == "NA";
+    case 3:
+      return text == "N/A" || text == "n/a" || text == "NaN" || text == "nan";
+    case 4:
+      return text == "null" || text == "NULL";
+    default:
+      return false;
   }
-  return false;
 }
 
 std::optional<double> ParseNumber(std::string_view text) {
@@ -46,10 +53,17 @@ std::optional<double> ParseNumber(std::string_view text) {
 }
 
 std::optional<bool> ParseBoolean(std::string_view text) {
-  if (text.size() > 5) return std::nullopt;
-  std::string lower = AsciiLower(text);
-  if (lower == "true" || lower == "yes" || lower == "1") return true;
-  if (lower == "false" || lower == "no" || lower == "0") return false;
+  auto is = [&](std::string_view word) {  // ASCII case-insensitive; `word` is lower case
+    if (text.size() != word.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i) {
+      char c = text[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != word[i]) return false;
+    }
+    return true;
+  };
+  if (is("true") || is("yes") || is("1")) return true;
+  if (is("false") || is("no") || is("0")) return false;
   return std::nullopt;
 }
 

@@ -18,9 +18,13 @@ namespace {
 // More columns than this is refused: statistics keep state per column.
 constexpr size_t kMaxColumns = 10'000;
 
-std::optional<std::string> Cell(const CsvField& field) {
-  if (!field.quoted && IsMissingMarker(field.text)) return std::nullopt;
-  return std::string(field.text);
+// Appends the cell of `field` to `values`: nullopt for a missing-value marker (cells.h).
+void AppendCell(std::vector<std::optional<std::string>>& values, const CsvField& field) {
+  if (!field.quoted && IsMissingMarker(field.text)) {
+    values.emplace_back();
+  } else {
+    values.emplace_back(std::in_place, field.text);
+  }
 }
 
 Result<char> ParseDelimiter(const Json& params) {
@@ -141,18 +145,21 @@ class RowMapper {
     const auto& fields = record.fields;
     if (type_ == DatasetType::kTextClassification) {
       sample.values.reserve(order_.size());
-      for (size_t i : order_) sample.values.push_back(Cell(fields[i]));
+      for (size_t i : order_) AppendCell(sample.values, fields[i]);
       if (!sample.values[0]) {
         sink_.Reject(path_ + ":" + std::to_string(record.line), "missing text");
         return OkStatus();
       }
       if (label_index_) {
-        std::optional<std::string> label = Cell(fields[*label_index_]);
-        if (label && !label->empty()) sample.labels.push_back(std::move(*label));
+        // A missing or empty label leaves the row unlabeled.
+        const CsvField& label = fields[*label_index_];
+        if (!label.text.empty() && (label.quoted || !IsMissingMarker(label.text))) {
+          sample.labels.emplace_back(label.text);
+        }
       }
     } else {
       sample.values.reserve(fields.size());
-      for (const CsvField& f : fields) sample.values.push_back(Cell(f));
+      for (const CsvField& f : fields) AppendCell(sample.values, f);
       if (type_ == DatasetType::kTimeSeries) EASEL_RETURN_IF_ERROR(CheckTimePoint(record, sample));
     }
     return sink_.Add(std::move(sample));

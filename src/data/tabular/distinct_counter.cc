@@ -55,16 +55,24 @@ void DistinctCounter::Add(uint64_t hash) {
     return;
   }
   if (hash == 0) hash = 1;
-  if ((used_ + 1) * 2 > table_.size()) Grow();
-  const size_t mask = table_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    if (table_[i] == hash) return;
-    if (table_[i] == 0) {
-      table_[i] = hash;
-      if (++used_ > kExactLimit) SwitchToSketch();
-      return;
+  if (!table_.empty()) {
+    const size_t mask = table_.size() - 1;
+    for (size_t i = hash & mask; table_[i] != 0; i = (i + 1) & mask) {
+      if (table_[i] == hash) return;
     }
   }
+  // A new value: past the limit the sketch takes over (before the table would grow again).
+  if (used_ == kExactLimit) {
+    SwitchToSketch();
+    AddToSketch(hash);
+    return;
+  }
+  if ((used_ + 1) * 2 > table_.size()) Grow();
+  const size_t mask = table_.size() - 1;
+  size_t i = hash & mask;
+  while (table_[i] != 0) i = (i + 1) & mask;
+  table_[i] = hash;
+  ++used_;
 }
 
 uint64_t DistinctCounter::Count() const {

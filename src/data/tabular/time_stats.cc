@@ -48,7 +48,7 @@ void TimeStats::Add(std::string_view series, int64_t micros) {
     end_ = std::max(end_, micros);
   }
   series_.Add(HashBytes(series));
-  auto it = last_.find(std::string(series));
+  auto it = last_.find(series);
   if (it != last_.end()) {
     AddStep(it->second, micros);
     it->second = micros;

@@ -14,6 +14,7 @@
 // distinct steps (more means irregular).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,8 +40,14 @@ class TimeStats {
   uint64_t rows_ = 0;
   int64_t start_ = 0, end_ = 0;
   DistinctCounter series_;
-  std::unordered_map<std::string, int64_t> last_;  // series -> its previous timestamp
-  std::map<int64_t, uint64_t> steps_;              // step -> how often
+  // Hashes strings and string_views alike, so lookups by view allocate nothing.
+  struct SeriesHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return HashBytes(s); }
+  };
+  // series -> its previous timestamp
+  std::unordered_map<std::string, int64_t, SeriesHash, std::equal_to<>> last_;
+  std::map<int64_t, uint64_t> steps_;  // step -> how often
   uint64_t step_count_ = 0;
   bool too_many_step_values_ = false;
   std::map<int, uint64_t> month_steps_;  // whole-month steps (months -> how often)
