@@ -3,8 +3,9 @@
 // plus per type:
 //  - text classification: "class_counts" of the labels and "text_length" of the text, which
 //    is the first column (the importers put it there);
-//  - time series: "time" (time_stats.h) from the first column, the timestamps, per series of
-//    the third column when it is named series_id (any case).
+//  - time series: "time" (time_stats.h) from the column named timestamp, per series of the
+//    column named series_id when there is one (names in any case; the first such column, as the
+//    version builder picks them).
 
 #include <map>
 #include <optional>
@@ -24,7 +25,11 @@ class RecordStats : public StatsBuilder {
       : type_(type), columns_(std::move(columns)), stats_(columns_.size()) {
     if (type_ == DatasetType::kTimeSeries) {
       time_.emplace();
-      if (columns_.size() > 2 && AsciiLower(columns_[2]) == "series_id") series_column_ = 2;
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        const std::string name = AsciiLower(columns_[i]);
+        if (name == "timestamp" && time_column_ < 0) time_column_ = static_cast<int>(i);
+        if (name == "series_id" && series_column_ < 0) series_column_ = static_cast<int>(i);
+      }
     }
   }
 
@@ -35,16 +40,21 @@ class RecordStats : public StatsBuilder {
       stats_[i].Add(i < sample.values.size() ? sample.values[i] : kMissing);
     }
     for (const std::string& label : sample.labels) ++class_counts_[label];
-    if (time_ && !sample.values.empty() && sample.values[0]) {
-      if (std::optional<int64_t> t = ParseTimestamp(*sample.values[0])) {
-        std::string_view series;
-        if (series_column_ >= 0 && sample.values.size() > static_cast<size_t>(series_column_) &&
-            sample.values[series_column_]) {
-          series = *sample.values[series_column_];
+    if (time_) {
+      const std::optional<std::string>* time = Cell(sample, time_column_);
+      if (time && *time) {
+        if (std::optional<int64_t> t = ParseTimestamp(**time)) {
+          const std::optional<std::string>* series = Cell(sample, series_column_);
+          time_->Add(series && *series ? std::string_view(**series) : std::string_view(), *t);
         }
-        time_->Add(series, *t);
       }
     }
+  }
+
+  // The cell of column `i` of `sample`, or nullptr without one.
+  static const std::optional<std::string>* Cell(const Sample& sample, int i) {
+    if (i < 0 || static_cast<size_t>(i) >= sample.values.size()) return nullptr;
+    return &sample.values[static_cast<size_t>(i)];
   }
 
   Json Finish() override {
@@ -70,7 +80,8 @@ class RecordStats : public StatsBuilder {
   std::vector<ColumnStats> stats_;
   uint64_t num_samples_ = 0;
   std::map<std::string, uint64_t> class_counts_;
-  std::optional<TimeStats> time_;
+  std::optional<TimeStats> time_;  // time series only
+  int time_column_ = -1;
   int series_column_ = -1;
 };
 

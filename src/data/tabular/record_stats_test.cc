@@ -310,5 +310,17 @@ TEST(RecordStats, TimeSeries) {
   EXPECT_EQ(s["columns"][2]["type"], "categorical");
 }
 
+TEST(RecordStats, TimeSeriesFindsColumnsByName) {
+  auto builder = MakeRecordStats(DatasetType::kTimeSeries, {"value", "Timestamp", "Series_ID"});
+  builder->Add(Row({"1", "2024-01-01T00:00:00Z", "a"}));
+  builder->Add(Row({"2", "2024-01-01T00:00:00Z", "b"}));
+  builder->Add(Row({"3", "2024-01-01T00:05:00Z", "a"}));
+  builder->Add(Row({"4", "2024-01-01T00:05:00Z", "b"}));
+  Json t = builder->Finish()["time"];
+  EXPECT_EQ(t["series"], 2);
+  EXPECT_EQ(t["frequency"], "5min");
+  EXPECT_EQ(t["end"], "2024-01-01T00:05:00Z");
+}
+
 }  // namespace
 }  // namespace easel::data

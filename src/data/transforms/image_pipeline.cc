@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <new>
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>

@@ -1,18 +1,22 @@
 #pragma once
-// The building blocks of image pipelines. Internal to transforms/ and the only header of the
-// module that includes OpenCV: everything outside sees ImageTensor.
+// The building blocks of image pipelines. Internal to transforms/. cv::Mat is only declared
+// here: OpenCV's headers are included by image_steps.cc and image_pipeline.cc alone, and
+// everything outside sees ImageTensor.
 //
 // An image travels through the steps as an 8-bit cv::Mat in RGB order (or one channel for
 // grayscale pipelines). The last steps, to_tensor and normalize, do not touch pixels: they set
 // how the final image becomes a float CHW tensor (ImageOutput).
 
 #include <memory>
-#include <opencv2/core.hpp>
 #include <vector>
 
 #include "common/status.h"
 #include "data/transforms/hash.h"
 #include "data/transforms/op_registry.h"
+
+namespace cv {
+class Mat;
+}  // namespace cv
 
 namespace easel::data::transforms {
 

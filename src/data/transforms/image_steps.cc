@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "data/transforms/image_step.h"

@@ -5,6 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <set>
 
 #include "data/transforms/test_util.h"
 
@@ -206,6 +207,44 @@ TEST(AugmentationTest, RandomCropPicksAWindowOfTheImage) {
     EXPECT_EQ(t.at(0, 1, 2), 10 * (y + 1) + x + 2);
   }
   EXPECT_EQ(corners.size(), 12u);  // every position of a 2 x 3 window in 4 x 6
+}
+
+TEST(AugmentationTest, ColorJitterScalesEveryPixelByOneFactor) {
+  cv::Mat image(2, 2, CV_8UC3, cv::Scalar(50, 100, 150));
+  image.at<cv::Vec3b>(1, 1) = cv::Vec3b(20, 40, 60);
+  Pipeline p = Make(R"({"steps": [{"op": "color_jitter", "brightness": 0.4},
+                                  {"op": "to_tensor", "scale": false}]})");
+  std::set<float> factors;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    ImageTensor t = Apply(p, Png(image), {Mode::kTraining, seed});
+    float f = t.at(2, 0, 0) / 150.0f;  // the brightness factor, up to rounding
+    EXPECT_GE(f, 0.6f - 0.01f);
+    EXPECT_LE(f, 1.4f + 0.01f);
+    EXPECT_NEAR(t.at(0, 0, 0), std::min(255.0f, std::round(50 * f)), 1.0f);
+    EXPECT_NEAR(t.at(1, 1, 1), std::min(255.0f, std::round(40 * f)), 1.0f);
+    factors.insert(f);
+  }
+  EXPECT_GT(factors.size(), 10u);
+  // Inference: untouched.
+  EXPECT_EQ(Apply(p, Png(image)).at(2, 0, 0), 150.0f);
+}
+
+TEST(AugmentationTest, RotationByZeroDegreesIsTheIdentity) {
+  Pipeline p = Make(R"({"steps": [{"op": "rotation", "degrees": 0}]})");
+  Pipeline none = Make(R"({"steps": []})");
+  std::string png = Png(RgbImage());
+  EXPECT_EQ(Apply(p, png, {Mode::kTraining, 3}).data, Apply(none, png).data);
+  // A wide range moves pixels; corners fill with `fill`.
+  Pipeline wide = Make(R"({"steps": [{"op": "rotation", "degrees": 180, "fill": 7},
+                                     {"op": "to_tensor", "scale": false}]})");
+  cv::Mat white(9, 9, CV_8UC3, cv::Scalar(255, 255, 255));
+  int filled = 0;
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    ImageTensor t = Apply(wide, Png(white), {Mode::kTraining, seed});
+    EXPECT_EQ(t.at(0, 4, 4), 255.0f);  // the centre stays
+    if (t.at(0, 0, 0) == 7.0f) ++filled;
+  }
+  EXPECT_GT(filled, 0);
 }
 
 TEST(ImageTest, PixelViewsGiveTheSameTensorAsEncodedBytes) {

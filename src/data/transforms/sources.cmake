@@ -1,5 +1,5 @@
 # Declarative, serializable transform pipelines (tabular, text, time series, images); included
-# by src/data/CMakeLists.txt. OpenCV is confined to the image_*.cc files.
+# by src/data/CMakeLists.txt. OpenCV is confined to image_steps.cc and image_pipeline.cc.
 set(DATA_TRANSFORMS_SOURCES
     transforms/category_index.cc
     transforms/encoder_steps.cc
