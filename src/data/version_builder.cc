@@ -160,8 +160,11 @@ void VersionBuilder::AddSplitKey(const Sample& s, std::optional<Split> split) {
     if (series_column_ >= 0) key.series = Number(series_, s.values[series_column_].value_or(""));
   }
   keys_.push_back(key);
-  if (split && fixed_splits_.empty()) fixed_splits_.assign(keys_.size() - 1, -1);
-  if (!fixed_splits_.empty()) fixed_splits_.push_back(split ? static_cast<int8_t>(*split) : -1);
+  // Fixed splits are tracked from the first fixed one on; earlier samples are free (-1).
+  if (split || !fixed_splits_.empty()) {
+    fixed_splits_.resize(keys_.size() - 1, -1);
+    fixed_splits_.push_back(split ? static_cast<int8_t>(*split) : -1);
+  }
 }
 
 Status VersionBuilder::WriteLine(const Sample& s) {

@@ -70,6 +70,29 @@ TEST_P(CommitTest, AppliesLabeledAndReviewedAnnotationsAndKeepsSplits) {
   EXPECT_NE(v2->content_hash, data::DatasetStore(*db_).GetVersion(pets.id, 1)->content_hash);
 }
 
+TEST_P(CommitTest, KeepsSplitsTheImportAssigned) {
+  // Splits assigned by the builder (stratified by label), then labels change: the samples
+  // must not be re-split by their new labels.
+  std::vector<testing::TestImage> images;
+  for (int i = 0; i < 3; ++i) {
+    images.push_back({"cat/" + std::to_string(i) + ".png", "cat"});
+    images.push_back({"dog/" + std::to_string(i) + ".png", "dog"});
+  }
+  data::Dataset pets = MakeImageDataset("pets", data::DatasetType::kImageClassification, images);
+  Task task = CreateTask("t", "pets", TaskKind::kClassification, {"cat", "dog"});
+  auto before = Samples(pets.id);
+  for (const auto& [s, split] : before) {
+    if (s.labels[0] == "cat") Put(task, s.id, R"({"labels": ["dog"]})");
+  }
+  auto v = CommitTask(*db_, *blobs_, task, "u");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  auto after = Samples(pets.id, v->version);
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].second, before[i].second) << after[i].first.file;
+  }
+}
+
 TEST_P(CommitTest, WithoutAnnotationsTheContentIsTheParentsPlusTheTaskLabels) {
   data::Dataset pets = PetsDataset();
   Task same = CreateTask("same", "pets", TaskKind::kClassification, {"cat", "dog"});
