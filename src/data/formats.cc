@@ -1,26 +1,15 @@
 #include "data/formats.h"
 
-// TEMPORARY while the format parts land: register what exists.
-#if __has_include("data/images/formats.h")
 #include "data/images/formats.h"
-#define EASEL_HAS_IMAGE_FORMATS 1
-#endif
-#if __has_include("data/tabular/formats.h")
 #include "data/tabular/formats.h"
-#define EASEL_HAS_TABULAR_FORMATS 1
-#endif
 
 namespace easel::data {
 
 void RegisterBuiltinFormats(Formats& formats) {
-#ifdef EASEL_HAS_TABULAR_FORMATS
   RegisterTabularImporters(formats.importers);
   RegisterTabularExporters(formats.exporters);
-#endif
-#ifdef EASEL_HAS_IMAGE_FORMATS
   RegisterImageImporters(formats.importers);
   RegisterImageExporters(formats.exporters);
-#endif
 }
 
 namespace {
