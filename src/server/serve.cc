@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -48,15 +49,29 @@ int Fail(const Status& st) {
 
 }  // namespace
 
+namespace {
+// Written by OnShutdownSignal (the signal number), read by the waiter thread of RunServe.
+int g_shutdown_pipe[2] = {-1, -1};
+void OnShutdownSignal(int sig) {
+  const int saved = errno;
+  const unsigned char byte = static_cast<unsigned char>(sig);
+  [[maybe_unused]] ssize_t n = ::write(g_shutdown_pipe[1], &byte, 1);
+  errno = saved;
+}
+}  // namespace
+
 int RunServe(const ServeOptions& opts) {
   InitLogging(opts.log_level);
   ::signal(SIGPIPE, SIG_IGN);
-  // Block the shutdown signals before any thread starts, so only the waiter below sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Shutdown signals go through a pipe to the waiter below. A handler (not a blocked mask and
+  // sigwait) because libraries start threads before main() (OpenCV does), and a signal
+  // delivered to one of those would otherwise kill the process instead of draining it.
+  if (::pipe2(g_shutdown_pipe, O_CLOEXEC) != 0) return Fail(Internal("cannot create a pipe"));
+  struct sigaction action {};
+  action.sa_handler = OnShutdownSignal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::sigaction(SIGINT, &action, nullptr);
 
   std::optional<std::string> admin_token;
   if (const char* t = std::getenv("EASEL_ADMIN_TOKEN"); t && *t) admin_token = t;
@@ -114,8 +129,10 @@ int RunServe(const ServeOptions& opts) {
   EASEL_LOG_INFO("easel {} serving data dir {}", kVersion, opts.data_dir);
 
   std::thread signal_waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
+    unsigned char sig = 0;
+    while (::read(g_shutdown_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+    }
+    if (sig == 0) return;  // woken by the server's own end, not a signal
     EASEL_LOG_INFO("received {}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http->Stop();
     std::thread([timeout = opts.drain_timeout_s] {
@@ -125,7 +142,10 @@ int RunServe(const ServeOptions& opts) {
     }).detach();
   });
   http->Serve();
-  if (!http->draining()) ::kill(::getpid(), SIGTERM);  // wake the waiter so it can be joined
+  if (!http->draining()) {  // wake the waiter so it can be joined
+    const unsigned char none = 0;
+    [[maybe_unused]] ssize_t n = ::write(g_shutdown_pipe[1], &none, 1);
+  }
   (*jobs)->Stop();
   EASEL_LOG_INFO("drained; bye");
   signal_waiter.join();
