@@ -196,14 +196,15 @@ TEST_F(DatasetsTest, AMalformedCsvFailsNamingTheLineAndMakesNoVersion) {
 
 TEST_F(DatasetsTest, UnsafeArchiveEntriesAreRejectedAndListed) {
   CreateDataset("z", "tabular");
+  // (A backslash in a zip entry is read as a separator by libarchive; in tar it is refused,
+  // which src/data/archive_test.cc covers.)
   std::string zip = Zip({{"../evil.csv", "x,y\n1,2\n"},
                          {"/abs.csv", "x,y\n1,2\n"},
-                         {"dir\\win.csv", "x,y\n1,2\n"},
                          {"data.csv", "x,y\n1,2\n3,4\n"}});
   Json job = Import("z", "upload.zip", zip);
   ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
   EXPECT_EQ(job["result"]["num_samples"], 2);
-  EXPECT_GE(job["result"]["rejected_count"].get<int>(), 3) << job.dump();
+  EXPECT_EQ(job["result"]["rejected_count"].get<int>(), 2) << job.dump();
   for (const fs::path& p : {server_.data_dir().parent_path() / "evil.csv", fs::path("/abs.csv")}) {
     EXPECT_FALSE(fs::exists(p)) << p;
   }
