@@ -24,10 +24,11 @@ std::optional<std::string> Call::query(const std::string& name) const {
   return req_.get_param_value(name.c_str());
 }
 
-Status Call::StreamBody(uint64_t max_bytes,
-                        const std::function<Status(const char*, size_t)>& sink) {
+Status Call::ReadBodyWithin(
+    uint64_t max_bytes, std::string_view ended_early,
+    const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
+    const std::function<Status(const char*, size_t)>& sink) {
   body_consumed_ = true;
-  if (reader_ == nullptr) return OkStatus();  // GET and friends: no body to stream
   if (req_.has_header("Content-Length")) {
     uint64_t declared = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
     if (declared > max_bytes) {
@@ -37,24 +38,38 @@ Status Call::StreamBody(uint64_t max_bytes,
   }
   uint64_t total = 0;
   Status failure;
-  bool complete = (*reader_)([&](const char* data, size_t n) {
-    total += n;
-    if (total > max_bytes) {
-      failure = BodyTooLarge(max_bytes);
-      return false;
-    }
-    failure = sink(data, n);
-    return failure.ok();
-  });
+  bool complete = read(
+      [&](const char* data, size_t n) {
+        total += n;
+        if (total > max_bytes) {
+          failure = BodyTooLarge(max_bytes);
+          return false;
+        }
+        failure = sink(data, n);
+        return failure.ok();
+      },
+      failure);
   if (!failure.ok()) {
     body_consumed_ = false;
     return failure;
   }
   if (!complete) {
     body_consumed_ = false;
-    return InvalidArgument("the request body ended early");
+    return InvalidArgument(std::string(ended_early));
   }
   return OkStatus();
+}
+
+Status Call::StreamBody(uint64_t max_bytes,
+                        const std::function<Status(const char*, size_t)>& sink) {
+  if (reader_ == nullptr) {  // GET and friends: no body to stream
+    body_consumed_ = true;
+    return OkStatus();
+  }
+  return ReadBodyWithin(
+      max_bytes, "the request body ended early",
+      [&](const httplib::ContentReceiver& receiver, Status&) { return (*reader_)(receiver); },
+      sink);
 }
 
 Status Call::StreamMultipart(
@@ -62,40 +77,21 @@ Status Call::StreamMultipart(
     const std::function<Status(const std::string&, const std::string&)>& on_part,
     const std::function<Status(const char*, size_t)>& on_data) {
   if (!is_multipart()) return InvalidArgument("the body must be multipart/form-data");
-  body_consumed_ = true;
-  if (reader_ == nullptr) return InvalidArgument("the request has no body");
-  if (req_.has_header("Content-Length")) {
-    uint64_t declared = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
-    if (declared > max_bytes) {
-      body_consumed_ = false;
-      return BodyTooLarge(max_bytes);
-    }
+  if (reader_ == nullptr) {
+    body_consumed_ = true;
+    return InvalidArgument("the request has no body");
   }
-  uint64_t total = 0;
-  Status failure;
-  bool complete = (*reader_)(
-      [&](const httplib::MultipartFormData& part) {
-        failure = on_part(part.name, part.filename);
-        return failure.ok();
+  return ReadBodyWithin(
+      max_bytes, "the multipart body is malformed or ended early",
+      [&](const httplib::ContentReceiver& receiver, Status& failure) {
+        return (*reader_)(
+            [&](const httplib::MultipartFormData& part) {
+              failure = on_part(part.name, part.filename);
+              return failure.ok();
+            },
+            receiver);
       },
-      [&](const char* data, size_t n) {
-        total += n;
-        if (total > max_bytes) {
-          failure = BodyTooLarge(max_bytes);
-          return false;
-        }
-        failure = on_data(data, n);
-        return failure.ok();
-      });
-  if (!failure.ok()) {
-    body_consumed_ = false;
-    return failure;
-  }
-  if (!complete) {
-    body_consumed_ = false;
-    return InvalidArgument("the multipart body is malformed or ended early");
-  }
-  return OkStatus();
+      on_data);
 }
 
 Result<Json> Call::JsonBody() {

@@ -70,10 +70,10 @@ class Call {
   // Streams a multipart/form-data body part by part: `on_part(name, filename)` at each part's
   // start, then `on_data` with its bytes. Errors as StreamBody; INVALID_ARGUMENT when the body
   // is not multipart or is malformed.
-  Status StreamMultipart(uint64_t max_bytes,
-                         const std::function<Status(const std::string& name,
-                                                    const std::string& filename)>& on_part,
-                         const std::function<Status(const char*, size_t)>& on_data);
+  Status StreamMultipart(
+      uint64_t max_bytes,
+      const std::function<Status(const std::string& name, const std::string& filename)>& on_part,
+      const std::function<Status(const char*, size_t)>& on_data);
 
   // ?limit= (1..1000, default 100) and ?page_token= (opaque; from a previous next_page_token).
   Result<PageRequest> Page() const;
@@ -84,6 +84,14 @@ class Call {
   const HttpLimits& limits() const { return limits_; }
 
  private:
+  // Runs `read` (one of the reader's two forms) with a chunk receiver that enforces
+  // `max_bytes` and feeds `sink`; a failure stored in `failure` (by either) is returned.
+  // `ended_early` is the message for a body that stops short.
+  Status ReadBodyWithin(
+      uint64_t max_bytes, std::string_view ended_early,
+      const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
+      const std::function<Status(const char*, size_t)>& sink);
+
   const httplib::Request& req_;
   httplib::Response& res_;
   const httplib::ContentReader* reader_;

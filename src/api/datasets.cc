@@ -13,7 +13,7 @@
 #include "data/formats.h"
 #include "data/images/thumbnail.h"
 #include "data/manifest.h"
-#include "jobs/job_kind.h"
+#include "data/tabular/csv.h"
 #include "jobs/job_store.h"
 
 namespace easel::api {
@@ -27,6 +27,14 @@ constexpr const char* kVersionPath =
     "/api/v1/projects/{project}/datasets/{dataset}/versions/{version}";
 
 std::string Path(const char* base, const char* rest) { return std::string(base) + rest; }
+
+// The {sample} of the {version} of the {dataset} named in the path.
+struct SampleRef {
+  data::DatasetVersion version;
+  data::Sample sample;
+  data::Split split = data::Split::kTrain;
+};
+Result<SampleRef> SampleFor(const Call& call, ApiContext& ctx);
 
 struct DatasetRef {
   auth::Project project;
@@ -46,18 +54,16 @@ Result<data::DatasetVersion> VersionFor(const Call& call, ApiContext& ctx,
   return data::DatasetStore(ctx.db).GetVersion(dataset.id, v);
 }
 
-Result<jobs::Job> SubmitJob(ApiContext& ctx, const Call& call, const std::string& project_id,
-                            const std::string& kind_name, const Json& spec) {
-  JobsContext& jobs = *ctx.jobs;
-  EASEL_ASSIGN_OR_RETURN(const jobs::JobKind* kind, jobs.kinds.Find(kind_name));
-  EASEL_RETURN_IF_ERROR(kind->ValidateSpec(spec));
-  jobs::SubmitOptions opts;
-  opts.max_attempts = jobs.default_max_attempts;
-  opts.timeout_s = jobs.default_timeout_s;
-  EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.store.Submit(project_id, kind_name, spec,
-                                                          call.principal().user_id, opts));
-  jobs.wake();
-  return job;
+Result<SampleRef> SampleFor(const Call& call, ApiContext& ctx) {
+  EASEL_ASSIGN_OR_RETURN(DatasetRef ref, DatasetFor(call, ctx, Role::kViewer));
+  SampleRef out;
+  EASEL_ASSIGN_OR_RETURN(out.version, VersionFor(call, ctx, ref.dataset));
+  EASEL_ASSIGN_OR_RETURN(data::ManifestReader reader,
+                         data::ManifestReader::Open(ctx.blobs, out.version));
+  EASEL_ASSIGN_OR_RETURN(auto found, reader.Find(call.param("sample")));
+  out.sample = std::move(found.first);
+  out.split = found.second;
+  return out;
 }
 
 // The parts of an import request other than the file.
@@ -169,58 +175,54 @@ void AddSampleRoutes(Router& router, ApiContext& ctx) {
     const std::vector<std::string> columns = v.columns();
     Json items = Json::array();
     data::ManifestPosition last = from;
-    EASEL_RETURN_IF_ERROR(reader.ForEach(
-        from,
-        [&](const data::Sample& s, data::Split sp,
-            const data::ManifestPosition& next) -> Result<bool> {
-          last = next;
-          if (split && sp != *split) return true;
-          if (label) {
-            bool has = std::find(s.labels.begin(), s.labels.end(), *label) != s.labels.end();
-            for (const data::Box& b : s.boxes) has = has || b.label == *label;
-            if (!has) return true;
-          }
-          Json j = data::SampleToJson(s, columns);
-          j["split"] = std::string(data::ToString(sp));
-          items.push_back(std::move(j));
-          return items.size() < static_cast<size_t>(page.limit);
-        }));
+    EASEL_RETURN_IF_ERROR(reader.ForEach(from,
+                                         [&](const data::Sample& s, data::Split sp,
+                                             const data::ManifestPosition& next) -> Result<bool> {
+                                           last = next;
+                                           if (split && sp != *split) return true;
+                                           if (label) {
+                                             bool has = std::find(s.labels.begin(), s.labels.end(),
+                                                                  *label) != s.labels.end();
+                                             for (const data::Box& b : s.boxes)
+                                               has = has || b.label == *label;
+                                             if (!has) return true;
+                                           }
+                                           Json j = data::SampleToJson(s, columns);
+                                           j["split"] = std::string(data::ToString(sp));
+                                           items.push_back(std::move(j));
+                                           return items.size() < static_cast<size_t>(page.limit);
+                                         }));
     call.Reply(200, PageJson(std::move(items), page, data::PositionKey(last)));
     return OkStatus();
   });
 
   router.Add("GET", Path(kVersionPath, "/samples/{sample}"), [&ctx](Call& call) -> Status {
-    EASEL_ASSIGN_OR_RETURN(DatasetRef ref, DatasetFor(call, ctx, Role::kViewer));
-    EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, VersionFor(call, ctx, ref.dataset));
-    EASEL_ASSIGN_OR_RETURN(data::ManifestReader reader, data::ManifestReader::Open(ctx.blobs, v));
-    EASEL_ASSIGN_OR_RETURN(auto found, reader.Find(call.param("sample")));
-    Json j = data::SampleToJson(found.first, v.columns());
-    j["split"] = std::string(data::ToString(found.second));
+    EASEL_ASSIGN_OR_RETURN(SampleRef ref, SampleFor(call, ctx));
+    Json j = data::SampleToJson(ref.sample, ref.version.columns());
+    j["split"] = std::string(data::ToString(ref.split));
     call.Reply(200, j);
     return OkStatus();
   });
 
   // The original bytes of an image sample, or a record as a one-row CSV with its header.
   router.Add("GET", Path(kVersionPath, "/samples/{sample}/content"), [&ctx](Call& call) -> Status {
-    EASEL_ASSIGN_OR_RETURN(DatasetRef ref, DatasetFor(call, ctx, Role::kViewer));
-    EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, VersionFor(call, ctx, ref.dataset));
-    EASEL_ASSIGN_OR_RETURN(data::ManifestReader reader, data::ManifestReader::Open(ctx.blobs, v));
-    EASEL_ASSIGN_OR_RETURN(auto found, reader.Find(call.param("sample")));
-    const data::Sample& s = found.first;
+    EASEL_ASSIGN_OR_RETURN(SampleRef ref, SampleFor(call, ctx));
+    const data::Sample& s = ref.sample;
+    const data::DatasetVersion& v = ref.version;
     httplib::Response& res = call.response();
     if (s.blob.empty()) {
-      auto cell = [](const std::string& text) {
-        if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-        std::string q = "\"";
-        for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return q + "\"";
-      };
       std::string csv;
       const std::vector<std::string> columns = v.columns();
-      for (size_t i = 0; i < columns.size(); ++i) csv += (i ? "," : "") + cell(columns[i]);
+      for (size_t i = 0; i < columns.size(); ++i) {
+        if (i) csv += ',';
+        data::AppendCsvField(csv, columns[i], /*header=*/true, /*first=*/i == 0);
+      }
       csv += "\r\n";
       for (size_t i = 0; i < s.values.size(); ++i) {
-        csv += (i ? "," : "") + (s.values[i] ? cell(*s.values[i]) : std::string());
+        if (i) csv += ',';
+        // A missing value is an empty field; an empty string is quoted ("").
+        if (s.values[i])
+          data::AppendCsvField(csv, *s.values[i], /*header=*/false, /*first=*/i == 0);
       }
       csv += "\r\n";
       res.status = 200;
@@ -245,27 +247,26 @@ void AddSampleRoutes(Router& router, ApiContext& ctx) {
     return OkStatus();
   });
 
-  router.Add("GET", Path(kVersionPath, "/samples/{sample}/thumbnail"), [&ctx](Call& call) -> Status {
-    EASEL_ASSIGN_OR_RETURN(DatasetRef ref, DatasetFor(call, ctx, Role::kViewer));
-    EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, VersionFor(call, ctx, ref.dataset));
-    int size = 128;
-    if (auto q = call.query("size")) {
-      size = std::atoi(q->c_str());
-      if (size < 16 || size > 1024 || std::to_string(size) != *q) {
-        return InvalidArgument("size must be a whole number from 16 to 1024");
-      }
-    }
-    EASEL_ASSIGN_OR_RETURN(data::ManifestReader reader, data::ManifestReader::Open(ctx.blobs, v));
-    EASEL_ASSIGN_OR_RETURN(auto found, reader.Find(call.param("sample")));
-    if (found.first.blob.empty()) return InvalidArgument("only image samples have thumbnails");
-    EASEL_ASSIGN_OR_RETURN(std::string bytes, ctx.blobs.ReadAll(found.first.blob));
-    EASEL_ASSIGN_OR_RETURN(std::string jpeg, data::MakeThumbnail(bytes, size));
-    httplib::Response& res = call.response();
-    res.status = 200;
-    res.set_header("Cache-Control", "private, max-age=31536000, immutable");
-    res.set_content(jpeg, "image/jpeg");
-    return OkStatus();
-  });
+  router.Add("GET", Path(kVersionPath, "/samples/{sample}/thumbnail"),
+             [&ctx](Call& call) -> Status {
+               EASEL_ASSIGN_OR_RETURN(SampleRef ref, SampleFor(call, ctx));
+               int size = 128;
+               if (auto q = call.query("size")) {
+                 size = std::atoi(q->c_str());
+                 if (size < 16 || size > 1024 || std::to_string(size) != *q) {
+                   return InvalidArgument("size must be a whole number from 16 to 1024");
+                 }
+               }
+               if (ref.sample.blob.empty())
+                 return InvalidArgument("only image samples have thumbnails");
+               EASEL_ASSIGN_OR_RETURN(std::string bytes, ctx.blobs.ReadAll(ref.sample.blob));
+               EASEL_ASSIGN_OR_RETURN(std::string jpeg, data::MakeThumbnail(bytes, size));
+               httplib::Response& res = call.response();
+               res.status = 200;
+               res.set_header("Cache-Control", "private, max-age=31536000, immutable");
+               res.set_content(jpeg, "image/jpeg");
+               return OkStatus();
+             });
 }
 
 }  // namespace
@@ -283,10 +284,9 @@ void AddDatasetRoutes(Router& router, ApiContext& ctx) {
     EASEL_ASSIGN_OR_RETURN(std::string type_name, GetString(body, "type"));
     EASEL_ASSIGN_OR_RETURN(auto description, GetOptionalString(body, "description"));
     EASEL_ASSIGN_OR_RETURN(data::DatasetType type, data::ParseDatasetType(type_name));
-    EASEL_ASSIGN_OR_RETURN(data::Dataset d,
-                           data::DatasetStore(ctx.db).Create(p.id, name, type,
-                                                             description.value_or(""),
-                                                             call.principal().user_id));
+    EASEL_ASSIGN_OR_RETURN(
+        data::Dataset d, data::DatasetStore(ctx.db).Create(
+                             p.id, name, type, description.value_or(""), call.principal().user_id));
     call.Reply(201, data::DatasetToJson(d));
     return OkStatus();
   });
@@ -294,7 +294,8 @@ void AddDatasetRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/projects/{project}/datasets", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kViewer));
     EASEL_ASSIGN_OR_RETURN(PageRequest page, call.Page());
-    EASEL_ASSIGN_OR_RETURN(auto list, data::DatasetStore(ctx.db).List(p.id, page.after, page.limit));
+    EASEL_ASSIGN_OR_RETURN(auto list,
+                           data::DatasetStore(ctx.db).List(p.id, page.after, page.limit));
     Json items = Json::array();
     for (const data::Dataset& d : list) items.push_back(data::DatasetToJson(d));
     call.Reply(200, PageJson(std::move(items), page, list.empty() ? "" : list.back().name));
@@ -328,8 +329,8 @@ void AddDatasetRoutes(Router& router, ApiContext& ctx) {
     if (!page.after.empty()) {
       EASEL_ASSIGN_OR_RETURN(before, data::ParseVersionRef(page.after));
     }
-    EASEL_ASSIGN_OR_RETURN(auto list, data::DatasetStore(ctx.db).ListVersions(ref.dataset.id, before,
-                                                                              page.limit));
+    EASEL_ASSIGN_OR_RETURN(
+        auto list, data::DatasetStore(ctx.db).ListVersions(ref.dataset.id, before, page.limit));
     Json items = Json::array();
     for (const data::DatasetVersion& v : list) {
       Json j = data::VersionToJson(v);

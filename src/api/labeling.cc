@@ -284,15 +284,7 @@ void AddTaskActionRoutes(Router& router, ApiContext& ctx) {
       }
       spec["params"] = *p;
     }
-    JobsContext& jobs = *ctx.jobs;
-    EASEL_ASSIGN_OR_RETURN(const jobs::JobKind* kind, jobs.kinds.Find("export"));
-    EASEL_RETURN_IF_ERROR(kind->ValidateSpec(spec));
-    jobs::SubmitOptions opts;
-    opts.max_attempts = jobs.default_max_attempts;
-    opts.timeout_s = jobs.default_timeout_s;
-    EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.store.Submit(ref.project.id, "export", spec,
-                                                            call.principal().user_id, opts));
-    jobs.wake();
+    EASEL_ASSIGN_OR_RETURN(jobs::Job job, SubmitJob(ctx, call, ref.project.id, "export", spec));
     call.Reply(202, {{"job_id", job.id}, {"format", exporter->name}});
     return OkStatus();
   });

@@ -19,6 +19,7 @@ struct Formats;
 }  // namespace easel::data
 
 namespace easel::jobs {
+struct Job;
 class JobStore;
 class JobKindRegistry;
 }  // namespace easel::jobs
@@ -65,5 +66,10 @@ Status RequireAdmin(const Call& call);
 // A path parameter that must be a server-made id: anything else cannot exist, so it answers
 // NOT_FOUND ("<what> '<id>' does not exist") before any lookup.
 Status RequireIdShape(std::string_view what, const std::string& id);
+// Submits a job of a registered kind that a route builds itself (an import, an export), with the
+// server's default attempts and timeout, and wakes the executor. INVALID_ARGUMENT when the spec
+// does not validate.
+Result<jobs::Job> SubmitJob(ApiContext& ctx, const Call& call, const std::string& project_id,
+                            const std::string& kind_name, const Json& spec);
 
 }  // namespace easel::api

@@ -31,19 +31,6 @@ struct ArtifactFlags {
   bool force = false;
 };
 
-// A file opened for reading, closed when this goes away.
-class InputFile {
- public:
-  explicit InputFile(int fd) : fd_(fd) {}
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
-  ~InputFile() { ::close(fd_); }
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 Result<std::string> ArtifactsPath(const ArtifactFlags& f) {
   EASEL_ASSIGN_OR_RETURN(std::string project, ProjectPath(f.project));
   return project + "/artifacts";
@@ -65,26 +52,10 @@ std::string HumanSize(const Json& artifact) {
 
 Status Upload(const ArtifactFlags& f) {
   EASEL_ASSIGN_OR_RETURN(std::string path, ArtifactsPath(f));
-  int fd = ::open(f.file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return UsageError("cannot open " + f.file + ": " + ErrnoMessage(errno));
-  InputFile input(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return UsageError(f.file + " is not a regular file");
-  }
   std::string name = f.name.empty() ? fs::path(f.file).filename().string() : f.name;
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
-  EASEL_ASSIGN_OR_RETURN(
-      Json artifact,
-      client->Upload(path + QueryString({{"name", name}}), static_cast<uint64_t>(st.st_size),
-                     f.content_type, [fd](uint64_t offset, char* buf, size_t n) -> Result<size_t> {
-                       ssize_t got;
-                       do {
-                         got = ::pread(fd, buf, n, static_cast<off_t>(offset));
-                       } while (got < 0 && errno == EINTR);
-                       if (got < 0) return Internal("read failed: " + ErrnoMessage(errno));
-                       return static_cast<size_t>(got);
-                     }));
+  EASEL_ASSIGN_OR_RETURN(Json artifact, UploadFile(*client, path + QueryString({{"name", name}}),
+                                                   f.file, f.content_type));
   if (f.common.json) {
     PrintJson(artifact);
   } else {

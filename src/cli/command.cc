@@ -1,9 +1,15 @@
 #include "cli/command.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 
 #include "cli/config.h"
 #include "cli/table.h"
+#include "common/files.h"
 
 namespace easel::cli {
 
@@ -156,6 +162,29 @@ std::string StringField(const Json& object, std::string_view name, std::string f
 
 std::string Field(const Json& object, std::string_view name) {
   return CellText(Member(object, name));
+}
+
+Result<Json> UploadFile(ApiClient& client, const std::string& path, const std::string& file,
+                        const std::string& content_type) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return UsageError("cannot open " + file + ": " + ErrnoMessage(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return UsageError(file + " is not a regular file");
+  }
+  return client.Upload(path, static_cast<uint64_t>(st.st_size), content_type,
+                       [fd](uint64_t offset, char* buf, size_t n) -> Result<size_t> {
+                         ssize_t got;
+                         do {
+                           got = ::pread(fd, buf, n, static_cast<off_t>(offset));
+                         } while (got < 0 && errno == EINTR);
+                         if (got < 0) return Internal("read failed: " + ErrnoMessage(errno));
+                         return static_cast<size_t>(got);
+                       });
 }
 
 }  // namespace easel::cli

@@ -91,6 +91,12 @@ std::string StringField(const Json& object, std::string_view name, std::string f
 // object[name] as table text ("-" when absent or null).
 std::string Field(const Json& object, std::string_view name);
 
+// POSTs the regular file `file` as the raw body of `path` (streamed from disk, never read
+// whole) and answers the JSON reply. A file that cannot be opened or is not a regular file is
+// a usage error naming it.
+Result<Json> UploadFile(ApiClient& client, const std::string& path, const std::string& file,
+                        const std::string& content_type);
+
 // Polls the job at `path` until it ends (or `timeout`, e.g. "30m", passes), redrawing a
 // progress bar on a terminal, then prints it; answers the job's outcome (jobs.cc).
 Status WaitForJob(ApiClient& client, const std::string& path, const std::string& id,

@@ -1,17 +1,11 @@
 // dataset create|import|list|show|versions|diff|samples|export.
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <filesystem>
 #include <memory>
 
 #include "cli/command.h"
 #include "cli/command_groups.h"
 #include "cli/table.h"
-#include "common/files.h"
 
 namespace easel::cli {
 namespace {
@@ -86,31 +80,13 @@ Status Import(const DatasetFlags& f) {
   EASEL_ASSIGN_OR_RETURN(std::string path, DatasetPath(f));
   EASEL_RETURN_IF_ERROR(CheckJsonFlag("--params", f.params));
   EASEL_RETURN_IF_ERROR(CheckJsonFlag("--split", f.split));
-  int fd = ::open(f.file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return UsageError("cannot open " + f.file + ": " + ErrnoMessage(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return UsageError(f.file + " is not a regular file");
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
   const std::string query = QueryString({{"file_name", fs::path(f.file).filename().string()},
                                          {"format", f.format},
                                          {"params", f.params},
                                          {"split", f.split}});
-  EASEL_ASSIGN_OR_RETURN(
-      Json accepted,
-      client->Upload(path + "/imports" + query, static_cast<uint64_t>(st.st_size),
-                     "application/octet-stream",
-                     [fd](uint64_t offset, char* buf, size_t n) -> Result<size_t> {
-                       ssize_t got;
-                       do {
-                         got = ::pread(fd, buf, n, static_cast<off_t>(offset));
-                       } while (got < 0 && errno == EINTR);
-                       if (got < 0) return Internal("read failed: " + ErrnoMessage(errno));
-                       return static_cast<size_t>(got);
-                     }));
+  EASEL_ASSIGN_OR_RETURN(Json accepted, UploadFile(*client, path + "/imports" + query, f.file,
+                                                   "application/octet-stream"));
   const std::string job_id = StringField(accepted, "job_id", "");
   if (f.no_wait) {
     if (f.common.json) {
@@ -140,8 +116,8 @@ Status List(const DatasetFlags& f) {
   }
   Table table({{"name", 40}, {"type"}, {"latest version"}, {"created"}});
   for (const Json& d : list["items"]) {
-    table.AddRow({Field(d, "name"), Field(d, "type"), Field(d, "latest_version"),
-                  Field(d, "created_at")});
+    table.AddRow(
+        {Field(d, "name"), Field(d, "type"), Field(d, "latest_version"), Field(d, "created_at")});
   }
   Print(table.rows() == 0 ? "No datasets\n" : table.Render());
   return OkStatus();
@@ -238,16 +214,16 @@ Status Versions(const DatasetFlags& f) {
 Status Diff(const DatasetFlags& f) {
   EASEL_ASSIGN_OR_RETURN(std::string path, DatasetPath(f));
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
-  EASEL_ASSIGN_OR_RETURN(Json d, client->Get(path + "/diff" +
-                                             QueryString({{"from", f.from}, {"to", f.to}})));
+  EASEL_ASSIGN_OR_RETURN(
+      Json d, client->Get(path + "/diff" + QueryString({{"from", f.from}, {"to", f.to}})));
   if (f.common.json) {
     PrintJson(d);
     return OkStatus();
   }
   const Json& c = Member(d, "counts");
   Print("From version " + Field(d, "from") + " to " + Field(d, "to") + ": " + Field(c, "added") +
-        " added, " + Field(c, "removed") + " removed, " + Field(c, "relabelled") +
-        " relabelled, " + Field(c, "unchanged") + " unchanged\n");
+        " added, " + Field(c, "removed") + " removed, " + Field(c, "relabelled") + " relabelled, " +
+        Field(c, "unchanged") + " unchanged\n");
   const Json& relabelled = Member(d, "relabelled");
   if (relabelled.is_array() && !relabelled.empty()) {
     Table t({{"sample"}, {"from", 30}, {"to", 30}});
@@ -292,9 +268,9 @@ Status Export(const DatasetFlags& f) {
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
   Json body = {{"format", f.format}};
   if (!f.params.empty()) body["params"] = *ParseJson(f.params);
-  EASEL_ASSIGN_OR_RETURN(Json accepted,
-                         client->Post(path + "/versions/" + EncodeComponent(f.version) + "/exports",
-                                      body));
+  EASEL_ASSIGN_OR_RETURN(
+      Json accepted,
+      client->Post(path + "/versions/" + EncodeComponent(f.version) + "/exports", body));
   const std::string job_id = StringField(accepted, "job_id", "");
   EASEL_ASSIGN_OR_RETURN(std::string project, ProjectPath(f.project));
   const std::string job_path = project + "/jobs/" + EncodeComponent(job_id);
@@ -322,20 +298,25 @@ void AddDatasetCommands(CLI::App& app, int& exit_code) {
   group->alias("datasets");
   group->require_subcommand(1);
 
-  CLI::App* create = ForOneDataset(AddCommand(group, "create", "Create a dataset", f, exit_code, Create), *f);
+  CLI::App* create =
+      ForOneDataset(AddCommand(group, "create", "Create a dataset", f, exit_code, Create), *f);
   create->add_option("--type", f->type, "Dataset type")
       ->required()
       ->check(CLI::IsMember({"image_classification", "object_detection", "tabular",
                              "text_classification", "time_series"}));
   create->add_option("--description", f->description, "What the dataset holds");
 
-  CLI::App* import = ForOneDataset(
-      AddCommand(group, "import", "Import a file or archive as a new version", f, exit_code, Import), *f);
-  import->add_option("file", f->file, "CSV, JSONL, JSON, image, or a zip/tar(.gz) archive")->required();
+  CLI::App* import =
+      ForOneDataset(AddCommand(group, "import", "Import a file or archive as a new version", f,
+                               exit_code, Import),
+                    *f);
+  import->add_option("file", f->file, "CSV, JSONL, JSON, image, or a zip/tar(.gz) archive")
+      ->required();
   import->add_option("--format", f->format,
                      "image_folder, image_csv, coco, voc, yolo, csv, jsonl (detected when absent)");
   import->add_option("--params", f->params, "Importer options as a JSON object");
-  import->add_option("--split", f->split, "Split as JSON, e.g. {\"train\":0.8,\"val\":0.1,\"test\":0.1,\"seed\":42}");
+  import->add_option("--split", f->split,
+                     "Split as JSON, e.g. {\"train\":0.8,\"val\":0.1,\"test\":0.1,\"seed\":42}");
   import->add_flag("--no-wait", f->no_wait, "Return once uploaded, without waiting for the import");
   import->add_option("--timeout", f->timeout, "Give up waiting after this long (e.g. 30m)");
 
@@ -345,7 +326,8 @@ void AddDatasetCommands(CLI::App& app, int& exit_code) {
   AddListFlags(list, f->list);
 
   CLI::App* show = ForOneDataset(
-      AddCommand(group, "show", "Show a dataset version with its statistics", f, exit_code, Show), *f);
+      AddCommand(group, "show", "Show a dataset version with its statistics", f, exit_code, Show),
+      *f);
   show->add_option("--version", f->version, "Version number or latest");
 
   CLI::App* versions = ForOneDataset(
@@ -360,13 +342,15 @@ void AddDatasetCommands(CLI::App& app, int& exit_code) {
   CLI::App* samples = ForOneDataset(
       AddCommand(group, "samples", "List a version's samples", f, exit_code, Samples), *f);
   samples->add_option("--version", f->version, "Version number or latest");
-  samples->add_option("--split", f->split, "Only this split")->check(CLI::IsMember({"train", "val", "test"}));
+  samples->add_option("--split", f->split, "Only this split")
+      ->check(CLI::IsMember({"train", "val", "test"}));
   samples->add_option("--label", f->label, "Only samples with this label");
   AddListFlags(samples, f->list);
 
   CLI::App* exp = ForOneDataset(
       AddCommand(group, "export", "Export a version (COCO, VOC, YOLO, CSV...) as an artifact", f,
-                 exit_code, Export), *f);
+                 exit_code, Export),
+      *f);
   exp->add_option("--format", f->format, "Export format")->required();
   exp->add_option("--version", f->version, "Version number or latest");
   exp->add_option("--params", f->params, "Exporter options as a JSON object");

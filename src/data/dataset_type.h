@@ -30,5 +30,9 @@ inline bool IsImageType(DatasetType t) {
   return t == DatasetType::kImageClassification || t == DatasetType::kObjectDetection;
 }
 inline bool IsRecordType(DatasetType t) { return !IsImageType(t); }
+// One class label per sample: splits are stratified by it.
+inline bool IsClassificationType(DatasetType t) {
+  return t == DatasetType::kImageClassification || t == DatasetType::kTextClassification;
+}
 
 }  // namespace easel::data

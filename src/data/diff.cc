@@ -2,28 +2,24 @@
 
 #include <unordered_map>
 
-
 namespace easel::data {
 
 namespace {
 
-// A digest of what labeling changes: labels and boxes.
-std::string LabelKey(const Sample& s) {
+// What labeling changes: a sample's labels and boxes, nothing else.
+Sample LabelsOf(const Sample& s) {
   Sample only;
   only.labels = s.labels;
   only.boxes = s.boxes;
-  return SampleToLine(only);
+  return only;
 }
 
+std::string LabelKey(const Sample& s) { return SampleToLine(LabelsOf(s)); }
+
+// {labels, boxes?}, as sample listings show them.
 Json LabelsJson(const Sample& s) {
-  Json j = {{"labels", s.labels}};
-  if (!s.boxes.empty()) {
-    Json boxes = Json::array();
-    for (const Box& b : s.boxes) {
-      boxes.push_back({{"label", b.label}, {"x", b.x}, {"y", b.y}, {"w", b.w}, {"h", b.h}});
-    }
-    j["boxes"] = std::move(boxes);
-  }
+  Json j = SampleToJson(LabelsOf(s), {});
+  j.erase("id");
   return j;
 }
 
@@ -42,7 +38,6 @@ Result<VersionDiff> DiffVersions(const ManifestReader& from, const ManifestReade
     return OkStatus();
   }));
   VersionDiff diff;
-  std::unordered_map<std::string, bool> seen_in_to;
   EASEL_RETURN_IF_ERROR(to.ForEachSample([&](const Sample& s, Split) -> Status {
     auto it = before.find(s.id);
     if (it == before.end()) {
@@ -55,23 +50,14 @@ Result<VersionDiff> DiffVersions(const ManifestReader& from, const ManifestReade
     } else {
       ++diff.relabelled;
       if (diff.relabelled_samples.size() < max_listed) {
-        diff.relabelled_samples.push_back({s.id, {}, s});
+        // The key is a manifest line of the old labels: read them back from it.
+        EASEL_ASSIGN_OR_RETURN(Sample old_labels, SampleFromLine(it->second));
+        diff.relabelled_samples.push_back({s.id, std::move(old_labels), s});
       }
     }
     before.erase(it);
     return OkStatus();
   }));
-  // The old labels of listed relabels.
-  if (!diff.relabelled_samples.empty()) {
-    std::unordered_map<std::string, size_t> wanted;
-    for (size_t i = 0; i < diff.relabelled_samples.size(); ++i) {
-      wanted[diff.relabelled_samples[i].id] = i;
-    }
-    EASEL_RETURN_IF_ERROR(from.ForEachSample([&](const Sample& s, Split) -> Status {
-      if (auto it = wanted.find(s.id); it != wanted.end()) diff.relabelled_samples[it->second].from = s;
-      return OkStatus();
-    }));
-  }
   for (const std::string& id : order) {
     if (!before.count(id)) continue;
     ++diff.removed;

@@ -29,17 +29,16 @@ void AssignInOrder(const std::vector<size_t>& order, const SplitSpec& spec,
   }
 }
 
-bool IsClassification(DatasetType t) {
-  return t == DatasetType::kImageClassification || t == DatasetType::kTextClassification;
-}
-
 }  // namespace
 
 std::string_view ToString(Split split) {
   switch (split) {
-    case Split::kTrain: return "train";
-    case Split::kVal: return "val";
-    case Split::kTest: return "test";
+    case Split::kTrain:
+      return "train";
+    case Split::kVal:
+      return "val";
+    case Split::kTest:
+      return "test";
   }
   return "train";
 }
@@ -57,11 +56,13 @@ Result<SplitSpec> ParseSplitSpec(const Json& value) {
   EASEL_RETURN_IF_ERROR(RequireObject(value, "split"));
   for (const auto& [key, v] : value.items()) {
     if (key != "train" && key != "val" && key != "test" && key != "seed" && key != "stratify") {
-      return InvalidArgument("split: unknown field '" + key + "'; use train, val, test, seed, stratify");
+      return InvalidArgument("split: unknown field '" + key +
+                             "'; use train, val, test, seed, stratify");
     }
   }
   bool any_fraction = false;
-  for (auto [key, field] : {std::pair{"train", &spec.train}, {"val", &spec.val}, {"test", &spec.test}}) {
+  for (auto [key, field] :
+       {std::pair{"train", &spec.train}, {"val", &spec.val}, {"test", &spec.test}}) {
     EASEL_ASSIGN_OR_RETURN(auto f, GetOptionalNumber(value, key));
     if (f && (!std::isfinite(*f) || *f < 0 || *f > 1)) {
       return InvalidArgument(std::string("split.") + key + " must be between 0 and 1");
@@ -85,8 +86,11 @@ Result<SplitSpec> ParseSplitSpec(const Json& value) {
 }
 
 Json SplitSpecToJson(const SplitSpec& spec) {
-  return {{"train", spec.train}, {"val", spec.val}, {"test", spec.test},
-          {"seed", spec.seed},   {"stratify", spec.stratify}};
+  return {{"train", spec.train},
+          {"val", spec.val},
+          {"test", spec.test},
+          {"seed", spec.seed},
+          {"stratify", spec.stratify}};
 }
 
 std::vector<Split> AssignSplits(DatasetType type, const std::vector<SplitKey>& keys,
@@ -104,7 +108,7 @@ std::vector<Split> AssignSplits(DatasetType type, const std::vector<SplitKey>& k
     return out;
   }
   std::mt19937_64 rng(spec.seed);
-  if (IsClassification(type) && spec.stratify) {
+  if (IsClassificationType(type) && spec.stratify) {
     // Each class is split on its own, so every split keeps the class proportions.
     std::map<uint32_t, std::vector<size_t>> by_class;
     for (size_t i = 0; i < keys.size(); ++i) by_class[keys[i].stratum].push_back(i);

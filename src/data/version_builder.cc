@@ -27,10 +27,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-bool IsClassification(DatasetType t) {
-  return t == DatasetType::kImageClassification || t == DatasetType::kTextClassification;
-}
-
 }  // namespace
 
 VersionBuilder::VersionBuilder(store::BlobStore& blobs, Options options)
@@ -44,7 +40,7 @@ Status VersionBuilder::SetColumns(std::vector<std::string> columns) {
   if (IsImageType(options_.type)) {
     return InvalidArgument("an image dataset has no columns");
   }
-  if (columns_set_) return FailedPrecondition("columns are already set");
+  if (!columns_.empty()) return FailedPrecondition("columns are already set");
   if (columns.empty()) return InvalidArgument("the data has no columns");
   std::set<std::string> seen;
   for (const std::string& c : columns) {
@@ -52,7 +48,6 @@ Status VersionBuilder::SetColumns(std::vector<std::string> columns) {
     if (!seen.insert(c).second) return InvalidArgument("column '" + c + "' appears twice");
   }
   columns_ = std::move(columns);
-  columns_set_ = true;
   if (options_.type == DatasetType::kTimeSeries) {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const std::string name = Lower(columns_[i]);
@@ -92,7 +87,8 @@ Status VersionBuilder::CheckSample(const Sample& s, std::string* reason) const {
     return OkStatus();
   };
   for (const std::string& l : s.labels) {
-    if (!IsValidLabel(l)) return refuse("a label is empty, longer than 256 bytes or has control characters");
+    if (!IsValidLabel(l))
+      return refuse("a label is empty, longer than 256 bytes or has control characters");
   }
   if (s.labels.size() > 1 && options_.type != DatasetType::kTabular) {
     return refuse("more than one label");
@@ -101,7 +97,8 @@ Status VersionBuilder::CheckSample(const Sample& s, std::string* reason) const {
     if (s.file.empty() || s.blob.empty()) return Internal("an image sample without file or blob");
     if (!s.values.empty()) return Internal("an image sample with record values");
     for (const Box& b : s.boxes) {
-      if (options_.type != DatasetType::kObjectDetection) return refuse("boxes in a classification dataset");
+      if (options_.type != DatasetType::kObjectDetection)
+        return refuse("boxes in a classification dataset");
       if (!IsValidLabel(b.label)) return refuse("a box has no valid label");
       if (!std::isfinite(b.x) || !std::isfinite(b.y) || !std::isfinite(b.w) ||
           !std::isfinite(b.h) || b.w <= 0 || b.h <= 0) {
@@ -110,7 +107,7 @@ Status VersionBuilder::CheckSample(const Sample& s, std::string* reason) const {
     }
     if (files_.count(s.file)) return refuse("duplicate file");
   } else {
-    if (!columns_set_) return FailedPrecondition("SetColumns must come before the first record");
+    if (columns_.empty()) return FailedPrecondition("SetColumns must come before the first record");
     if (s.values.size() != columns_.size()) {
       return Internal("a record with " + std::to_string(s.values.size()) + " values for " +
                       std::to_string(columns_.size()) + " columns");
@@ -128,7 +125,9 @@ Status VersionBuilder::CheckSample(const Sample& s, std::string* reason) const {
 Status VersionBuilder::AddWithSplit(Sample sample, std::optional<Split> split) {
   std::string reason;
   EASEL_RETURN_IF_ERROR(CheckSample(sample, &reason));
-  const std::string what = !sample.file.empty() ? sample.file : "record " + std::to_string(num_samples_ + rejected_count_ + 1);
+  const std::string what = !sample.file.empty()
+                               ? sample.file
+                               : "record " + std::to_string(num_samples_ + rejected_count_ + 1);
   if (!reason.empty()) {
     Reject(what, std::move(reason));
     return OkStatus();
@@ -154,7 +153,8 @@ uint32_t VersionBuilder::Number(std::map<std::string, uint32_t>& names, const st
 
 void VersionBuilder::AddSplitKey(const Sample& s, std::optional<Split> split) {
   SplitKey key;
-  if (IsClassification(options_.type) && !s.labels.empty()) key.stratum = Number(strata_, s.labels[0]);
+  if (IsClassificationType(options_.type) && !s.labels.empty())
+    key.stratum = Number(strata_, s.labels[0]);
   if (options_.type == DatasetType::kTimeSeries) {
     key.time_us = ParseTimestamp(*s.values[time_column_]).value_or(0);
     if (series_column_ >= 0) key.series = Number(series_, s.values[series_column_].value_or(""));
@@ -203,7 +203,8 @@ Result<VersionDraft> VersionBuilder::Finish() {
   if (num_samples_ == 0) {
     Json details = Json::object();
     Json list = Json::array();
-    for (const RejectedEntry& r : rejected_) list.push_back({{"file", r.name}, {"reason", r.reason}});
+    for (const RejectedEntry& r : rejected_)
+      list.push_back({{"file", r.name}, {"reason", r.reason}});
     details["rejected"] = std::move(list);
     return Status(StatusCode::kInvalidArgument,
                   rejected_count_ == 0 ? "nothing to import: the upload holds no samples"
@@ -244,7 +245,6 @@ Result<VersionDraft> VersionBuilder::Finish() {
     ++counts[static_cast<int>(splits[i])];
   }
   EASEL_ASSIGN_OR_RETURN(draft.splits, blobs_.Put(split_bytes));
-  EASEL_RETURN_IF_ERROR(blobs_.Sync());  // image blobs may have been written without fsync
 
   draft.num_samples = num_samples_;
   draft.stats = stats_ ? stats_->Finish() : Json::object();
@@ -256,8 +256,9 @@ Result<VersionDraft> VersionBuilder::Finish() {
     for (const std::string& c : columns_) cols.push_back({{"name", c}, {"type", "text"}});
     draft.schema["columns"] = std::move(cols);
   }
-  draft.splits_summary = {{"spec", SplitSpecToJson(options_.split)},
-                          {"counts", {{"train", counts[0]}, {"val", counts[1]}, {"test", counts[2]}}}};
+  draft.splits_summary = {
+      {"spec", SplitSpecToJson(options_.split)},
+      {"counts", {{"train", counts[0]}, {"val", counts[1]}, {"test", counts[2]}}}};
 
   // The content hash covers what the samples are, not how they were split.
   Sha256 h;

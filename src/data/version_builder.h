@@ -4,6 +4,9 @@
 // (record samples stream straight through; image samples are sorted by file first), keeps
 // statistics, decides the splits, and produces the VersionDraft that DatasetStore commits.
 //
+// The image blobs samples name must already be durable (ExtractToBlobs syncs what it wrote);
+// the manifest and splits blobs written here are.
+//
 // Memory: for record datasets a few bytes per row (id prefix, split key) whatever the row
 // size; image datasets keep their samples until Finish() to sort them.
 
@@ -65,7 +68,6 @@ class VersionBuilder final : public ImportSink {
   store::BlobStore& blobs_;
   Options options_;
   std::vector<std::string> columns_;
-  bool columns_set_ = false;
   int time_column_ = -1;
   int series_column_ = -1;
   std::set<std::string> classes_;

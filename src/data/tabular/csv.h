@@ -132,4 +132,9 @@ class CsvParser {
 // U+10FFFF).
 bool IsValidUtf8(std::string_view bytes);
 
+// Appends one CSV field (',' delimited) as the csv exporter writes it: quoted when it holds a
+// delimiter, quote or line break, or would read back as a missing-value marker (cells.h);
+// `header` fields also quote the other detectable delimiters, and a leading BOM on the first.
+void AppendCsvField(std::string& out, std::string_view value, bool header, bool first);
+
 }  // namespace easel::data

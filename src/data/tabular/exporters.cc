@@ -16,6 +16,24 @@
 #include "data/tabular/formats.h"
 
 namespace easel::data {
+
+void AppendCsvField(std::string& out, std::string_view value, bool header, bool first) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  const bool quote = IsMissingMarker(value) ||
+                     value.find_first_of(header ? ",;\t|\"\r\n" : ",\"\r\n") != value.npos ||
+                     (header && first && value.starts_with(kBom));
+  if (!quote) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
 namespace {
 
 constexpr size_t kBufferBytes = size_t{256} << 10;
@@ -52,23 +70,6 @@ std::string FileName(const ExportSource& source, std::string_view extension) {
   }
   if (name == "." || name == "..") name = "dataset";
   return name + std::string(extension);
-}
-
-void AppendCsvField(std::string& out, std::string_view value, bool header, bool first) {
-  constexpr std::string_view kBom = "\xEF\xBB\xBF";
-  const bool quote = IsMissingMarker(value) ||
-                     value.find_first_of(header ? ",;\t|\"\r\n" : ",\"\r\n") != value.npos ||
-                     (header && first && value.starts_with(kBom));
-  if (!quote) {
-    out += value;
-    return;
-  }
-  out += '"';
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
 }
 
 // Calls `fn` for every sample, checking cancellation and reporting progress.

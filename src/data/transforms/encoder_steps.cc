@@ -27,31 +27,6 @@ Status UnknownCategory(std::string_view column, std::string_view value) {
                 Json{{"column", column}, {"value", Excerpt(value)}});
 }
 
-// Reads {"columns": {name: {"categories": [...], ...}}} for every input column.
-Status LoadCategories(const RecordStep& step, const Json& state,
-                      const std::vector<std::string>& names,
-                      std::vector<std::vector<std::string>>* out) {
-  const Json* columns = StateField(state, "columns");
-  out->clear();
-  for (const std::string& name : names) {
-    const Json* c = columns ? StateField(*columns, name) : nullptr;
-    const Json* cats = c ? StateField(*c, "categories") : nullptr;
-    std::vector<std::string> values;
-    if (cats == nullptr || !JsonToStrings(*cats, &values)) {
-      return StepError(step.index(), step.op(), "",
-                       fmt::format("state has no valid categories for column '{}'", name));
-    }
-    std::vector<std::string> sorted = values;
-    std::sort(sorted.begin(), sorted.end());
-    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-      return StepError(step.index(), step.op(), "",
-                       fmt::format("state repeats a category of column '{}'", name));
-    }
-    out->push_back(std::move(values));
-  }
-  return OkStatus();
-}
-
 // --- one_hot -------------------------------------------------------------------------------
 
 // One feature per category seen in training ("sex=female", "sex=male"), in SortCategories'
@@ -113,10 +88,11 @@ class OneHot : public RecordStep {
 
   Status LoadState(const Json& state) override {
     std::vector<std::vector<std::string>> categories;
-    EASEL_RETURN_IF_ERROR(LoadCategories(*this, state, names_, &categories));
+    EASEL_RETURN_IF_ERROR(
+        LoadColumnStringLists(*this, state, names_, "categories", "category", &categories));
     std::vector<Column> columns(inputs_.size());
     for (size_t i = 0; i < inputs_.size(); ++i) {
-      // LoadCategories found state.columns[name].
+      // LoadColumnStringLists found state.columns[name].
       const Json* other =
           StateField(*StateField(*StateField(state, "columns"), names_[i]), "other");
       if (other == nullptr || !other->is_boolean()) {
@@ -236,7 +212,8 @@ class Ordinal : public RecordStep {
   Status LoadState(const Json& state) override {
     if (fixed_) return OkStatus();
     std::vector<std::vector<std::string>> categories;
-    EASEL_RETURN_IF_ERROR(LoadCategories(*this, state, names_, &categories));
+    EASEL_RETURN_IF_ERROR(
+        LoadColumnStringLists(*this, state, names_, "categories", "category", &categories));
     std::vector<CategoryIndex> columns(inputs_.size());
     for (size_t i = 0; i < inputs_.size(); ++i) columns[i].Assign(std::move(categories[i]));
     columns_ = std::move(columns);

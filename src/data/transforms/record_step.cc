@@ -172,6 +172,30 @@ bool JsonToDouble(const Json& v, double* out) {
   return std::isfinite(*out);
 }
 
+Status LoadColumnStringLists(const RecordStep& step, const Json& state,
+                             const std::vector<std::string>& names, std::string_view key,
+                             std::string_view what, std::vector<std::vector<std::string>>* out) {
+  const Json* columns = StateField(state, "columns");
+  out->clear();
+  for (const std::string& name : names) {
+    const Json* c = columns ? StateField(*columns, name) : nullptr;
+    const Json* list = c ? StateField(*c, key) : nullptr;
+    std::vector<std::string> values;
+    if (list == nullptr || !JsonToStrings(*list, &values)) {
+      return StepError(step.index(), step.op(), "",
+                       fmt::format("state has no valid {} for column '{}'", key, name));
+    }
+    std::vector<std::string> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      return StepError(step.index(), step.op(), "",
+                       fmt::format("state repeats a {} of column '{}'", what, name));
+    }
+    out->push_back(std::move(values));
+  }
+  return OkStatus();
+}
+
 bool JsonToStrings(const Json& v, std::vector<std::string>* out) {
   if (!v.is_array()) return false;
   out->clear();

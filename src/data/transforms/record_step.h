@@ -199,6 +199,12 @@ class RecordStep {
 const Json* StateField(const Json& state, std::string_view key);
 bool JsonToDouble(const Json& v, double* out);
 bool JsonToStrings(const Json& v, std::vector<std::string>* out);
+// Reads {"columns": {name: {key: [strings...]}}} for each of `names` (category lists,
+// vocabularies): a missing or ill-typed list, or a repeated entry (`what`: "category",
+// "token"), is the step's error naming the column.
+Status LoadColumnStringLists(const RecordStep& step, const Json& state,
+                             const std::vector<std::string>& names, std::string_view key,
+                             std::string_view what, std::vector<std::vector<std::string>>* out);
 
 // Factories of the record ops (tabular_steps.cc, encoder_steps.cc, text_steps.cc,
 // series_steps.cc); ops.cc lists them.

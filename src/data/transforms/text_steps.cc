@@ -96,46 +96,11 @@ std::vector<std::string> SelectTokens(const CategoryCounts& filter, uint64_t min
   return tokens;
 }
 
-// Reads state.columns[name].vocabulary for every input.
-Status LoadVocabularies(const RecordStep& step, const Json& state,
-                        const std::vector<std::string>& names,
-                        std::vector<std::vector<std::string>>* out) {
-  out->clear();
-  const Json* columns = StateField(state, "columns");
-  for (const std::string& name : names) {
-    const Json* c = columns ? StateField(*columns, name) : nullptr;
-    const Json* v = c ? StateField(*c, "vocabulary") : nullptr;
-    std::vector<std::string> vocabulary;
-    if (v == nullptr || !JsonToStrings(*v, &vocabulary)) {
-      return StepError(step.index(), step.op(), "",
-                       fmt::format("state has no valid vocabulary for column '{}'", name));
-    }
-    std::vector<std::string> sorted = vocabulary;
-    std::sort(sorted.begin(), sorted.end());
-    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-      return StepError(step.index(), step.op(), "",
-                       fmt::format("state repeats a token of column '{}'", name));
-    }
-    out->push_back(std::move(vocabulary));
-  }
-  return OkStatus();
-}
-
-// --- token_ids -----------------------------------------------------------------------------
-
-// Ids for sequence models: "<pad>" is 0, "<unk>" 1, then the vocabulary by decreasing
-// frequency (ties by bytes). Each text becomes exactly max_length ids: cut at the end (or
-// the start), padded with 0 at the end. Ids are whole numbers in float (exact up to 2^24,
-// which bounds the vocabulary).
-class TokenIds : public RecordStep {
+// The steps that learn from token counts (token_ids, bag_of_words): each tokenized input
+// column becomes a block of features, and fitting counts its tokens.
+class TokenCountingStep : public RecordStep {
  public:
-  TokenIds(const RecordStepContext& ctx, std::vector<int> slots, size_t max_length,
-           uint64_t min_freq, size_t max_size, bool keep_end)
-      : RecordStep(ctx),
-        max_length_(max_length),
-        min_freq_(min_freq),
-        max_size_(max_size),
-        keep_end_(keep_end) {
+  TokenCountingStep(const RecordStepContext& ctx, std::vector<int> slots) : RecordStep(ctx) {
     inputs_ = outputs_ = std::move(slots);
     for (int s : inputs_) {
       names_.push_back(ctx.schema->slot(s).name);
@@ -149,6 +114,27 @@ class TokenIds : public RecordStep {
     for (size_t i = 0; i < inputs_.size(); ++i) counts_[i].Add(row.cells[inputs_[i]].tokens);
     return OkStatus();
   }
+
+ protected:
+  std::vector<TokenCounts> counts_;
+};
+
+// --- token_ids -----------------------------------------------------------------------------
+
+// Ids for sequence models: "<pad>" is 0, "<unk>" 1, then the vocabulary by decreasing
+// frequency (ties by bytes). Each text becomes exactly max_length ids: cut at the end (or
+// the start), padded with 0 at the end. Ids are whole numbers in float (exact up to 2^24,
+// which bounds the vocabulary).
+class TokenIds : public TokenCountingStep {
+ public:
+  TokenIds(const RecordStepContext& ctx, std::vector<int> slots, size_t max_length,
+           uint64_t min_freq, size_t max_size, bool keep_end)
+      : TokenCountingStep(ctx, std::move(slots)),
+        max_length_(max_length),
+        min_freq_(min_freq),
+        max_size_(max_size),
+        keep_end_(keep_end) {}
+
   Status EndFit() override {
     vocabularies_.assign(inputs_.size(), {});
     for (size_t i = 0; i < inputs_.size(); ++i) {
@@ -174,7 +160,8 @@ class TokenIds : public RecordStep {
 
   Status LoadState(const Json& state) override {
     std::vector<std::vector<std::string>> vocabularies;
-    EASEL_RETURN_IF_ERROR(LoadVocabularies(*this, state, names_, &vocabularies));
+    EASEL_RETURN_IF_ERROR(
+        LoadColumnStringLists(*this, state, names_, "vocabulary", "token", &vocabularies));
     std::vector<CategoryIndex> loaded(inputs_.size());
     for (size_t i = 0; i < inputs_.size(); ++i) {
       const auto& v = vocabularies[i];
@@ -222,7 +209,6 @@ class TokenIds : public RecordStep {
   size_t max_size_;
   bool keep_end_;  // cut the start, keeping the last max_length tokens
   std::vector<CategoryIndex> vocabularies_;
-  std::vector<TokenCounts> counts_;
   // Apply runs concurrently: per-thread scratch.
   static thread_local std::vector<int64_t> ids_;
 };
@@ -236,28 +222,16 @@ enum class Weighting { kCount, kBinary, kTfidf };
 // token in at least min_df training texts, the max_features most frequent (total count, ties
 // by bytes), in alphabetical order; TF-IDF is count * idf with the smooth idf
 // ln((1 + n) / (1 + df)) + 1, then (norm "l2") divided by the row's Euclidean norm.
-class BagOfWords : public RecordStep {
+class BagOfWords : public TokenCountingStep {
  public:
   BagOfWords(const RecordStepContext& ctx, std::vector<int> slots, Weighting weighting, bool l2,
              uint64_t min_df, size_t max_features)
-      : RecordStep(ctx),
+      : TokenCountingStep(ctx, std::move(slots)),
         weighting_(weighting),
         l2_(l2),
         min_df_(min_df),
-        max_features_(max_features) {
-    inputs_ = outputs_ = std::move(slots);
-    for (int s : inputs_) {
-      names_.push_back(ctx.schema->slot(s).name);
-      ctx.schema->SetKind(s, ColumnKind::kBlock, ctx.index);
-    }
-  }
+        max_features_(max_features) {}
 
-  bool stateful() const override { return true; }
-  void BeginFit() override { counts_.assign(inputs_.size(), {}); }
-  Status Accumulate(const Row& row) override {
-    for (size_t i = 0; i < inputs_.size(); ++i) counts_[i].Add(row.cells[inputs_[i]].tokens);
-    return OkStatus();
-  }
   Status EndFit() override {
     columns_.assign(inputs_.size(), {});
     for (size_t i = 0; i < inputs_.size(); ++i) {
@@ -291,7 +265,8 @@ class BagOfWords : public RecordStep {
 
   Status LoadState(const Json& state) override {
     std::vector<std::vector<std::string>> vocabularies;
-    EASEL_RETURN_IF_ERROR(LoadVocabularies(*this, state, names_, &vocabularies));
+    EASEL_RETURN_IF_ERROR(
+        LoadColumnStringLists(*this, state, names_, "vocabulary", "token", &vocabularies));
     std::vector<Column> loaded(inputs_.size());
     for (size_t i = 0; i < inputs_.size(); ++i) {
       if (weighting_ == Weighting::kTfidf) {
@@ -361,7 +336,6 @@ class BagOfWords : public RecordStep {
   uint64_t min_df_;
   size_t max_features_;
   std::vector<Column> columns_;
-  std::vector<TokenCounts> counts_;
   static thread_local std::vector<uint32_t> ids_;
   static thread_local std::vector<std::pair<uint32_t, double>> weights_;
 };
