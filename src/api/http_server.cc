@@ -222,7 +222,9 @@ class HttpServer::Transport final : public httplib::Server {
           }
           WriteError(res, Internal("internal error"));
         });
-    set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    // Counted before the response goes out, so a client that reads /metrics right after a
+    // response on another connection already sees it.
+    set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       const std::string& route = current_route ? *current_route : kUnmatchedRoute;
       double seconds = std::chrono::duration<double>(Clock::now() - request_started).count();
       metrics_.Increment(
