@@ -189,6 +189,65 @@ const std::vector<Migration>& Migrations() {
                 FOREIGN KEY (task_id, sample_id)
                   REFERENCES labeling_task_samples(task_id, sample_id) ON DELETE CASCADE))",
        }},
+      {4,
+       "models",
+       {
+           R"(CREATE TABLE models (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (project_id, name)))",
+           // One row per immutable version. dataset_id has no foreign key: lineage outlives a
+           // deleted dataset (its name and hash stay in lineage_json).
+           R"(CREATE TABLE model_versions (
+                id TEXT PRIMARY KEY,
+                model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+                version BIGINT NOT NULL,
+                algorithm TEXT NOT NULL,
+                task TEXT NOT NULL,
+                format TEXT NOT NULL,
+                params_json TEXT NOT NULL,
+                metrics_json TEXT NOT NULL,
+                signature_json TEXT NOT NULL,
+                lineage_json TEXT NOT NULL,
+                dataset_id TEXT,
+                dataset_version BIGINT,
+                job_id TEXT,
+                parent_id TEXT,
+                created_by TEXT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (model_id, version)))",
+           "CREATE INDEX model_versions_dataset ON model_versions(dataset_id, dataset_version)",
+           // The version's files (weights, descriptors, transform pipeline), each a counted
+           // blob reference.
+           R"(CREATE TABLE model_version_files (
+                version_id TEXT NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                size BIGINT NOT NULL,
+                PRIMARY KEY (version_id, name)))",
+           // Evaluations of a version on a dataset version's split; the document (metrics,
+           // curves, confusion matrix) is a blob.
+           R"(CREATE TABLE model_evaluations (
+                id TEXT PRIMARY KEY,
+                version_id TEXT NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+                dataset_id TEXT NOT NULL,
+                dataset_version BIGINT NOT NULL,
+                split TEXT NOT NULL,
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                job_id TEXT,
+                created_at BIGINT NOT NULL))",
+           "CREATE INDEX model_evaluations_version ON model_evaluations(version_id, created_at)",
+           R"(CREATE TABLE model_aliases (
+                model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+                alias TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (model_id, alias)))",
+       }},
   };
   return *migrations;
 }
@@ -201,6 +260,8 @@ const std::vector<std::pair<std::string, std::string>>& BlobReferenceColumns() {
       {"dataset_versions", "splits_digest"},
       {"dataset_version_blobs", "digest"},
       {"dataset_uploads", "digest"},
+      {"model_version_files", "digest"},
+      {"model_evaluations", "digest"},
   };
   return *columns;
 }
