@@ -15,3 +15,4 @@ if [[ ! -x $bench ]]; then
 fi
 "$bench" --easel "$build_dir/easel" "$@"
 "$build_dir/bench/easel_data_bench" --easel "$build_dir/easel" "$@"
+"$build_dir/bench/easel_xgboost_bench" "$@"

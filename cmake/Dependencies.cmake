@@ -16,7 +16,7 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 # Image decoding, resizing and thumbnails (imgcodecs/imgproc only; dnn arrives with the edge).
-find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs dnn)
 
 # SOCI ships no CMake config in Debian: link its libraries by name.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
@@ -34,3 +34,15 @@ endif()
 if(EASEL_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+
+# LibTorch: Debian's CPU build by default; a PyTorch installation's CUDA build with
+# -DTorch_DIR=<prefix>/share/cmake/Torch. Only train/trainers/torch_*, serving/backends/torch,
+# eval/explain and edge/export include its headers (DESIGN.md §4).
+find_package(Torch REQUIRED)
+# XGBoost's C API (xgboost/c_api.h only). Found by hand: Debian's CMake config also requires
+# the `xgboost` command-line package, which easel does not need.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+find_library(XGBOOST_LIBRARY xgboost REQUIRED)
+add_library(xgboost::xgboost UNKNOWN IMPORTED)
+set_target_properties(xgboost::xgboost PROPERTIES IMPORTED_LOCATION ${XGBOOST_LIBRARY}
+                                                  INTERFACE_INCLUDE_DIRECTORIES ${XGBOOST_INCLUDE_DIR})

@@ -13,11 +13,14 @@ packages=(
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev libarchive-dev
   libopenblas0-pthread
   libopencv-dev libpugixml-dev libyaml-cpp-dev
+  libtorch-dev libxgboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql curl wrk nginx-light procps
-  # real datasets for tests (DESIGN.md §6)
-  python3-sklearn
+  # real datasets for tests and benchmarks (DESIGN.md §6)
+  python3-sklearn dataset-fashion-mnist
+  # reference implementations the benchmarks measure easel against
+  python3-torch python3-xgboost
 )
 
 missing=()
