@@ -15,7 +15,7 @@ find_package(PostgreSQL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
-# Image decoding, resizing and thumbnails (imgcodecs/imgproc only; dnn arrives with the edge).
+# Image decoding, resizing and thumbnails (imgcodecs, imgproc); dnn opens imported ONNX models.
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs dnn)
 
 # SOCI ships no CMake config in Debian: link its libraries by name.

@@ -282,20 +282,21 @@ class HttpServer::Transport final : public httplib::Server {
                 const httplib::ContentReader* reader) {
     auto segments = SplitTarget(req.target);
     if (!segments.ok()) {
-      FinishWithError(res, segments.status(), reader);
+      FinishWithError(req, res, segments.status(), reader);
       return;
     }
     std::string method = req.method == "HEAD" ? "GET" : req.method;
     RouteMatch m = router_.Match(method, *segments);
     if (m.route == nullptr) {
       if (m.allowed_methods.empty()) {
-        FinishWithError(res, NotFound("no such route: " + req.method + " " + req.path), reader);
+        FinishWithError(req, res, NotFound("no such route: " + req.method + " " + req.path),
+                        reader);
         return;
       }
       std::string allow;
       for (const auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
       res.set_header("Allow", allow);
-      FinishWithError(res,
+      FinishWithError(req, res,
                       Status(StatusCode::kInvalidArgument, "method not allowed",
                              Json{{"allowed", m.allowed_methods}}),
                       reader);
@@ -307,7 +308,7 @@ class HttpServer::Transport final : public httplib::Server {
     if (!m.route->options.public_route) {
       Status st = Authenticate(req, call);
       if (!st.ok()) {
-        FinishWithError(res, st, reader);
+        FinishWithError(req, res, st, reader);
         return;
       }
     }
@@ -316,7 +317,7 @@ class HttpServer::Transport final : public httplib::Server {
       res.body.clear();
       WriteError(res, st);
     }
-    if (reader != nullptr && !call.body_consumed()) DiscardBody(*reader, res);
+    if (reader != nullptr && !call.body_consumed()) DiscardBody(req, *reader, res);
   }
 
   Status Authenticate(const httplib::Request& req, Call& call) {
@@ -331,21 +332,27 @@ class HttpServer::Transport final : public httplib::Server {
     return OkStatus();
   }
 
-  void FinishWithError(httplib::Response& res, const Status& st,
+  void FinishWithError(const httplib::Request& req, httplib::Response& res, const Status& st,
                        const httplib::ContentReader* reader) {
     WriteError(res, st);
-    if (reader != nullptr) DiscardBody(*reader, res);
+    if (reader != nullptr) DiscardBody(req, *reader, res);
   }
 
   // A body the handler did not read would be parsed as the next request. Small ones are read
   // and dropped; for anything bigger the connection closes after this response.
-  void DiscardBody(const httplib::ContentReader& reader, httplib::Response& res) {
+  void DiscardBody(const httplib::Request& req, const httplib::ContentReader& reader,
+                   httplib::Response& res) {
     constexpr uint64_t kDrainLimit = 1 << 20;
     uint64_t read = 0;
-    bool ok = reader([&](const char*, size_t n) {
+    auto count = [&](const char*, size_t n) {
       read += n;
       return read <= kDrainLimit;
-    });
+    };
+    // httplib reads a multipart body only through the multipart form of the reader (the plain
+    // form throws std::bad_function_call on it).
+    bool ok = req.is_multipart_form_data()
+                  ? reader([](const httplib::MultipartFormData&) { return true; }, count)
+                  : reader(count);
     if (!ok && current_stream) current_stream->MustClose();
   }
 

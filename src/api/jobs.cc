@@ -43,6 +43,7 @@ void AddJobRoutes(Router& router, ApiContext& ctx) {
     Json spec = body.contains("spec") ? body["spec"] : Json::object();
     if (!spec.is_object()) return InvalidArgument("field 'spec' must be an object");
     EASEL_RETURN_IF_ERROR((*kind)->ValidateSpec(spec));
+    if ((*kind)->check) EASEL_RETURN_IF_ERROR((*kind)->check(spec, ctx.db, p.id));
     EASEL_ASSIGN_OR_RETURN(auto max_attempts, GetOptionalInt(body, "max_attempts", 1, 100));
     EASEL_ASSIGN_OR_RETURN(auto timeout_s, GetOptionalInt(body, "timeout_s", 1, 30LL * 86400));
     jobs::SubmitOptions opts;

@@ -1,10 +1,12 @@
 // Labeling: /api/v1/projects/{project}/labeling-tasks[/{task}[/queue|/annotations[/{sample}]|
-// /commit|/exports|/prelabel]]. Viewers read tasks and annotations; editors create and delete
-// tasks, take work from the queue (it leases samples), annotate, commit and export.
+// /commit|/exports]]. Viewers read tasks and annotations; editors create and delete tasks, take
+// work from the queue (it leases samples), annotate, commit and export. Pre-labeling routes
+// live in labeling_prelabels.cc.
 
 #include <cctype>
 
 #include "api/call.h"
+#include "api/labeling_routes.h"
 #include "api/routes.h"
 #include "common/names.h"
 #include "common/time.h"
@@ -16,6 +18,7 @@
 #include "labeling/annotations.h"
 #include "labeling/commit.h"
 #include "labeling/export_kind.h"
+#include "labeling/prelabel_store.h"
 #include "labeling/queue.h"
 #include "labeling/task_store.h"
 
@@ -24,22 +27,15 @@ namespace {
 
 using auth::Role;
 
-constexpr const char* kTasksPath = "/api/v1/projects/{project}/labeling-tasks";
-constexpr const char* kTaskPath = "/api/v1/projects/{project}/labeling-tasks/{task}";
+constexpr const char* kTasksPath = kLabelingTasksPath;
+constexpr const char* kTaskPath = kLabelingTaskPath;
 
 std::string Path(const char* base, const char* rest) { return std::string(base) + rest; }
 
-struct TaskRef {
-  auth::Project project;
-  labeling::Task task;
-};
+using TaskRef = LabelingTaskRef;
 
 Result<TaskRef> TaskFor(const Call& call, ApiContext& ctx, Role needed) {
-  EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, needed));
-  const std::string& name = call.param("task");
-  EASEL_RETURN_IF_ERROR(ValidateName("labeling task", name));
-  EASEL_ASSIGN_OR_RETURN(labeling::Task t, labeling::TaskStore(ctx.db, ctx.blobs).Get(p.id, name));
-  return TaskRef{std::move(p), std::move(t)};
+  return LabelingTaskFor(call, ctx, needed);
 }
 
 // Sample ids are 16 hex digits, with "-N" for repeated rows: anything else cannot exist.
@@ -54,10 +50,15 @@ Status RequireSampleShape(const labeling::Task& task, const std::string& id) {
   return OkStatus();
 }
 
+// A task with its annotation counts and pre-label counts {total, open}.
 Result<Json> TaskJson(ApiContext& ctx, const labeling::Task& task) {
   EASEL_ASSIGN_OR_RETURN(labeling::StatusCounts counts,
                          labeling::TaskStore(ctx.db, ctx.blobs).Counts(task));
-  return labeling::TaskToJson(task, counts);
+  EASEL_ASSIGN_OR_RETURN(labeling::PrelabelCounts prelabels,
+                         labeling::PrelabelStore(ctx.db).Counts(task));
+  Json j = labeling::TaskToJson(task, counts);
+  j["prelabels"] = {{"total", prelabels.total}, {"open", prelabels.open}};
+  return j;
 }
 
 // The body of POST …/labeling-tasks.
@@ -175,12 +176,22 @@ void AddAnnotationRoutes(Router& router, ApiContext& ctx) {
   // Taking work leases samples to the caller: an editor's action.
   router.Add("GET", Path(kTaskPath, "/queue"), [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(TaskRef ref, TaskFor(call, ctx, Role::kEditor));
+    const std::string strategy_name = call.query("strategy").value_or("random");
     EASEL_ASSIGN_OR_RETURN(labeling::QueueStrategy strategy,
-                           labeling::ParseQueueStrategy(call.query("strategy").value_or("random")));
+                           labeling::ParseQueueStrategy(strategy_name));
+    auto measure_name = call.query("measure");
+    auto measure = labeling::UncertaintyMeasure::kLeastConfidence;
+    if (measure_name) {
+      EASEL_ASSIGN_OR_RETURN(measure, labeling::ParseUncertaintyMeasure(*measure_name));
+      if (strategy != labeling::QueueStrategy::kUncertainty) {
+        return Status(StatusCode::kInvalidArgument, "measure applies to strategy=uncertainty only",
+                      Json{{"field", "measure"}});
+      }
+    }
     EASEL_ASSIGN_OR_RETURN(int limit, QueueLimit(call));
     labeling::LabelingQueue queue(ctx.db, ctx.blobs);
-    EASEL_ASSIGN_OR_RETURN(auto items,
-                           queue.Next(ref.task, call.principal().user_id, strategy, limit));
+    EASEL_ASSIGN_OR_RETURN(
+        auto items, queue.Next(ref.task, call.principal().user_id, strategy, limit, measure));
     std::vector<std::string> columns;
     if (!items.empty()) {
       EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v,
@@ -192,9 +203,14 @@ void AddAnnotationRoutes(Router& router, ApiContext& ctx) {
       Json j = SampleJson(item.sample, columns);
       j["lease_expires_at"] = FormatRfc3339(item.lease_expires_at);
       if (item.annotation) j["annotation"] = labeling::AnnotationToJson(*item.annotation);
+      if (item.prelabel) j["prelabel"] = labeling::PrelabelToJson(*item.prelabel);
       out.push_back(std::move(j));
     }
-    call.Reply(200, {{"items", out}, {"strategy", call.query("strategy").value_or("random")}});
+    Json reply = {{"items", out}, {"strategy", strategy_name}};
+    if (strategy == labeling::QueueStrategy::kUncertainty) {
+      reply["measure"] = std::string(labeling::ToString(measure));
+    }
+    call.Reply(200, reply);
     return OkStatus();
   });
 
@@ -228,6 +244,8 @@ void AddAnnotationRoutes(Router& router, ApiContext& ctx) {
     Json j = labeling::AnnotationToJson(shown);
     EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, tasks.Version(ref.task));
     j["sample"] = SampleJson(sample, v.columns());
+    EASEL_ASSIGN_OR_RETURN(auto prelabel, labeling::PrelabelStore(ctx.db).Get(ref.task, sample_id));
+    if (prelabel) j["prelabel"] = labeling::PrelabelToJson(*prelabel);
     call.Reply(200, j);
     return OkStatus();
   });
@@ -288,19 +306,23 @@ void AddTaskActionRoutes(Router& router, ApiContext& ctx) {
     call.Reply(202, {{"job_id", job.id}, {"format", exporter->name}});
     return OkStatus();
   });
-
-  router.Add("POST", Path(kTaskPath, "/prelabel"), [&ctx](Call& call) -> Status {
-    EASEL_RETURN_IF_ERROR(TaskFor(call, ctx, Role::kEditor));
-    return Unimplemented("pre-labeling needs a model; arrives with training");
-  });
 }
 
 }  // namespace
+
+Result<LabelingTaskRef> LabelingTaskFor(const Call& call, ApiContext& ctx, Role needed) {
+  EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, needed));
+  const std::string& name = call.param("task");
+  EASEL_RETURN_IF_ERROR(ValidateName("labeling task", name));
+  EASEL_ASSIGN_OR_RETURN(labeling::Task t, labeling::TaskStore(ctx.db, ctx.blobs).Get(p.id, name));
+  return LabelingTaskRef{std::move(p), std::move(t)};
+}
 
 void AddLabelingRoutes(Router& router, ApiContext& ctx) {
   AddTaskRoutes(router, ctx);
   AddAnnotationRoutes(router, ctx);
   AddTaskActionRoutes(router, ctx);
+  AddLabelingPrelabelRoutes(router, ctx);
 }
 
 }  // namespace easel::api

@@ -14,6 +14,7 @@ void AddAllRoutes(Router& router, ApiContext& ctx) {
   if (ctx.jobs != nullptr) AddJobRoutes(router, ctx);
   if (ctx.jobs != nullptr && ctx.formats != nullptr) AddDatasetRoutes(router, ctx);
   if (ctx.jobs != nullptr) AddLabelingRoutes(router, ctx);
+  AddModelRoutes(router, ctx);
   AddAdminRoutes(router, ctx);
 }
 

@@ -11,12 +11,17 @@
 #include "auth/tokens.h"
 #include "auth/users.h"
 #include "common/metrics.h"
+#include "labeling/prelabel_model.h"
 #include "store/blob_store.h"
 #include "store/sql.h"
 
 namespace easel::data {
 struct Formats;
 }  // namespace easel::data
+
+namespace easel::train {
+class AlgorithmRegistry;
+}  // namespace easel::train
 
 namespace easel::jobs {
 struct Job;
@@ -46,6 +51,10 @@ struct ApiContext {
   MetricsRegistry& metrics;
   std::function<bool()> draining;
   const data::Formats* formats = nullptr;  // import/export formats (datasets, labeling)
+  const train::AlgorithmRegistry* algorithms = nullptr;  // trainers (GET /api/v1/algorithms)
+  // Loads a model version to pre-label a labeling task (POST …/prelabel checks the model
+  // through it before submitting the job); empty: pre-labeling answers 501.
+  labeling::PrelabelModelLoader prelabel_loader;
 };
 
 void AddHealthRoutes(Router& router, ApiContext& ctx);
@@ -56,6 +65,9 @@ void AddJobRoutes(Router& router, ApiContext& ctx);
 void AddAdminRoutes(Router& router, ApiContext& ctx);
 void AddDatasetRoutes(Router& router, ApiContext& ctx);
 void AddLabelingRoutes(Router& router, ApiContext& ctx);
+void AddModelRoutes(Router& router, ApiContext& ctx);      // models.cc
+void AddModelFileRoutes(Router& router, ApiContext& ctx);  // model_files.cc
+void AddModelImportRoutes(Router& router, ApiContext& ctx);  // model_import.cc
 
 // Every route of the server, in one place.
 void AddAllRoutes(Router& router, ApiContext& ctx);

@@ -16,6 +16,8 @@ void AddClientCommands(CLI::App& app, int& exit_code) {
   AddAdminCommands(app, exit_code);
   AddDatasetCommands(app, exit_code);
   AddLabelingCommands(app, exit_code);
+  AddModelCommands(app, exit_code);
+  AddModelImportCommand(app, exit_code);
 }
 
 }  // namespace easel::cli

@@ -1,5 +1,5 @@
-// label task create|list|show|delete, label queue|annotate|annotations|commit|export: labeling
-// tasks over a dataset version, as an annotator or a script drives them.
+// label task create|list|show|delete, label queue|annotate|annotations|commit|export|prelabel|accept:
+// labeling tasks over a dataset version, as an annotator or a script drives them.
 
 #include <chrono>
 #include <memory>
@@ -29,6 +29,9 @@ struct LabelFlags {
   std::vector<std::string> boxes;
   std::string status;
   std::string strategy = "random";
+  std::string measure;
+  std::string model;  // "name" or "name@version"
+  double threshold = 0;
   int64_t limit = 10;
   std::string format;
   std::string params;
@@ -163,20 +166,59 @@ Status Queue(const LabelFlags& f) {
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
   EASEL_ASSIGN_OR_RETURN(
       Json queue,
-      client->Get(path + "/queue" +
-                  QueryString({{"strategy", f.strategy}, {"limit", std::to_string(f.limit)}})));
+      client->Get(path + "/queue" + QueryString({{"strategy", f.strategy},
+                                                  {"measure", f.measure},
+                                                  {"limit", std::to_string(f.limit)}})));
   if (f.common.json) {
     PrintJson(queue);
     return OkStatus();
   }
-  Table table({{"sample"}, {"file", 48}, {"split"}, {"current"}, {"leased until"}});
+  Table table({{"sample"}, {"file", 48}, {"split"}, {"current"}, {"pre-label", 24},
+               {"leased until"}});
   for (const Json& item : Member(queue, "items")) {
     std::string what = Field(item, "file");
     if (what == "-") what = Field(item, "values");
-    table.AddRow({Field(item, "id"), what, Field(item, "split"), SampleLabels(item),
+    const Json& pre = Member(item, "prelabel");
+    std::string guess = pre.is_object() ? Field(pre, "label") + " (" +
+                                              CellText(Member(pre, "confidence")) + ")"
+                                        : "-";
+    table.AddRow({Field(item, "id"), what, Field(item, "split"), SampleLabels(item), guess,
                   Field(item, "lease_expires_at")});
   }
   Print(table.rows() == 0 ? "Nothing left to label\n" : table.Render());
+  return OkStatus();
+}
+
+// Pre-labels the task's open samples with a model (a prelabel job), waiting for it.
+Status Prelabel(const LabelFlags& f) {
+  EASEL_ASSIGN_OR_RETURN(std::string path, TaskPath(f));
+  EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
+  EASEL_ASSIGN_OR_RETURN(Json accepted, client->Post(path + "/prelabel", {{"model", f.model}}));
+  const std::string job_id = StringField(accepted, "job_id", "");
+  EASEL_ASSIGN_OR_RETURN(std::string project, ProjectPath(f.project));
+  const std::string job_path = project + "/jobs/" + EncodeComponent(job_id);
+  EASEL_RETURN_IF_ERROR(WaitForJob(*client, job_path, job_id, f.timeout, f.common.json));
+  if (!f.common.json) {
+    EASEL_ASSIGN_OR_RETURN(Json job, client->Get(job_path));
+    const Json& r = Member(job, "result");
+    Print("Pre-labeled " + Field(r, "prelabeled") + " samples with " + Field(r, "model") + " v" +
+          Field(r, "version") + " (" + Field(r, "unmatched") +
+          " predicted a class that is not a task label)\n");
+  }
+  return OkStatus();
+}
+
+Status AcceptPrelabels(const LabelFlags& f) {
+  EASEL_ASSIGN_OR_RETURN(std::string path, TaskPath(f));
+  EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
+  EASEL_ASSIGN_OR_RETURN(Json r,
+                         client->Post(path + "/prelabels/accept", {{"threshold", f.threshold}}));
+  if (f.common.json) {
+    PrintJson(r);
+  } else {
+    Print("Accepted " + Field(r, "accepted") + " pre-labels; " + Field(r, "remaining") +
+          " left for people\n");
+  }
   return OkStatus();
 }
 
@@ -372,7 +414,21 @@ void AddLabelingCommands(CLI::App& app, int& exit_code) {
                  exit_code, Queue),
       *f);
   queue->add_option("--limit", f->limit, "How many samples (1-100)")->check(CLI::Range(1, 100));
-  queue->add_option("--strategy", f->strategy, "random or uncertainty");
+  queue->add_option("--strategy", f->strategy, "random or uncertainty (least certain first)");
+  queue->add_option("--measure", f->measure,
+                    "With uncertainty: least_confidence (default), margin or entropy");
+
+  CLI::App* prelabel = ForOneTask(
+      AddCommand(group, "prelabel", "Pre-label open samples with a model", f, exit_code, Prelabel),
+      *f);
+  prelabel->add_option("--model", f->model, "MODEL or MODEL@VERSION (version or alias)")
+      ->required();
+  prelabel->add_option("--timeout", f->timeout, "Give up waiting after this long (e.g. 10m)");
+
+  CLI::App* accept = ForOneTask(AddCommand(group, "accept", "Accept confident pre-labels", f,
+                                           exit_code, AcceptPrelabels),
+                                *f);
+  accept->add_option("--threshold", f->threshold, "Minimum confidence, in (0, 1]")->required();
 
   CLI::App* annotate =
       ForOneTask(AddCommand(group, "annotate", "Label one sample", f, exit_code, Annotate), *f);

@@ -12,6 +12,10 @@
 #include "common/json.h"
 #include "common/status.h"
 
+namespace easel::store {
+class Database;
+}  // namespace easel::store
+
 namespace easel::jobs {
 
 class JobContext;
@@ -26,6 +30,10 @@ struct JobKind {
   bool test_only = false;  // exists only in test builds of the server (e.g. `sleep`)
   // Checks a spec without side effects; INVALID_ARGUMENT naming the field. May be empty.
   std::function<Status(const Json& spec)> validate;
+  // Checks what a valid spec refers to (a dataset, a model version) in the submitting
+  // project, so that a missing one is the submit's 4xx instead of a failed job. May be empty.
+  std::function<Status(const Json& spec, store::Database& db, const std::string& project_id)>
+      check;
   // Runs the job inside an `easel worker` process. Returns the job's result (a JSON value), or
   // an error: CANCELLED when it stopped because ctx.cancelled() became true, anything else
   // fails the job with that error. Exceptions are caught by the worker and fail the job.

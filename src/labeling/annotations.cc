@@ -10,7 +10,7 @@ namespace easel::labeling {
 namespace {
 
 constexpr const char* kColumns =
-    "sample_id, position, labels_json, boxes_json, status, author, updated_at";
+    "sample_id, position, labels_json, boxes_json, status, author, updated_at, source_json";
 
 Status Bad(std::string field, std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message),
@@ -44,6 +44,9 @@ Annotation FromRow(const store::Row& r) {
   a.status = ParseAnnotationStatus(r.Str(4)).value_or(AnnotationStatus::kUnlabeled);
   a.author = r.Str(5);
   a.updated_at = r.Int(6);
+  if (auto source = r.OptStr(7)) {
+    if (auto j = ParseJson(*source); j.ok() && j->is_object()) a.source = std::move(*j);
+  }
   return a;
 }
 
@@ -88,6 +91,7 @@ Json AnnotationToJson(const Annotation& a) {
             {"status", std::string(ToString(a.status))}};
   j["author"] = a.author.empty() ? Json(nullptr) : Json(a.author);
   j["updated_at"] = a.updated_at == 0 ? Json(nullptr) : Json(FormatRfc3339(a.updated_at));
+  if (a.source.is_object()) j["source"] = a.source;
   return j;
 }
 
@@ -203,21 +207,27 @@ Result<Annotation> AnnotationStore::Put(const Task& task, const std::string& sam
   a.position = s.position;
   a.author = user_id;
   a.updated_at = NowMillis();
-  EASEL_RETURN_IF_ERROR(db_.Transaction([&](store::SqlSession& session) -> Status {
-    EASEL_RETURN_IF_ERROR(session.Exec(
-        std::string("INSERT INTO labeling_annotations (task_id, ") + kColumns +
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, sample_id) DO UPDATE SET "
-            "labels_json = excluded.labels_json, boxes_json = excluded.boxes_json, "
-            "status = excluded.status, author = excluded.author, updated_at = excluded.updated_at",
-        {task.id, a.sample_id, a.position, DumpJson(Json(a.labels)), DumpJson(BoxesToJson(a.boxes)),
-         std::string(ToString(a.status)), a.author, a.updated_at}));
-    // The work the lease reserved is done (or handed back with a reset).
-    return session
-        .Exec("DELETE FROM labeling_leases WHERE task_id = ? AND sample_id = ?",
-              {task.id, a.sample_id})
-        .status();
-  }));
+  a.source = nullptr;  // a person's answer
+  EASEL_RETURN_IF_ERROR(db_.Transaction(
+      [&](store::SqlSession& session) { return UpsertAnnotation(session, task, a); }));
   return a;
+}
+
+Status UpsertAnnotation(store::SqlSession& session, const Task& task, const Annotation& a) {
+  EASEL_RETURN_IF_ERROR(session.Exec(
+      std::string("INSERT INTO labeling_annotations (task_id, ") + kColumns +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, sample_id) DO UPDATE SET "
+          "labels_json = excluded.labels_json, boxes_json = excluded.boxes_json, "
+          "status = excluded.status, author = excluded.author, updated_at = excluded.updated_at, "
+          "source_json = excluded.source_json",
+      {task.id, a.sample_id, a.position, DumpJson(Json(a.labels)), DumpJson(BoxesToJson(a.boxes)),
+       std::string(ToString(a.status)), a.author, a.updated_at,
+       a.source.is_object() ? store::SqlValue(DumpJson(a.source)) : store::SqlValue()}));
+  // The work the lease reserved is done (or handed back with a reset).
+  return session
+      .Exec("DELETE FROM labeling_leases WHERE task_id = ? AND sample_id = ?",
+            {task.id, a.sample_id})
+      .status();
 }
 
 Result<std::optional<Annotation>> AnnotationStore::Get(const Task& task,

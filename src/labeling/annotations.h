@@ -44,9 +44,13 @@ struct Annotation {
   AnnotationStatus status = AnnotationStatus::kLabeled;
   std::string author;  // user id
   int64_t updated_at = 0;
+  // Where the answer came from when no person typed it, e.g. {kind: "prelabel", model,
+  // version, model_version_id, confidence} for an accepted pre-label; null for a person's.
+  Json source;
 };
 
-// {sample_id, labels, boxes: [{label, x, y, w, h}], status, author, updated_at}
+// {sample_id, labels, boxes: [{label, x, y, w, h}], status, author, updated_at, source?}
+// (source only when the annotation has one).
 Json AnnotationToJson(const Annotation& a);
 
 // Reads a PUT body {labels?, boxes?, status?} (status defaults to labeled; unknown fields are
@@ -65,6 +69,11 @@ Result<Annotation> AnnotationFromJson(const Json& body);
 //  - unlabeled: neither labels nor boxes.
 // INVALID_ARGUMENT naming the field.
 Status ValidateAnnotation(const Task& task, const data::Sample& sample, Annotation& a);
+
+// Stores an already validated annotation (replacing any earlier one of the sample) inside the
+// caller's transaction, and ends the sample's queue lease. `a` must carry sample_id, position,
+// author and updated_at.
+Status UpsertAnnotation(store::SqlSession& session, const Task& task, const Annotation& a);
 
 class AnnotationStore {
  public:

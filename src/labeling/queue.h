@@ -8,8 +8,14 @@
 //
 // Strategies:
 //  - random: the task's seeded random order (QueueRank), the same for every annotator;
-//  - uncertainty: the samples a model is least sure about; needs a model, which arrives with
-//    training: for now INVALID_ARGUMENT.
+//  - uncertainty: active learning. First the open samples that have a pre-label
+//    (prelabel_store.h), the ones the model is least sure about first by the chosen measure:
+//    smallest confidence (least_confidence), smallest margin between the two most probable
+//    classes (margin) or largest entropy (entropy); ties in random order. Then the open samples
+//    without a pre-label, in random order, so the queue never runs dry while a model is
+//    missing or still running.
+// The caller's own leases come back first, in the same order. Every item carries the
+// sample's pre-label when it has one, whatever the strategy.
 
 #include <cstdint>
 #include <functional>
@@ -20,6 +26,7 @@
 
 #include "common/status.h"
 #include "labeling/annotations.h"
+#include "labeling/prelabel_store.h"
 #include "labeling/task.h"
 #include "labeling/task_store.h"
 #include "store/blob_store.h"
@@ -32,11 +39,19 @@ enum class QueueStrategy { kRandom, kUncertainty };
 // INVALID_ARGUMENT listing the strategies.
 Result<QueueStrategy> ParseQueueStrategy(std::string_view name);
 
+// How the uncertainty strategy ranks pre-labeled samples.
+enum class UncertaintyMeasure { kLeastConfidence, kMargin, kEntropy };
+
+std::string_view ToString(UncertaintyMeasure measure);  // least_confidence, margin, entropy
+// INVALID_ARGUMENT (field "measure") listing the measures.
+Result<UncertaintyMeasure> ParseUncertaintyMeasure(std::string_view name);
+
 inline constexpr int kMaxQueueLimit = 100;
 
 struct QueueItem {
   TaskSample sample;
   std::optional<Annotation> annotation;  // a rejected or reset one the sample already has
+  std::optional<Prelabel> prelabel;      // the model's guess, when it has one
   int64_t lease_expires_at = 0;
 };
 
@@ -51,9 +66,11 @@ class LabelingQueue {
       : LabelingQueue(db, blobs, Options()) {}
 
   // Leases up to `limit` (1..kMaxQueueLimit) open samples to `user_id` and returns them in
-  // queue order. INVALID_ARGUMENT for a limit out of range or the uncertainty strategy.
-  Result<std::vector<QueueItem>> Next(const Task& task, const std::string& user_id,
-                                      QueueStrategy strategy, int limit);
+  // queue order. `measure` is used by the uncertainty strategy only. INVALID_ARGUMENT for a
+  // limit out of range.
+  Result<std::vector<QueueItem>> Next(
+      const Task& task, const std::string& user_id, QueueStrategy strategy, int limit,
+      UncertaintyMeasure measure = UncertaintyMeasure::kLeastConfidence);
 
  private:
   int64_t Now() const;

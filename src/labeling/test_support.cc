@@ -134,6 +134,25 @@ Task LabelingTest::CreateTask(const std::string& name, const std::string& datase
   return task.ok() ? *task : Task{};
 }
 
+Prelabel LabelingTest::PutPrelabel(const Task& task, const std::string& sample_id,
+                                   const std::vector<float>& probs, const std::string& model,
+                                   int64_t version) {
+  auto scores = ScoreProbabilities(probs.data(), probs.size());
+  EXPECT_TRUE(scores.ok()) << scores.status().ToString();
+  Prelabel p;
+  p.sample_id = sample_id;
+  p.label = task.labels.at(scores->top);
+  p.confidence = scores->confidence;
+  p.margin = scores->margin;
+  p.entropy = scores->entropy;
+  p.model = model;
+  p.model_version = version;
+  p.model_version_id = model + "-v" + std::to_string(version);
+  p.created_at = 1;
+  EXPECT_TRUE(PrelabelStore(*db_).Write(task, {p}, {}).ok());
+  return p;
+}
+
 std::vector<std::pair<data::Sample, data::Split>> LabelingTest::Samples(
     const std::string& dataset_id, int64_t version) {
   std::vector<std::pair<data::Sample, data::Split>> out;

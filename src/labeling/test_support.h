@@ -13,6 +13,7 @@
 #include "data/datasets.h"
 #include "data/sample.h"
 #include "data/split.h"
+#include "labeling/prelabel_store.h"
 #include "labeling/task.h"
 #include "labeling/task_store.h"
 #include "store/blob_store.h"
@@ -55,6 +56,12 @@ class LabelingTest : public store::EngineTest {
 
   Task CreateTask(const std::string& name, const std::string& dataset, TaskKind kind,
                   std::vector<std::string> labels, uint64_t seed = 7);
+
+  // Stores a pre-label for `sample_id` scored from the class probabilities `probs` (one per
+  // task label, in the task's label order), as model `model` version `version` would.
+  Prelabel PutPrelabel(const Task& task, const std::string& sample_id,
+                       const std::vector<float>& probs, const std::string& model = "m",
+                       int64_t version = 1);
 
   // Every sample of the dataset's latest version, in manifest order.
   std::vector<std::pair<data::Sample, data::Split>> Samples(const std::string& dataset_id,

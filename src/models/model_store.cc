@@ -318,8 +318,7 @@ Status ModelStore::SetAlias(const Model& model, const std::string& alias, int64_
       return NotFound("model '" + model.name + "' has no version " + std::to_string(version));
     }
     EASEL_RETURN_IF_ERROR(
-        s.Exec("DELETE FROM model_aliases WHERE model_id = ? AND alias = ?", {model.id, alias})
-            .status());
+        s.Exec("DELETE FROM model_aliases WHERE model_id = ? AND alias = ?", {model.id, alias}));
     return s
         .Exec("INSERT INTO model_aliases (model_id, alias, version, updated_at) VALUES (?, ?, ?, "
               "?)",

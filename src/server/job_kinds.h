@@ -4,11 +4,19 @@
 
 #include "data/formats.h"
 #include "jobs/job_kind.h"
+#include "labeling/prelabel_model.h"
+#include "train/algorithms.h"
 
 namespace easel::server {
 
 // Every built-in importer and exporter, registered on first use; shared read-only.
 const data::Formats& BuiltinFormats();
+
+// Every built-in training algorithm and model loader; shared read-only.
+const train::AlgorithmRegistry& BuiltinAlgorithms();
+
+// Loads registered classifiers for the labeling module's pre-labels (labeling knows no models).
+labeling::PrelabelModelLoader PrelabelLoader();
 
 void RegisterJobKinds(jobs::JobKindRegistry& registry, bool enable_test_kinds);
 

@@ -1,10 +1,11 @@
-// The `easel` binary: the server (`serve`), the job worker (`worker`, started by the server),
-// and the client commands, in one executable.
+// The `easel` binary: the server (`serve`), the job worker (`worker`) and the model checker
+// (`model-check`), both started by the server, and the client commands, in one executable.
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "common/version.h"
+#include "server/model_check_command.h"
 #include "server/serve.h"
 #include "server/worker_command.h"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   serve->callback([&] { exit_code = easel::server::RunServe(serve_opts); });
 
   easel::server::AddWorkerCommand(app, exit_code);
+  easel::server::AddModelCheckCommand(app, exit_code);
   easel::cli::AddClientCommands(app, exit_code);
 
   try {

@@ -111,6 +111,8 @@ int RunServe(const ServeOptions& opts) {
                       projects, (*jobs)->context(),
                       metrics,  [&http] { return http && http->draining(); }};
   ctx.formats = &BuiltinFormats();
+  ctx.algorithms = &BuiltinAlgorithms();
+  ctx.prelabel_loader = PrelabelLoader();
   api::AddAllRoutes(router, ctx);
   http = std::make_unique<api::HttpServer>(
       router, [&tokens](std::string_view t) { return tokens.Authenticate(t); }, metrics, opts.http);

@@ -248,6 +248,35 @@ const std::vector<Migration>& Migrations() {
                 updated_at BIGINT NOT NULL,
                 PRIMARY KEY (model_id, alias)))",
        }},
+      {5,
+       "labeling pre-labels",
+       {
+           // A model's guess for one sample of a task, and how sure it was (labeling/
+           // prelabel_store.h). model_version_id has no foreign key: a pre-label stays readable
+           // after its model version is deleted, as lineage does. job_id lets a retried
+           // prelabel job tell its own rows from older ones.
+           R"(CREATE TABLE labeling_prelabels (
+                task_id TEXT NOT NULL,
+                sample_id TEXT NOT NULL,
+                label TEXT NOT NULL,
+                confidence DOUBLE PRECISION NOT NULL,
+                margin DOUBLE PRECISION NOT NULL,
+                entropy DOUBLE PRECISION NOT NULL,
+                model_version_id TEXT NOT NULL,
+                model TEXT NOT NULL,
+                model_version BIGINT NOT NULL,
+                job_id TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (task_id, sample_id),
+                FOREIGN KEY (task_id, sample_id)
+                  REFERENCES labeling_task_samples(task_id, sample_id) ON DELETE CASCADE))",
+           // The uncertainty queue walks one of these in order.
+           "CREATE INDEX labeling_prelabels_confidence ON labeling_prelabels(task_id, confidence)",
+           "CREATE INDEX labeling_prelabels_margin ON labeling_prelabels(task_id, margin)",
+           "CREATE INDEX labeling_prelabels_entropy ON labeling_prelabels(task_id, entropy)",
+           // Where an annotation came from when no person typed it: {kind: "prelabel", ...}.
+           "ALTER TABLE labeling_annotations ADD COLUMN source_json TEXT",
+       }},
   };
   return *migrations;
 }

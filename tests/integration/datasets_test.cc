@@ -10,37 +10,13 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/real_data.h"
 #include "testing/server.h"
 
 namespace easel::testing {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-const fs::path kSklearnData = "/usr/lib/python3/dist-packages/sklearn/datasets/data";
-
-// sklearn's CSVs start with "n_samples,n_features,class names..."; this writes a normal CSV
-// with a header and the class name in a `label` column.
-std::string SklearnCsv(const std::string& file) {
-  std::ifstream in(kSklearnData / file);
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> meta;
-  std::stringstream ss(line);
-  for (std::string cell; std::getline(ss, cell, ',');) meta.push_back(cell);
-  const int features = std::stoi(meta[1]);
-  std::string out;
-  for (int i = 0; i < features; ++i) out += "f" + std::to_string(i) + ",";
-  out += "label\n";
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const size_t comma = line.rfind(',');
-    const int target = std::stoi(line.substr(comma + 1));
-    out += line.substr(0, comma + 1) + meta[2 + target] + "\n";
-  }
-  return out;
-}
 
 std::string Zip(const std::vector<std::pair<std::string, std::string>>& entries) {
   std::string out;

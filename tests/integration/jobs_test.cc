@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "testing/postgres.h"
+#include "testing/processes.h"
 #include "testing/server.h"
 
 namespace easel::testing {
@@ -18,18 +19,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 // The pid of the `easel worker` process running `job_id`, or -1.
-pid_t FindWorker(const std::string& job_id) {
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    std::ifstream f(e.path() / "cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (cmd.find(std::string("worker\0", 7)) != std::string::npos &&
-        cmd.find(job_id) != std::string::npos) {
-      return std::stoi(e.path().filename().string());
-    }
-  }
-  return -1;
-}
-
 class JobsTest : public ::testing::Test {
  protected:
   void StartServer(ServerOptions opts = {}) {

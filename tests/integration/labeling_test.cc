@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/processes.h"
 #include "testing/server.h"
 #include "testing/temp_dir.h"
 
@@ -441,7 +442,9 @@ TEST_F(LabelingTest, EveryBadInputIsAClearError) {
       {"DELETE", "/labeling-tasks/nope", "", 404},
       // The queue.
       {"GET", "/labeling-tasks/round1/queue?strategy=smart", "", 400},
-      {"GET", "/labeling-tasks/round1/queue?strategy=uncertainty", "", 400},
+      {"GET", "/labeling-tasks/round1/queue?strategy=uncertainty&measure=vibes", "", 400},
+      {"GET", "/labeling-tasks/round1/queue?strategy=random&measure=margin", "", 400},
+      {"GET", "/labeling-tasks/round1/queue?measure=entropy", "", 400},
       {"GET", "/labeling-tasks/round1/queue?limit=0", "", 400},
       {"GET", "/labeling-tasks/round1/queue?limit=101", "", 400},
       {"GET", "/labeling-tasks/round1/queue?limit=ten", "", 400},
@@ -482,7 +485,35 @@ TEST_F(LabelingTest, EveryBadInputIsAClearError) {
       {"POST", "/labeling-tasks/round1/exports", R"({"format": 3})", 400},
       {"POST", "/labeling-tasks/round1/exports", R"({"format": "csv", "params": 1})", 400},
       {"POST", "/labeling-tasks/round1/exports", R"({"format": "csv", "to": "s3"})", 400},
-      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m", "version": 1})", 501},
+      {"POST", "/labeling-tasks/round1/prelabel", "{}", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", "[1]", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "Bad Name"})", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": 3})", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m", "version": 0})", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m", "version": 1.5})", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m", "version": "no way"})", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m@2", "version": 1})", 400},
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m", "layer": 1})", 400},
+      {"POST", "/labeling-tasks/boxes/prelabel", R"({"model": "m"})", 412},
+      {"POST", "/labeling-tasks/nope/prelabel", R"({"model": "m"})", 404},
+      // Resolved through the server's PrelabelModelLoader (src/server wires it).
+      {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "nope", "version": 1})", 404},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", "{}", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": 0})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": -0.5})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": 1.5})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": "0.5"})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": true})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": 0.5, "version": 1})",
+       400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept",
+       R"({"threshold": 0.5, "model": "Bad Name"})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept",
+       R"({"threshold": 0.5, "model": "m", "version": "latest"})", 400},
+      {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": 0.5, "all": true})",
+       400},
+      {"POST", "/labeling-tasks/boxes/prelabels/accept", R"({"threshold": 0.5})", 412},
+      {"POST", "/labeling-tasks/nope/prelabels/accept", R"({"threshold": 0.5})", 404},
   };
   for (const Case& c : cases) {
     auto r = Demo(c.method, c.path, c.body);
@@ -493,8 +524,8 @@ TEST_F(LabelingTest, EveryBadInputIsAClearError) {
     EXPECT_TRUE(r.body["error"]["message"].is_string());
     EXPECT_EQ(r.raw.find(server_.data_dir().string()), std::string::npos) << "no paths in errors";
   }
-  auto uncertainty = Demo("GET", "/labeling-tasks/round1/queue?strategy=uncertainty");
-  EXPECT_NE(uncertainty.raw.find("arrives with training"), std::string::npos);
+  auto measure = Demo("GET", "/labeling-tasks/round1/queue?strategy=uncertainty&measure=vibes");
+  EXPECT_NE(measure.raw.find("least_confidence, margin, entropy"), std::string::npos);
 
   // Nothing changed: two tasks, no annotations, no jobs; the server is alive.
   EXPECT_EQ(Demo("GET", "/labeling-tasks").body["items"].size(), 2u);
@@ -524,7 +555,8 @@ TEST_F(LabelingTest, ViewersReadEditorsWriteOthersSeeNothing) {
            {"PUT", "/labeling-tasks/round1/annotations/" + sample, R"({"labels": ["cat"]})"},
            {"POST", "/labeling-tasks/round1/commit", ""},
            {"POST", "/labeling-tasks/round1/exports", R"({"format": "csv"})"},
-           {"POST", "/labeling-tasks/round1/prelabel", "{}"},
+           {"POST", "/labeling-tasks/round1/prelabel", R"({"model": "m"})"},
+           {"POST", "/labeling-tasks/round1/prelabels/accept", R"({"threshold": 0.5})"},
            {"DELETE", "/labeling-tasks/round1", ""}}) {
     EXPECT_EQ(Demo(method, path, body, viewer).status, 403) << method << " " << path;
     EXPECT_EQ(Demo(method, path, body, stranger).status, 404) << method << " " << path;
@@ -553,32 +585,9 @@ TEST_F(LabelingTest, CliDrivesATask) {
   Import("pets", "image_classification", PetsZip(), "image_folder");
   TempDir home;
   auto run = [&](std::vector<std::string> args) {
-    const fs::path out = home.path() / "out", err = home.path() / "err";
-    args.insert(args.end(), {"--server", server_.url(), "--token", admin_, "-p", "demo"});
-    std::vector<std::string> argv_s = {EaselBinary()};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::string home_env = "HOME=" + home.path().string();
-    std::string xdg_env = "XDG_CONFIG_HOME=" + home.path().string();
-    char* envp[] = {home_env.data(), xdg_env.data(), nullptr};
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int fd_out = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int fd_err = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd_out, 1);
-      ::dup2(fd_err, 2);
-      ::execve(argv[0], argv.data(), envp);
-      ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    std::ifstream o(out), e(err);
-    std::stringstream so, se;
-    so << o.rdbuf();
-    se << e.rdbuf();
-    return std::make_tuple(WIFEXITED(status) ? WEXITSTATUS(status) : -1, so.str(), se.str());
+    args.insert(args.end(), {"-p", "demo"});
+    CliResult r = RunCli(home.path(), server_.url(), admin_, std::move(args));
+    return std::make_tuple(r.code, r.out, r.err);
   };
   auto [rc, out, err] = run({"label", "task", "create", "cli", "--dataset", "pets", "--kind",
                              "classification", "--labels", "cat,dog", "--seed", "3"});

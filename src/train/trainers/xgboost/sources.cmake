@@ -2,6 +2,7 @@
 # to src/train. XGBoost is called only from xgb_api.cc (and rounds.cc, for its log callback).
 set(TRAIN_XGBOOST_SOURCES
     trainers/xgboost/booster_check.cc
+    trainers/xgboost/booster_import.cc
     trainers/xgboost/model_files.cc
     trainers/xgboost/params.cc
     trainers/xgboost/predictor.cc
@@ -12,6 +13,7 @@ set(TRAIN_XGBOOST_SOURCES
     trainers/xgboost/xgb_api.cc)
 set(TRAIN_XGBOOST_TESTS
     trainers/xgboost/booster_check_test.cc
+    trainers/xgboost/booster_import_test.cc
     trainers/xgboost/inputs_test.cc
     trainers/xgboost/predictor_test.cc
     trainers/xgboost/test_support.cc

@@ -1,0 +1,31 @@
+#pragma once
+// Evaluates a trained model on a split: predictions through the model's own loading code,
+// metrics through eval/. Used right after training (on the test split) and by on-demand
+// evaluations of any version against any dataset version.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "train/trainer_api.h"
+
+namespace easel::train {
+
+// The eval/ document for a tabular split (classification or regression by `task`).
+// INVALID_ARGUMENT for an empty split.
+Result<Json> EvaluateTabular(const TabularPredictor& model, Task task,
+                             const std::vector<std::string>& classes, const TabularSplit& split);
+
+// The eval/ document for labeled images, predicted in batches; CANCELLED when `cancelled`
+// turns true between batches.
+Result<Json> EvaluateImages(const ImagePredictor& model, const std::vector<std::string>& classes,
+                            const std::vector<ImageItem>& items,
+                            const std::function<bool()>& cancelled);
+
+// The few numbers a version lists as its metrics: accuracy, log_loss, macro_f1, roc_auc, ece
+// (classification) or rmse, mae, r2, mape (regression), as present in `evaluation`.
+Json HeadlineMetrics(const Json& evaluation);
+
+}  // namespace easel::train

@@ -1,0 +1,29 @@
+#pragma once
+// The `train` job kind: trains one algorithm on a dataset version and registers the result as
+// a new model version, evaluated on the test split, with full lineage.
+//
+// Spec (API.md "Jobs"):
+//   {algorithm, dataset: {name, version: 3 | "latest"}, target?, task?, params?, transforms?,
+//    resources?: {device: "cpu" | "cuda" | "cuda:N", threads?}, model_name?, description?,
+//    seed?, parent?: {model, version}}
+//  - target: the column to predict (tabular datasets); task: binary | multiclass |
+//    classification | regression (inferred from the target when absent).
+//  - params: the algorithm's parameters (GET /api/v1/algorithms); defaults fill the rest.
+//  - transforms: a transform pipeline spec for tabular data (docs/transforms.md); default: a
+//    pipeline derived from the column statistics.
+//  - model_name: default "<dataset>-<algorithm>"; seed: default 0; parent: a version of an
+//    image classifier to fine-tune from (its weights initialise the new model).
+// Result: {model, version, metrics, evaluation_split}.
+//
+// A retried attempt resumes from the trainer's last checkpoint; an attempt that follows a
+// crash after registration answers the registered version instead of registering twice.
+
+#include "jobs/job_kind.h"
+#include "train/algorithms.h"
+
+namespace easel::train {
+
+// `algorithms` must outlive the job kind registry.
+jobs::JobKind TrainJobKind(const AlgorithmRegistry& algorithms);
+
+}  // namespace easel::train
