@@ -18,8 +18,7 @@ namespace {
 
 using auth::Role;
 
-constexpr const char* kVersionPath =
-    "/api/v1/projects/{project}/models/{model}/versions/{version}";
+constexpr const char* kVersionPath = "/api/v1/projects/{project}/models/{model}/versions/{version}";
 
 std::string Path(const char* rest) { return std::string(kVersionPath) + rest; }
 
@@ -82,9 +81,11 @@ Json ReportInput(ApiContext& ctx, const models::ModelVersion& v, Json evaluation
                 {"lineage", v.lineage},
                 {"params", v.params}};
   input["lineage"].erase("params");  // shown in their own section
-  if (auto t = evaluation.find("training"); t != evaluation.end()) {
-    input["training"] = *t;
-    evaluation.erase(t);
+  for (const char* part : {"training", "heatmaps"}) {
+    if (auto t = evaluation.find(part); t != evaluation.end()) {
+      input[part] = *t;
+      evaluation.erase(t);
+    }
   }
   input["evaluation"] = std::move(evaluation);
   Json importance = OptionalJsonFile(ctx, v, "importance.json");
@@ -152,8 +153,8 @@ void AddModelFileRoutes(Router& router, ApiContext& ctx) {
     } else if (doc.status().code() != StatusCode::kNotFound || call.query("evaluation")) {
       return doc.status();
     }
-    EASEL_ASSIGN_OR_RETURN(std::string html,
-                           eval::RenderReport(ReportInput(ctx, ref.version, std::move(evaluation))));
+    EASEL_ASSIGN_OR_RETURN(
+        std::string html, eval::RenderReport(ReportInput(ctx, ref.version, std::move(evaluation))));
     call.response().status = 200;
     call.response().set_content(html, "text/html; charset=utf-8");
     return OkStatus();

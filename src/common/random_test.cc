@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/base64.h"
 #include "common/sha256.h"
 
 namespace easel {
@@ -28,6 +29,16 @@ TEST(RandomTest, IdsSortByCreation) {
   }
   EXPECT_FALSE(LooksLikeId("../../etc/passwd"));
   EXPECT_FALSE(LooksLikeId("0123456789abcdefghjkmnpqrU"));
+}
+
+TEST(Base64Test, MatchesRfc4648Vectors) {
+  // RFC 4648 §10, plus bytes that differ between the standard and URL alphabets.
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode(std::string("\xfb\xff\xbf", 3)), "+/+/");
 }
 
 TEST(RandomTest, Base64UrlRoundTrips) {

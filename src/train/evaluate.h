@@ -19,7 +19,10 @@ Result<Json> EvaluateTabular(const TabularPredictor& model, Task task,
                              const std::vector<std::string>& classes, const TabularSplit& split);
 
 // The eval/ document for labeled images, predicted in batches; CANCELLED when `cancelled`
-// turns true between batches.
+// turns true between batches. For models with Grad-CAM it adds "heatmaps": the 8 most confident
+// mistakes, each [{"sample_id", "title", "true_label", "predicted", "confidence", "png_base64"}]
+// with the activation map of the predicted class over the image (eval::RenderReport's input);
+// when a picture cannot be made, "heatmaps_error" says why and the metrics stand.
 Result<Json> EvaluateImages(const ImagePredictor& model, const std::vector<std::string>& classes,
                             const std::vector<ImageItem>& items,
                             const std::function<bool()>& cancelled);

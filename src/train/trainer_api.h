@@ -112,6 +112,23 @@ class ImagePredictor {
   // index of an input that is not an image.
   virtual Result<std::vector<float>> Predict(std::span<const std::string_view> images) const = 0;
   virtual size_t num_classes() const = 0;
+
+  // Grad-CAM (Selvaraju et al., 2017) of class `target` for one encoded image: where in the
+  // image the evidence for that class lies. A row-major height × width map at the resolution of
+  // the network's last convolutional feature map, scaled to [0, 1] (all zeros when nothing
+  // speaks for the class). The map covers the image as the model's pipeline fed it to the
+  // network. INVALID_ARGUMENT for a target outside [0, num_classes()) or an input that is not
+  // an image; UNIMPLEMENTED for models that cannot explain themselves (the default).
+  struct ActivationMap {
+    int height = 0;
+    int width = 0;
+    std::vector<float> values;
+  };
+  virtual Result<ActivationMap> GradCam(std::string_view image, int target) const {
+    (void)image;
+    (void)target;
+    return Unimplemented("this model has no Grad-CAM");
+  }
 };
 
 // Where the work runs. "cuda" is a clear FAILED_PRECONDITION when the build or machine has none.

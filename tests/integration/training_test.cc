@@ -7,12 +7,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -154,7 +153,8 @@ TEST_F(TrainingTest, EveryTabularAlgorithmLearnsTheSklearnDatasets) {
       EXPECT_TRUE(v.body["lineage"].contains("easel_version"));
       EXPECT_TRUE(v.body["params"].is_object() && !v.body["params"].empty());
       EXPECT_FALSE(v.body["signature"]["inputs"].empty());
-      EXPECT_EQ(v.body["signature"]["classes"].size(), std::string(c.dataset) == "cancer" ? 2u : 3u);
+      EXPECT_EQ(v.body["signature"]["classes"].size(),
+                std::string(c.dataset) == "cancer" ? 2u : 3u);
     }
   }
   // The training curves are job metric series.
@@ -237,37 +237,54 @@ TEST_F(TrainingTest, BadTrainSpecsAreClearErrorsAndNothingIsRegistered) {
       {{{"algorithm", "forest"}, {"dataset", ds}, {"target", "label"}}, 400, "known algorithms"},
       {{{"dataset", ds}, {"target", "label"}}, 400, "algorithm"},
       {{{"algorithm", "xgboost"}, {"target", "label"}}, 400, "dataset"},
-      {{{"algorithm", "xgboost"}, {"dataset", {{"name", "nope"}}}, {"target", "label"}}, 404,
+      {{{"algorithm", "xgboost"}, {"dataset", {{"name", "nope"}}}, {"target", "label"}},
+       404,
        "nope"},
-      {{{"algorithm", "xgboost"}, {"dataset", {{"name", "iris"}, {"version", 9}}},
+      {{{"algorithm", "xgboost"},
+        {"dataset", {{"name", "iris"}, {"version", 9}}},
         {"target", "label"}},
-       404, "version"},
-      {{{"algorithm", "xgboost"}, {"dataset", {{"name", "iris"}, {"version", 0}}}}, 400,
+       404,
        "version"},
+      {{{"algorithm", "xgboost"}, {"dataset", {{"name", "iris"}, {"version", 0}}}}, 400, "version"},
       {{{"algorithm", "xgboost"}, {"dataset", ds}}, 400, "target"},
       {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "colour"}}, 400, "no column"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"},
+      {{{"algorithm", "xgboost"},
+        {"dataset", ds},
+        {"target", "label"},
         {"params", {{"max_depth", "deep"}}}},
-       400, "params.max_depth"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"},
-        {"params", {{"depth", 3}}}},
-       400, "known parameters"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"},
+       400,
+       "params.max_depth"},
+      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"params", {{"depth", 3}}}},
+       400,
+       "known parameters"},
+      {{{"algorithm", "xgboost"},
+        {"dataset", ds},
+        {"target", "label"},
         {"resources", {{"device", "cuda"}}}},
-       400, "CPU only"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"},
+       400,
+       "CPU only"},
+      {{{"algorithm", "xgboost"},
+        {"dataset", ds},
+        {"target", "label"},
         {"resources", {{"device", "tpu"}}}},
-       400, "resources.device"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"task", "ranking"}}, 400,
+       400,
+       "resources.device"},
+      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"task", "ranking"}},
+       400,
        "task"},
       {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"model_name", "Bad!"}},
-       400, "model"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"colour", 1}}, 400,
+       400,
+       "model"},
+      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"colour", 1}},
+       400,
        "unknown field"},
       {{{"algorithm", "image_classifier"}, {"dataset", ds}}, 400, "does not train on tabular"},
-      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"},
+      {{{"algorithm", "xgboost"},
+        {"dataset", ds},
+        {"target", "label"},
         {"parent", {{"model", "m"}}}},
-       400, "fine-tuning"},
+       400,
+       "fine-tuning"},
   };
   for (const Case& c : cases) {
     auto r = Post("/jobs", {{"kind", "train"}, {"spec", c.spec}});
@@ -275,12 +292,14 @@ TEST_F(TrainingTest, BadTrainSpecsAreClearErrorsAndNothingIsRegistered) {
     EXPECT_NE(r.raw.find(c.words), std::string::npos) << c.spec.dump() << " -> " << r.raw;
   }
   // A regression task on a text target fails the job with a clear error, registering nothing.
-  Json job = Train({{"algorithm", "linear"}, {"dataset", ds}, {"target", "label"},
-                    {"task", "regression"}});
+  Json job = Train(
+      {{"algorithm", "linear"}, {"dataset", ds}, {"target", "label"}, {"task", "regression"}});
   EXPECT_EQ(job.value("state", ""), "failed") << job.dump();
   EXPECT_NE(job.dump().find("not a number"), std::string::npos) << job.dump();
   // CUDA on a machine without it: a failed job saying so.
-  job = Train({{"algorithm", "mlp"}, {"dataset", ds}, {"target", "label"},
+  job = Train({{"algorithm", "mlp"},
+               {"dataset", ds},
+               {"target", "label"},
                {"resources", {{"device", "cuda"}}}});
   if (job.value("state", "") == "failed") {
     EXPECT_NE(job.dump().find("CUDA"), std::string::npos) << job.dump();
@@ -291,13 +310,13 @@ TEST_F(TrainingTest, BadTrainSpecsAreClearErrorsAndNothingIsRegistered) {
 
 TEST_F(TrainingTest, AWorkerKilledMidTrainingResumesToTheSameWeights) {
   ImportSklearn("cancer", "breast_cancer.csv");
-  const Json spec = {{"algorithm", "mlp"},
-                     {"dataset", {{"name", "cancer"}}},
-                     {"target", "label"},
-                     {"seed", 7},
-                     {"resources", {{"threads", 1}}},
-                     {"params", {{"epochs", 150}, {"batch_size", 16},
-                                 {"early_stopping_patience", 0}}}};
+  const Json spec = {
+      {"algorithm", "mlp"},
+      {"dataset", {{"name", "cancer"}}},
+      {"target", "label"},
+      {"seed", 7},
+      {"resources", {{"threads", 1}}},
+      {"params", {{"epochs", 150}, {"batch_size", 16}, {"early_stopping_patience", 0}}}};
   Json straight = Train(spec);
   ASSERT_EQ(straight.value("state", ""), "succeeded") << straight.dump();
 
@@ -337,7 +356,8 @@ TEST_F(TrainingTest, TheCliTrainsReportsAliasesAndDownloads) {
   ImportSklearn("iris", "iris.csv");
   TempDir home;
   auto run = [&](std::vector<std::string> args) {
-    CliResult r = RunCli(home.path(), server_.url(), token_, std::move(args), {"EASEL_PROJECT=demo"});
+    CliResult r =
+        RunCli(home.path(), server_.url(), token_, std::move(args), {"EASEL_PROJECT=demo"});
     return std::make_tuple(r.code, r.out, r.err);
   };
   auto [code, out, err] = run({"train", "-a", "xgboost", "-d", "iris@1", "--target", "label",
@@ -376,19 +396,25 @@ TEST_F(TrainingTest, TheCliTrainsReportsAliasesAndDownloads) {
 TEST_F(TrainingTest, ImageClassifierLearnsTheDigitsAndEvaluatesOnDemand) {
   ASSERT_EQ(Post("/datasets", {{"name", "digits"}, {"type", "image_classification"}}).status, 201);
   httplib::MultipartFormDataItems items = {
-      {"file", DigitsZip(400), "digits.zip", "application/zip"}, {"format", "image_folder", "", ""}};
+      {"file", DigitsZip(400), "digits.zip", "application/zip"},
+      {"format", "image_folder", "", ""}};
   auto up = client_->Post("/api/v1/projects/demo/datasets/digits/imports",
                           httplib::Headers{{"Authorization", "Bearer " + token_}}, items);
   ASSERT_TRUE(up && up->status == 202) << (up ? up->body : "no answer");
   ASSERT_EQ(WaitJob(Json::parse(up->body)["job_id"]).value("state", ""), "succeeded");
 
   Json job = Train(600s, {{"algorithm", "image_classifier"},
-                    {"dataset", {{"name", "digits"}}},
-                    {"model_name", "digits-net"},
-                    {"params",
-                     {{"arch", "resnet18"}, {"width", 0.25}, {"input_size", 32},
-                      {"grayscale", true}, {"epochs", 5}, {"batch_size", 32},
-                      {"learning_rate", 0.003}, {"augment", false}}}});
+                          {"dataset", {{"name", "digits"}}},
+                          {"model_name", "digits-net"},
+                          {"params",
+                           {{"arch", "resnet18"},
+                            {"width", 0.25},
+                            {"input_size", 32},
+                            {"grayscale", true},
+                            {"epochs", 5},
+                            {"batch_size", 32},
+                            {"learning_rate", 0.003},
+                            {"augment", false}}}});
   ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
   EXPECT_GE(job["result"]["metrics"]["accuracy"].get<double>(), 0.8) << job.dump();
   auto v = Get("/models/digits-net/versions/1");
@@ -409,16 +435,40 @@ TEST_F(TrainingTest, ImageClassifierLearnsTheDigitsAndEvaluatesOnDemand) {
   auto latest = Get("/models/digits-net/versions/1/evaluation");
   EXPECT_EQ(latest.body["split"], "all");
   EXPECT_EQ(latest.body["confusion_matrix"]["matrix"].size(), 10u);
+  // Grad-CAM pictures of the most confident mistakes (up to 8), most confident first.
+  size_t mistakes = 0;
+  const Json& matrix = latest.body["confusion_matrix"]["matrix"];
+  for (size_t t = 0; t < matrix.size(); ++t) {
+    for (size_t p = 0; p < matrix[t].size(); ++p)
+      mistakes += t == p ? 0 : matrix[t][p].get<size_t>();
+  }
+  const Json& heatmaps = latest.body["heatmaps"];
+  ASSERT_TRUE(heatmaps.is_array()) << latest.raw.substr(0, 500);
+  EXPECT_EQ(heatmaps.size(), std::min<size_t>(8, mistakes));
+  double confidence = 1.0;
+  for (const Json& h : heatmaps) {
+    EXPECT_NE(h["true_label"], h["predicted"]);
+    EXPECT_LE(h["confidence"].get<double>(), confidence);
+    confidence = h["confidence"];
+    EXPECT_EQ(h["png_base64"].get<std::string>().rfind("iVBORw0KGgo", 0), 0u) << "a PNG";
+  }
   auto report = Get("/models/digits-net/versions/1/report");
   ASSERT_EQ(report.status, 200);
   EXPECT_NE(report.raw.find("id=\"confusion\""), std::string::npos);
+  if (mistakes > 0) {
+    EXPECT_NE(report.raw.find("id=\"heatmaps\""), std::string::npos);
+    EXPECT_NE(report.raw.find("data:image/png;base64,iVBORw0KGgo"), std::string::npos);
+  }
 
   // Close the labeling loop: pre-label a task with the model, ask for the least certain
   // samples first, accept the confident pre-labels.
   std::vector<std::string> labels;
   for (int d = 0; d < 10; ++d) labels.push_back(std::to_string(d));
-  auto task = Post("/labeling-tasks", {{"name", "relabel"}, {"dataset", "digits"}, {"version", 1},
-                                       {"kind", "classification"}, {"labels", labels}});
+  auto task = Post("/labeling-tasks", {{"name", "relabel"},
+                                       {"dataset", "digits"},
+                                       {"version", 1},
+                                       {"kind", "classification"},
+                                       {"labels", labels}});
   ASSERT_EQ(task.status, 201) << task.raw;
   auto pre = Post("/labeling-tasks/relabel/prelabel", {{"model", "digits-net@latest"}});
   ASSERT_EQ(pre.status, 202) << pre.raw;
@@ -440,14 +490,20 @@ TEST_F(TrainingTest, ImageClassifierLearnsTheDigitsAndEvaluatesOnDemand) {
   EXPECT_EQ(Post("/labeling-tasks/relabel/prelabel", {{"model", "nope"}}).status, 404);
 
   // Bad evaluation requests.
+  EXPECT_EQ(
+      Post("/models/digits-net/versions/1/evaluations", {{"dataset", {{"name", "nope"}}}}).status,
+      404);
   EXPECT_EQ(Post("/models/digits-net/versions/1/evaluations",
-                 {{"dataset", {{"name", "nope"}}}}).status, 404);
+                 {{"dataset", {{"name", "digits"}}}, {"split", "middle"}})
+                .status,
+            400);
   EXPECT_EQ(Post("/models/digits-net/versions/1/evaluations",
-                 {{"dataset", {{"name", "digits"}}}, {"split", "middle"}}).status, 400);
-  EXPECT_EQ(Post("/models/digits-net/versions/1/evaluations",
-                 {{"dataset", {{"name", "digits"}}}, {"colour", 1}}).status, 400);
-  EXPECT_EQ(Post("/models/digits-net/versions/9/evaluations",
-                 {{"dataset", {{"name", "digits"}}}}).status, 404);
+                 {{"dataset", {{"name", "digits"}}}, {"colour", 1}})
+                .status,
+            400);
+  EXPECT_EQ(
+      Post("/models/digits-net/versions/9/evaluations", {{"dataset", {{"name", "digits"}}}}).status,
+      404);
 }
 
 }  // namespace

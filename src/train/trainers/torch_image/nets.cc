@@ -113,12 +113,14 @@ class ResNet : public ClassifierNet {
     return net;
   }
 
-  torch::Tensor forward(torch::Tensor x) override {
+  torch::Tensor features(torch::Tensor x) override {
     x = torch::relu(bn1_(conv1_(x)));
     if (!cifar_stem_) x = torch::max_pool2d(x, {3, 3}, {2, 2}, {1, 1});
     for (auto& layer : layers_) x = layer->forward(x);
-    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-    return fc_(x);
+    return x;
+  }
+  torch::Tensor head(torch::Tensor x) override {
+    return fc_(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
   }
   std::string_view head_prefix() const override { return "fc."; }
 
@@ -238,10 +240,9 @@ class MobileNetV2 : public ClassifierNet {
     nn::init::zeros_(linear_->bias);
   }
 
-  torch::Tensor forward(torch::Tensor x) override {
-    x = features_->forward(x);
-    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-    return classifier_->forward(x);
+  torch::Tensor features(torch::Tensor x) override { return features_->forward(x); }
+  torch::Tensor head(torch::Tensor x) override {
+    return classifier_->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
   }
   std::string_view head_prefix() const override { return "classifier.1."; }
 

@@ -24,9 +24,15 @@ int MakeDivisible(double v, int divisor = 8);
 
 // A classifier: NCHW float input (N × channels × input_size × input_size), N × num_classes
 // logits out. forward is safe to call from several threads in eval mode under a no-grad guard.
+// It is head(features(x)); the split exists for Grad-CAM, which needs the gradient of a class
+// score with respect to the last convolutional feature map.
 class ClassifierNet : public torch::nn::Module {
  public:
-  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  torch::Tensor forward(torch::Tensor x) { return head(features(x)); }
+  // The last convolutional feature map, N × K × h × w (before global pooling).
+  virtual torch::Tensor features(torch::Tensor x) = 0;
+  // Global average pooling and the classification layer: N × num_classes logits.
+  virtual torch::Tensor head(torch::Tensor features) = 0;
   // The state-dict prefix of the final classification layer ("fc." or "classifier.1."): the
   // tensors that may differ in shape when weights come from a model with other classes.
   virtual std::string_view head_prefix() const = 0;

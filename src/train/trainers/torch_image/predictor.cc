@@ -1,6 +1,7 @@
 // Load(): an image_classifier model as an ImagePredictor.
 
 #include <fmt/format.h>
+#include <torch/autograd.h>
 #include <torch/utils.h>
 
 #include <algorithm>
@@ -67,11 +68,47 @@ class TorchImagePredictor : public ImagePredictor {
     return out;
   }
 
+  Result<ActivationMap> GradCam(std::string_view image, int target) const override {
+    if (target < 0 || static_cast<size_t>(target) >= num_classes()) {
+      return InvalidArgument(fmt::format("Grad-CAM target {} is not a class of this model ({})",
+                                         target, num_classes()));
+    }
+    EASEL_ASSIGN_OR_RETURN(tf::ImageTensor t, pipeline_.TransformImage(image));
+    const int c = spec_.net.channels, s = spec_.net.input_size;
+    if (t.data.size() != static_cast<size_t>(c) * s * s) {
+      return Internal(
+          fmt::format("the stored pipeline produced {}x{}x{}, the network takes {}x{}x{}",
+                      t.channels, t.height, t.width, c, s, s));
+    }
+    ActivationMap map;
+    EASEL_RETURN_IF_ERROR(torch_util::Guard("computing Grad-CAM", [&] {
+      // The gradient is taken with respect to the feature map only (autograd::grad, not
+      // backward), so nothing accumulates in the parameters' .grad and concurrent calls on the
+      // shared, eval-mode network stay independent.
+      torch::AutoGradMode grad_mode(true);
+      torch::Tensor input = torch::from_blob(t.data.data(), {1, c, s, s}, torch::kFloat32);
+      torch::Tensor features = net_->features(input.to(device_));
+      torch::Tensor score = net_->head(features)[0][target];
+      torch::Tensor grad = torch::autograd::grad({score}, {features})[0];
+      // Channel weights: the spatial mean of the gradient; the map: ReLU of the weighted sum.
+      torch::Tensor weights = grad.mean({2, 3}, /*keepdim=*/true);
+      torch::Tensor cam = torch::relu((weights * features).sum(1)).squeeze(0).detach();
+      const float peak = cam.max().item<float>();
+      if (peak > 0) cam = cam / peak;
+      cam = cam.to(torch::kCPU).contiguous();
+      map.height = static_cast<int>(cam.size(0));
+      map.width = static_cast<int>(cam.size(1));
+      map.values.assign(cam.data_ptr<float>(), cam.data_ptr<float>() + cam.numel());
+    }));
+    return map;
+  }
+
  private:
   ModelSpec spec_;
   tf::Pipeline pipeline_;
-  // Only forward() is called, in eval mode under a no-grad guard: it reads the parameters and
-  // the batch-norm statistics and writes nothing, so concurrent calls need no lock.
+  // Only forward() (under a no-grad guard) and features()/head() (for Grad-CAM) are called, in
+  // eval mode: they read the parameters and the batch-norm statistics and write nothing, so
+  // concurrent calls need no lock.
   std::shared_ptr<ClassifierNet> net_;
   torch::Device device_;
 };

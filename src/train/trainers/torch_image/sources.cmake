@@ -12,6 +12,7 @@ set(TRAIN_TORCH_IMAGE_SOURCES
     trainers/torch_image/train.cc)
 set(TRAIN_TORCH_IMAGE_TESTS
     trainers/torch_image/batch_loader_test.cc
+    trainers/torch_image/gradcam_test.cc
     trainers/torch_image/image_classifier_test.cc
     trainers/torch_image/nets_test.cc
     trainers/torch_image/params_test.cc
