@@ -15,6 +15,7 @@ void AddAllRoutes(Router& router, ApiContext& ctx) {
   if (ctx.jobs != nullptr && ctx.formats != nullptr) AddDatasetRoutes(router, ctx);
   if (ctx.jobs != nullptr) AddLabelingRoutes(router, ctx);
   AddModelRoutes(router, ctx);
+  AddStudyRoutes(router, ctx);
   AddAdminRoutes(router, ctx);
 }
 

@@ -68,6 +68,7 @@ void AddLabelingRoutes(Router& router, ApiContext& ctx);
 void AddModelRoutes(Router& router, ApiContext& ctx);      // models.cc
 void AddModelFileRoutes(Router& router, ApiContext& ctx);  // model_files.cc
 void AddModelImportRoutes(Router& router, ApiContext& ctx);  // model_import.cc
+void AddStudyRoutes(Router& router, ApiContext& ctx);        // studies.cc
 
 // Every route of the server, in one place.
 void AddAllRoutes(Router& router, ApiContext& ctx);

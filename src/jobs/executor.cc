@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/files.h"
 #include "common/log.h"
 #include "common/random.h"
@@ -48,7 +50,9 @@ Status LocalExecutor::Start() {
   if (thread_.joinable()) return FailedPrecondition("the executor is already running");
   if (options_.worker_argv.empty()) return InvalidArgument("executor needs a worker command");
   if (options_.runner_id.empty()) return InvalidArgument("executor needs a runner id");
-  if (options_.max_concurrency < 1) return InvalidArgument("max_concurrency must be at least 1");
+  if (options_.max_concurrency < 1 || options_.max_coordinators < 1) {
+    return InvalidArgument("max_concurrency and max_coordinators must be at least 1");
+  }
   if (options_.cancel_grace_s < 0 || options_.poll_interval_ms < 1) {
     return InvalidArgument("cancel_grace_s and poll_interval_ms must be positive");
   }
@@ -156,8 +160,26 @@ void LocalExecutor::WaitForWork(bool stopping) {
 }
 
 void LocalExecutor::FillSlots() {
-  while (static_cast<int>(children_.size()) < options_.max_concurrency) {
-    auto claimed = store_.ClaimNext(options_.runner_id);
+  KindFilter coordinators{.include = true};
+  for (const JobKind* kind : registry_.List()) {
+    if (kind->coordinator) coordinators.kinds.push_back(kind->name);
+  }
+  KindFilter others{.kinds = coordinators.kinds, .include = false};
+  FillPool(coordinators, options_.max_coordinators);
+  FillPool(others, options_.max_concurrency);
+}
+
+void LocalExecutor::FillPool(const KindFilter& filter, int limit) {
+  auto in_pool = [&](const Job& job) {
+    bool listed =
+        std::find(filter.kinds.begin(), filter.kinds.end(), job.kind) != filter.kinds.end();
+    return listed == filter.include;
+  };
+  for (;;) {
+    int running = 0;
+    for (const auto& [id, child] : children_) running += in_pool(child.job) ? 1 : 0;
+    if (running >= limit) return;
+    auto claimed = store_.ClaimNext(options_.runner_id, filter);
     if (!claimed.ok()) {
       EASEL_LOG_WARN("cannot claim a job: {}", claimed.status().ToString());
       return;

@@ -1,7 +1,8 @@
 #pragma once
 // The local executor: runs queued jobs as `easel worker` child processes on this machine.
 //
-// One scheduler thread claims jobs up to `max_concurrency`, starts a worker per attempt
+// One scheduler thread claims jobs up to `max_concurrency` (coordinator kinds, which mostly wait
+// for the jobs they start, up to `max_coordinators` besides), starts a worker per attempt
 // (worker_process.h), and watches them: it enforces the per-job timeout (SIGTERM, then
 // SIGKILL after the grace period → `failed` with DEADLINE_EXCEEDED, not retried), acts on
 // cancel requests (the same signals → `cancelled`), and when a worker exits without recording
@@ -41,6 +42,8 @@ struct ExecutorOptions {
   // servers sharing a database.
   std::string runner_id = "local";
   int max_concurrency = 2;
+  // Coordinator jobs (JobKind::coordinator) run at once, outside max_concurrency.
+  int max_coordinators = 4;
   int64_t default_timeout_s = 0;  // for jobs submitted with timeout_s 0; 0: no timeout
   int64_t cancel_grace_s = 10;    // SIGTERM → SIGKILL
   int64_t poll_interval_ms = 250;
@@ -88,6 +91,7 @@ class LocalExecutor {
 
   void Loop();
   void FillSlots();
+  void FillPool(const KindFilter& filter, int limit);
   bool Spawn(const Job& job);  // false when no worker could be started
   Result<pid_t> StartWorker(const Job& job);
   void ActOnCancelRequests();

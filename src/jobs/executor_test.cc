@@ -139,6 +139,26 @@ TEST_P(ExecutorTest, RunsNoMoreThanMaxConcurrencyAtOnce) {
   EXPECT_EQ(most, 1);
 }
 
+TEST_P(ExecutorTest, CoordinatorsRunInTheirOwnPool) {
+  // One slot for ordinary jobs and one for coordinators: a running coordinator must not keep
+  // the job it waits for from starting, and a second coordinator waits for the first.
+  ExecutorOptions options = Options();
+  options.max_concurrency = 1;
+  options.max_coordinators = 1;
+  auto executor = StartExecutor(options);
+  std::string first = Submit(Json{{"seconds", 1.5}}, {}, "coordinating_sleep");
+  std::string second = Submit(Json{{"seconds", 0.1}}, {}, "coordinating_sleep");
+  executor->Wake();
+  testing::WaitUntil([&] { return Get(first).state == JobState::kRunning; }, seconds(10));
+  std::string child = Submit(Json{{"seconds", 0.1}}, {.parent_id = first});
+  executor->Wake();
+  EXPECT_EQ(WaitFinal(child).state, JobState::kSucceeded);
+  EXPECT_EQ(Get(first).state, JobState::kRunning) << "the child ran while its parent waited";
+  EXPECT_EQ(Get(second).state, JobState::kQueued) << "one coordinator at a time";
+  EXPECT_EQ(WaitFinal(second).state, JobState::kSucceeded);
+  EXPECT_EQ(Get(child).parent_id, first);
+}
+
 TEST_P(ExecutorTest, AKilledWorkerIsRequeuedAndResumesFromItsCheckpoint) {
   auto executor = StartExecutor(Options());
   std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});

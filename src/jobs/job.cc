@@ -81,6 +81,7 @@ Json JobToJson(const Job& job) {
   };
   if (job.result) out["result"] = *job.result;
   if (job.error) out["error"] = ErrorToJson(*job.error);
+  if (job.parent_id) out["parent_id"] = *job.parent_id;
   return out;
 }
 

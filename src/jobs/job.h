@@ -50,11 +50,12 @@ struct Job {
   std::string runner;  // executor that claimed the current attempt; empty when queued
   std::optional<int64_t> worker_pid;
   std::optional<std::string> log_digest;  // blob of the whole log once archived
+  std::optional<std::string> parent_id;   // the job that started this one (a search's trial)
 };
 
 // The API shape: {id, kind, state, attempt, max_attempts, created_at, started_at, finished_at,
-// progress: {fraction, message}, result?, error?: {code, message}, spec}; times are RFC 3339
-// strings or null.
+// progress: {fraction, message}, result?, error?: {code, message}, spec, parent_id?}; times are
+// RFC 3339 strings or null.
 Json JobToJson(const Job& job);
 
 // The `{code, message}` object stored in jobs.error and shown in the API, and back.

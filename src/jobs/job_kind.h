@@ -28,12 +28,15 @@ struct JobKind {
   // console forms; `validate` is what enforces it.
   Json params_schema = Json::object();
   bool test_only = false;  // exists only in test builds of the server (e.g. `sleep`)
+  // A coordinator starts other jobs (a search's trials) and mostly waits for them. It runs in
+  // a pool of its own (ExecutorOptions::max_coordinators), so coordinators can never take all
+  // the slots their own children need.
+  bool coordinator = false;
   // Checks a spec without side effects; INVALID_ARGUMENT naming the field. May be empty.
   std::function<Status(const Json& spec)> validate;
   // Checks what a valid spec refers to (a dataset, a model version) in the submitting
   // project, so that a missing one is the submit's 4xx instead of a failed job. May be empty.
-  std::function<Status(const Json& spec, store::Database& db, const std::string& project_id)>
-      check;
+  std::function<Status(const Json& spec, store::Database& db, const std::string& project_id)> check;
   // Runs the job inside an `easel worker` process. Returns the job's result (a JSON value), or
   // an error: CANCELLED when it stopped because ctx.cancelled() became true, anything else
   // fails the job with that error. Exceptions are caught by the worker and fail the job.

@@ -13,7 +13,7 @@ namespace easel::jobs::internal {
 inline constexpr const char* kJobColumns =
     "id, project_id, kind, spec, state, attempt, max_attempts, timeout_s, created_by, "
     "created_at, started_at, finished_at, heartbeat_at, progress_fraction, progress_message, "
-    "result, error, cancel_requested, runner, worker_pid, log_digest";
+    "result, error, cancel_requested, runner, worker_pid, log_digest, parent_id";
 
 Job JobFromRow(const store::Row& r);
 

@@ -40,6 +40,7 @@ Job JobFromRow(const store::Row& r) {
   j.runner = r.Str(18);
   j.worker_pid = r.OptInt(19);
   j.log_digest = r.OptStr(20);
+  j.parent_id = r.OptStr(21);
   return j;
 }
 
@@ -60,6 +61,20 @@ namespace {
 
 using internal::JobFromRow;
 using internal::kJobColumns;
+
+// queued → cancelled now; running → cancel_requested, for the executor to act on.
+Status CancelInTransaction(store::SqlSession& s, const std::string& id, JobState state,
+                           const std::string& reason) {
+  if (state == JobState::kQueued) {
+    return s
+        .Exec(
+            "UPDATE jobs SET state = 'cancelled', finished_at = ?, error = ?, "
+            "cancel_requested = 1 WHERE id = ?",
+            {NowMillis(), DumpJson(ErrorToJson(Cancelled(reason))), id})
+        .status();
+  }
+  return s.Exec("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", {id}).status();
+}
 
 constexpr size_t kMaxSpecBytes = 1 << 20;
 constexpr int64_t kMaxTimeoutS = 30LL * 24 * 3600;
@@ -103,11 +118,22 @@ Result<Job> JobStore::Submit(const std::string& project_id, const std::string& k
   j.timeout_s = options.timeout_s;
   j.created_by = created_by;
   j.created_at = NowMillis();
+  store::SqlValue parent;  // NULL
+  if (!options.parent_id.empty()) {
+    EASEL_ASSIGN_OR_RETURN(auto row,
+                           db_.QueryOne("SELECT 1 FROM jobs WHERE project_id = ? AND id = ?",
+                                        {project_id, options.parent_id}));
+    if (!row) {
+      return FailedPrecondition("parent job '" + options.parent_id + "' does not exist");
+    }
+    j.parent_id = options.parent_id;
+    parent = options.parent_id;
+  }
   EASEL_RETURN_IF_ERROR(db_.Exec(
       "INSERT INTO jobs (id, project_id, kind, spec, state, attempt, max_attempts, timeout_s, "
-      "created_by, created_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)",
+      "created_by, created_at, parent_id) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
       {j.id, j.project_id, j.kind, spec_text, j.max_attempts, j.timeout_s, j.created_by,
-       j.created_at}));
+       j.created_at, parent}));
   return j;
 }
 
@@ -168,18 +194,38 @@ Result<Job> JobStore::RequestCancel(const std::string& project_id, const std::st
     if (IsFinal(state)) {
       return FailedPrecondition("job '" + id + "' has already " + std::string(JobStateName(state)));
     }
-    if (state == JobState::kQueued) {
-      EASEL_RETURN_IF_ERROR(
-          s.Exec("UPDATE jobs SET state = 'cancelled', finished_at = ?, error = ?, "
-                 "cancel_requested = 1 WHERE id = ?",
-                 {NowMillis(), DumpJson(ErrorToJson(Cancelled("cancelled by request"))), id}));
-    } else {
-      EASEL_RETURN_IF_ERROR(s.Exec("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", {id}));
+    EASEL_RETURN_IF_ERROR(CancelInTransaction(s, id, state, "cancelled by request"));
+    // Then the unfinished descendants, breadth first.
+    std::vector<std::string> parents = {id};
+    while (!parents.empty()) {
+      std::string parent = parents.back();
+      parents.pop_back();
+      EASEL_ASSIGN_OR_RETURN(
+          auto children,
+          s.Query("SELECT id, state FROM jobs WHERE parent_id = ? AND state IN ('queued', "
+                  "'running')" +
+                      internal::ForUpdate(s),
+                  {parent}));
+      for (const store::Row& child : children) {
+        JobState child_state = ParseJobState(child.Str(1)).value_or(JobState::kRunning);
+        EASEL_RETURN_IF_ERROR(
+            CancelInTransaction(s, child.Str(0), child_state, "its parent job was cancelled"));
+        parents.push_back(child.Str(0));
+      }
     }
     EASEL_ASSIGN_OR_RETURN(job, internal::LoadJob(s, id));
     return OkStatus();
   }));
   return job;
+}
+
+Result<std::vector<Job>> JobStore::Children(const std::string& parent_id) {
+  EASEL_ASSIGN_OR_RETURN(auto rows, db_.Query(std::string("SELECT ") + kJobColumns +
+                                                  " FROM jobs WHERE parent_id = ? ORDER BY id",
+                                              {parent_id}));
+  std::vector<Job> jobs;
+  for (const store::Row& r : rows) jobs.push_back(JobFromRow(r));
+  return jobs;
 }
 
 Result<Json> JobStore::ListMetrics(const std::string& project_id, const std::string& id) {

@@ -28,6 +28,16 @@ namespace easel::jobs {
 struct SubmitOptions {
   int64_t max_attempts = 3;  // 1..100
   int64_t timeout_s = 0;     // per attempt, 0..30 days; 0: the executor's default
+  // The job that starts this one (a search submitting its trials), in the same project; empty
+  // for none. Cancelling the parent cancels the child.
+  std::string parent_id;
+};
+
+// Which queued jobs a claim may take: those whose kind is in `kinds` (include) or not in it
+// (exclude). The default takes any job.
+struct KindFilter {
+  std::vector<std::string> kinds;
+  bool include = false;
 };
 
 // Non-owning view of the database; cheap to copy; thread-safe as Database is.
@@ -40,7 +50,8 @@ class JobStore {
 
   // A new `queued` job. INVALID_ARGUMENT for a malformed kind name, a spec that is not a JSON
   // object or is larger than 1 MiB, or options out of range; FAILED_PRECONDITION when the
-  // project does not exist. Whether `kind` is registered is the caller's check.
+  // project does not exist or options.parent_id names no job of the project. Whether `kind` is
+  // registered is the caller's check.
   Result<Job> Submit(const std::string& project_id, const std::string& kind, const Json& spec,
                      const std::string& created_by, const SubmitOptions& options = {});
   Result<Job> Get(const std::string& project_id, const std::string& id);
@@ -54,8 +65,11 @@ class JobStore {
   Result<std::map<JobState, int64_t>> CountByState();
   // queued → cancelled at once; running → cancel_requested (the executor stops the worker and
   // records `cancelled`; asking again is harmless); a finished job → FAILED_PRECONDITION.
-  // Returns the job as it is after the call.
+  // Every unfinished descendant (children, their children...) is cancelled the same way in the
+  // same transaction. Returns the job as it is after the call.
   Result<Job> RequestCancel(const std::string& project_id, const std::string& id);
+  // The jobs `parent_id` started, in creation order.
+  Result<std::vector<Job>> Children(const std::string& parent_id);
   // {series: {name: [{step, value, time}]}}, steps ascending; when a resumed attempt logged a
   // step again, its latest value wins.
   Result<Json> ListMetrics(const std::string& project_id, const std::string& id);
@@ -65,7 +79,7 @@ class JobStore {
   // Moves the oldest queued job to `running` for `runner_id` and starts its next attempt.
   // nullopt when nothing is queued. Concurrent claimers never get the same job (SKIP LOCKED on
   // PostgreSQL; SQLite write transactions are exclusive).
-  Result<std::optional<Job>> ClaimNext(const std::string& runner_id);
+  Result<std::optional<Job>> ClaimNext(const std::string& runner_id, const KindFilter& filter = {});
   // Records the worker process of an attempt (shown to operators, never trusted for signals
   // across servers).
   Status SetWorkerPid(const std::string& id, int64_t attempt, int64_t pid);

@@ -40,18 +40,30 @@ std::string Truncate(const std::string& s, size_t max) {
 
 }  // namespace
 
-Result<std::optional<Job>> JobStore::ClaimNext(const std::string& runner_id) {
+Result<std::optional<Job>> JobStore::ClaimNext(const std::string& runner_id,
+                                               const KindFilter& filter) {
+  // The kinds travel as parameters; an empty include list matches nothing.
+  std::string where = "state = 'queued'";
+  std::vector<store::SqlValue> params;
+  if (!filter.kinds.empty()) {
+    where += filter.include ? " AND kind IN (" : " AND kind NOT IN (";
+    for (size_t i = 0; i < filter.kinds.size(); ++i) {
+      where += i == 0 ? "?" : ", ?";
+      params.emplace_back(filter.kinds[i]);
+    }
+    where += ")";
+  } else if (filter.include) {
+    return std::optional<Job>();
+  }
+  const std::string next = "SELECT id FROM jobs WHERE " + where + " ORDER BY id LIMIT 1";
   // A plain read first, so an idle scheduler polling an empty queue takes no write lock.
-  EASEL_ASSIGN_OR_RETURN(auto any, db_.QueryOne("SELECT id FROM jobs WHERE state = 'queued' "
-                                                "ORDER BY id LIMIT 1"));
+  EASEL_ASSIGN_OR_RETURN(auto any, db_.QueryOne(next, params));
   if (!any) return std::optional<Job>();
   std::optional<Job> claimed;
   EASEL_RETURN_IF_ERROR(db_.Transaction([&](store::SqlSession& s) -> Status {
     claimed.reset();
     std::string lock = s.dialect() == store::Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
-    EASEL_ASSIGN_OR_RETURN(
-        auto row,
-        s.QueryOne("SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1" + lock));
+    EASEL_ASSIGN_OR_RETURN(auto row, s.QueryOne(next + lock, params));
     if (!row) return OkStatus();
     std::string id = row->Str(0);
     int64_t now = NowMillis();

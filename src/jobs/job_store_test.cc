@@ -111,6 +111,56 @@ TEST_P(JobStoreTest, ClaimTakesTheOldestAndStartsAnAttempt) {
   EXPECT_EQ(counts->size(), 5u);
 }
 
+TEST_P(JobStoreTest, ClaimFiltersByKind) {
+  Job sleep = MustSubmit();
+  auto other = jobs_->Submit("p", "search", Json::object(), "u");
+  ASSERT_TRUE(other.ok());
+  auto none = jobs_->ClaimNext("r1", {.kinds = {}, .include = true});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value()) << "an empty include list matches nothing";
+  auto search = jobs_->ClaimNext("r1", {.kinds = {"search"}, .include = true});
+  ASSERT_TRUE(search.ok() && search->has_value());
+  EXPECT_EQ((*search)->id, other->id);
+  auto rest = jobs_->ClaimNext("r1", {.kinds = {"search"}, .include = false});
+  ASSERT_TRUE(rest.ok() && rest->has_value());
+  EXPECT_EQ((*rest)->id, sleep.id);
+}
+
+TEST_P(JobStoreTest, ChildJobsAreListedAndCancelledWithTheirParent) {
+  Job parent = MustSubmit();
+  EXPECT_EQ(MustClaim().id, parent.id);
+  Job running_child = MustSubmit({.parent_id = parent.id});
+  Job queued_child = MustSubmit({.parent_id = parent.id});
+  Job grandchild = MustSubmit({.parent_id = running_child.id});
+  Job unrelated = MustSubmit();
+  EXPECT_EQ(MustClaim().id, running_child.id);
+  EXPECT_EQ(running_child.parent_id, parent.id);
+
+  auto children = jobs_->Children(parent.id);
+  ASSERT_TRUE(children.ok());
+  ASSERT_EQ(children->size(), 2u);
+  EXPECT_EQ((*children)[0].id, running_child.id);
+  EXPECT_EQ((*children)[1].id, queued_child.id);
+  EXPECT_EQ(JobToJson((*children)[1])["parent_id"], parent.id);
+  EXPECT_FALSE(JobToJson(unrelated).contains("parent_id"));
+
+  ASSERT_TRUE(jobs_->RequestCancel("p", parent.id).ok());
+  EXPECT_TRUE(jobs_->Get("p", parent.id)->cancel_requested);
+  EXPECT_TRUE(jobs_->Get("p", running_child.id)->cancel_requested);
+  Job cancelled = *jobs_->Get("p", queued_child.id);
+  EXPECT_EQ(cancelled.state, JobState::kCancelled);
+  EXPECT_NE(cancelled.error->message().find("parent"), std::string::npos);
+  EXPECT_EQ(jobs_->Get("p", grandchild.id)->state, JobState::kCancelled);
+  EXPECT_EQ(jobs_->Get("p", unrelated.id)->state, JobState::kQueued);
+
+  // A parent must be a job of the same project.
+  EXPECT_EQ(jobs_->Submit("p", "sleep", Json::object(), "u", {.parent_id = "nope"}).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      jobs_->Submit("q", "sleep", Json::object(), "u", {.parent_id = parent.id}).status().code(),
+      StatusCode::kFailedPrecondition);
+}
+
 TEST_P(JobStoreTest, ConcurrentClaimersNeverShareAJob) {
   constexpr int kJobs = 40;
   for (int i = 0; i < kJobs; ++i) MustSubmit();

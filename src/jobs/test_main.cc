@@ -11,6 +11,7 @@
 
 #include "jobs/executor.h"
 #include "jobs/job_context.h"
+#include "jobs/kinds/sleep.h"
 #include "jobs/test_worker.h"
 #include "jobs/worker.h"
 #include "store/blob_store.h"
@@ -71,6 +72,11 @@ void RegisterTestJobKinds(JobKindRegistry& registry) {
   stubborn.test_only = true;
   stubborn.run = RunStubborn;
   registry.Register(std::move(stubborn)).IgnoreError();
+  // A coordinator that only sleeps: shows the executor's separate coordinator pool.
+  JobKind coordinator = SleepJobKind();
+  coordinator.name = "coordinating_sleep";
+  coordinator.coordinator = true;
+  registry.Register(std::move(coordinator)).IgnoreError();
 }
 
 std::vector<std::string> TestWorkerArgv(const std::filesystem::path& data_dir,

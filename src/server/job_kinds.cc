@@ -1,5 +1,7 @@
 #include "server/job_kinds.h"
 
+#include "automl/hpo_kind.h"
+#include "automl/trial_kind.h"
 #include "jobs/kinds/dataset_import.h"
 #include "labeling/export_kind.h"
 #include "labeling/prelabel_kind.h"
@@ -35,17 +37,17 @@ labeling::PrelabelModelLoader PrelabelLoader() {
     models::ModelStore registry(db);
     // "name@alias" carries its own version; the route's default "latest" then means nothing.
     bool inline_version = model.find('@') != std::string::npos;
-    EASEL_ASSIGN_OR_RETURN(models::ModelRef ref,
-                           models::ParseModelRef(model, inline_version && version == "latest"
-                                                            ? std::string()
-                                                            : version));
+    EASEL_ASSIGN_OR_RETURN(
+        models::ModelRef ref,
+        models::ParseModelRef(model,
+                              inline_version && version == "latest" ? std::string() : version));
     EASEL_ASSIGN_OR_RETURN(models::ModelVersion v,
                            models::ResolveModelRef(registry, project_id, ref));
     EASEL_ASSIGN_OR_RETURN(data::Dataset d,
                            data::DatasetStore(db).GetById(dataset_version.dataset_id));
-    EASEL_ASSIGN_OR_RETURN(train::SamplePredictor p,
-                           train::LoadSamplePredictor(BuiltinAlgorithms(), blobs, v, d,
-                                                      dataset_version));
+    EASEL_ASSIGN_OR_RETURN(
+        train::SamplePredictor p,
+        train::LoadSamplePredictor(BuiltinAlgorithms(), blobs, v, d, dataset_version));
     return labeling::PrelabelModel{v.model_name, v.version, v.id, std::move(p.classes),
                                    std::move(p.predict)};
   };
@@ -58,6 +60,8 @@ void RegisterJobKinds(jobs::JobKindRegistry& registry, bool enable_test_kinds) {
   registry.Register(train::TrainJobKind(BuiltinAlgorithms())).IgnoreError();
   registry.Register(train::EvaluateJobKind(BuiltinAlgorithms())).IgnoreError();
   registry.Register(labeling::PrelabelJobKind(PrelabelLoader())).IgnoreError();
+  registry.Register(automl::HpoJobKind(BuiltinAlgorithms())).IgnoreError();
+  registry.Register(automl::TrialJobKind(BuiltinAlgorithms())).IgnoreError();
 }
 
 }  // namespace easel::server

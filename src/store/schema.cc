@@ -277,6 +277,46 @@ const std::vector<Migration>& Migrations() {
            // Where an annotation came from when no person typed it: {kind: "prelabel", ...}.
            "ALTER TABLE labeling_annotations ADD COLUMN source_json TEXT",
        }},
+      {6,
+       "child jobs and search studies",
+       {
+           // A job started by another job (a search's trials): cancelling the parent cancels
+           // it, and the parent finds its children through the index. No foreign key: a child
+           // stays readable when a parent row is pruned.
+           "ALTER TABLE jobs ADD COLUMN parent_id TEXT",
+           "CREATE INDEX jobs_parent ON jobs(parent_id)",
+           // A hyperparameter search (automl/study_store.h); its id is the id of the job that
+           // runs it, so a re-queued job finds its study again.
+           R"(CREATE TABLE studies (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                spec TEXT NOT NULL,
+                created_at BIGINT NOT NULL))",
+           R"(CREATE TABLE study_trials (
+                study_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+                number BIGINT NOT NULL,
+                params TEXT NOT NULL,
+                state TEXT NOT NULL,
+                value DOUBLE PRECISION,
+                intermediate TEXT NOT NULL,
+                job_id TEXT,
+                note TEXT NOT NULL DEFAULT '',
+                model TEXT,
+                evaluation_digest TEXT REFERENCES blobs(digest),
+                started_at BIGINT NOT NULL,
+                finished_at BIGINT,
+                PRIMARY KEY (study_id, number)))",
+           // The model a finished trial trained, kept until the study registers its best.
+           R"(CREATE TABLE study_trial_files (
+                study_id TEXT NOT NULL,
+                number BIGINT NOT NULL,
+                name TEXT NOT NULL,
+                digest TEXT NOT NULL REFERENCES blobs(digest),
+                PRIMARY KEY (study_id, number, name),
+                FOREIGN KEY (study_id, number)
+                  REFERENCES study_trials(study_id, number) ON DELETE CASCADE))",
+       }},
   };
   return *migrations;
 }
@@ -291,6 +331,8 @@ const std::vector<std::pair<std::string, std::string>>& BlobReferenceColumns() {
       {"dataset_uploads", "digest"},
       {"model_version_files", "digest"},
       {"model_evaluations", "digest"},
+      {"study_trials", "evaluation_digest"},
+      {"study_trial_files", "digest"},
   };
   return *columns;
 }

@@ -18,8 +18,8 @@ namespace easel::train {
 
 namespace {
 
-constexpr const char* kSpecFields[] = {"algorithm", "dataset",    "target",      "task",
-                                       "params",    "transforms", "resources",   "model_name",
+constexpr const char* kSpecFields[] = {"algorithm", "dataset",    "target",     "task",
+                                       "params",    "transforms", "resources",  "model_name",
                                        "seed",      "parent",     "description"};
 
 Status FieldError(const std::string& field, const std::string& message) {
@@ -31,8 +31,7 @@ Result<std::pair<std::string, std::string>> GetRef(const Json& spec, const char*
                                                    const char* name_key, bool aliases) {
   const Json& ref = spec[field];
   if (!ref.is_object()) {
-    return FieldError(field, std::string(field) + " must be an object {" + name_key +
-                                 ", version}");
+    return FieldError(field, std::string(field) + " must be an object {" + name_key + ", version}");
   }
   EASEL_ASSIGN_OR_RETURN(std::string name, GetString(ref, name_key));
   std::string version = "latest";
@@ -86,8 +85,8 @@ Result<TrainSpec> ParseSpec(const AlgorithmRegistry& algorithms, const Json& spe
       t.task != "classification" && t.task != "regression") {
     return FieldError("task", "task must be binary, multiclass, classification or regression");
   }
-  EASEL_ASSIGN_OR_RETURN(t.params, ResolveParams(t.algorithm->params_schema,
-                                                 spec.value("params", Json())));
+  EASEL_ASSIGN_OR_RETURN(t.params,
+                         ResolveParams(t.algorithm->params_schema, spec.value("params", Json())));
   t.transforms = spec.value("transforms", Json());
   if (!t.transforms.is_null()) {
     if (!t.transforms.is_object()) return FieldError("transforms", "transforms must be an object");
@@ -127,8 +126,9 @@ Result<TrainSpec> ParseSpec(const AlgorithmRegistry& algorithms, const Json& spe
   return t;
 }
 
-Result<std::pair<data::Dataset, data::DatasetVersion>> ResolveDataset(
-    store::Database& db, const std::string& project_id, const TrainSpec& t) {
+Result<std::pair<data::Dataset, data::DatasetVersion>> ResolveDataset(store::Database& db,
+                                                                      const std::string& project_id,
+                                                                      const TrainSpec& t) {
   data::DatasetStore datasets(db);
   EASEL_ASSIGN_OR_RETURN(data::Dataset d, datasets.Get(project_id, t.dataset));
   EASEL_ASSIGN_OR_RETURN(int64_t n, data::ParseVersionRef(t.dataset_version));
@@ -151,8 +151,8 @@ Status CheckInputs(const TrainSpec& t, const data::Dataset& d, const data::Datas
   if (!t.target.empty() && std::find(columns.begin(), columns.end(), t.target) == columns.end()) {
     std::string known;
     for (const std::string& c : columns) known += (known.empty() ? "" : ", ") + c;
-    return FieldError("target", "dataset '" + d.name + "' has no column '" + t.target +
-                                    "'; columns: " + known);
+    return FieldError(
+        "target", "dataset '" + d.name + "' has no column '" + t.target + "'; columns: " + known);
   }
   if (t.target.empty() && d.type == data::DatasetType::kTabular) {
     return FieldError("target", "a tabular dataset needs a target: the column to predict");
@@ -167,9 +167,9 @@ Result<models::ModelVersion> ResolveParent(store::Database& db, const std::strin
   EASEL_ASSIGN_OR_RETURN(models::ModelVersion v, models::ResolveModelRef(store, project_id, ref));
   if (v.format != t.algorithm->format) {
     return FieldError("parent", "model '" + v.model_name + "' version " +
-                                    std::to_string(v.version) + " is a " + v.format +
-                                    " model; " + t.algorithm->name + " fine-tunes " +
-                                    t.algorithm->format + " models");
+                                    std::to_string(v.version) + " is a " + v.format + " model; " +
+                                    t.algorithm->name + " fine-tunes " + t.algorithm->format +
+                                    " models");
   }
   return v;
 }
@@ -222,7 +222,8 @@ struct Trained {
 // Picks the split to evaluate on: test, else val, else train (the evaluation says which).
 template <typename Split>
 std::pair<const Split*, std::string> EvaluationSplit(const Split& train, const Split& val,
-                                                     const Split& test, bool (*empty)(const Split&)) {
+                                                     const Split& test,
+                                                     bool (*empty)(const Split&)) {
   if (!empty(test)) return {&test, "test"};
   if (!empty(val)) return {&val, "val"};
   return {&train, "train"};
@@ -276,22 +277,21 @@ Result<Trained> TrainImages(const AlgorithmRegistry& algorithms, jobs::JobContex
   JobHooks hooks(ctx, "accuracy", 0.05, 0.9);
   std::optional<std::string_view> initial_view;
   if (initial) initial_view = *initial;
-  EASEL_ASSIGN_OR_RETURN(ModelFiles files, t.algorithm->train_image(p, t.params, t.seed,
-                                                                    t.resources, hooks,
-                                                                    initial_view));
+  EASEL_ASSIGN_OR_RETURN(
+      ModelFiles files,
+      t.algorithm->train_image(p, t.params, t.seed, t.resources, hooks, initial_view));
   EASEL_ASSIGN_OR_RETURN(const ModelLoader* loader, algorithms.FindLoader(t.algorithm->format));
   EASEL_ASSIGN_OR_RETURN(auto model, loader->image(files, t.resources));
   auto [split, name] = EvaluationSplit<std::vector<ImageItem>>(
       p.train, p.val, p.test, [](const std::vector<ImageItem>& s) { return s.empty(); });
   ctx.SetProgress(0.9, "evaluating on the " + name + " split");
-  EASEL_ASSIGN_OR_RETURN(Json evaluation,
-                         EvaluateImages(*model, p.classes, *split, [&] { return ctx.cancelled(); }));
+  EASEL_ASSIGN_OR_RETURN(
+      Json evaluation, EvaluateImages(*model, p.classes, *split, [&] { return ctx.cancelled(); }));
   evaluation["training"] = hooks.History();
   return Trained{std::move(files), std::move(evaluation), name, Task::kMulticlass, p.classes};
 }
 
 Result<Json> RunTrain(const AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
-  EASEL_ASSIGN_OR_RETURN(TrainSpec t, ParseSpec(algorithms, ctx.spec()));
   models::ModelStore registry(ctx.db());
   EASEL_ASSIGN_OR_RETURN(auto registered, registry.VersionFromJob(ctx.job_id()));
   if (registered) {
@@ -299,18 +299,45 @@ Result<Json> RunTrain(const AlgorithmRegistry& algorithms, jobs::JobContext& ctx
             std::to_string(registered->version));
     return ResultJson(*registered, "");
   }
+  EASEL_ASSIGN_OR_RETURN(TrainedVersion trained, TrainForJob(algorithms, ctx, ctx.spec()));
+  ctx.SetProgress(0.95, "registering the model");
+  EASEL_ASSIGN_OR_RETURN(
+      models::ModelVersion v,
+      registry.Register(ctx.project_id(), trained.model_name, trained.version, ctx.created_by()));
+  ctx.Log("registered '" + v.model_name + "' version " + std::to_string(v.version) + ": " +
+          DumpJson(v.metrics));
+  return ResultJson(v, trained.version.evaluation ? trained.version.evaluation->split : "");
+}
+
+}  // namespace
+
+Status ValidateTrainSpec(const AlgorithmRegistry& algorithms, const Json& spec) {
+  return ParseSpec(algorithms, spec).status();
+}
+
+Status CheckTrainSpec(const AlgorithmRegistry& algorithms, const Json& spec, store::Database& db,
+                      const std::string& project_id) {
+  EASEL_ASSIGN_OR_RETURN(TrainSpec t, ParseSpec(algorithms, spec));
+  EASEL_ASSIGN_OR_RETURN(auto dataset, ResolveDataset(db, project_id, t));
+  EASEL_RETURN_IF_ERROR(CheckInputs(t, dataset.first, dataset.second));
+  if (t.parent) EASEL_RETURN_IF_ERROR(ResolveParent(db, project_id, t));
+  return OkStatus();
+}
+
+Result<TrainedVersion> TrainForJob(const AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
+                                   const Json& spec) {
+  EASEL_ASSIGN_OR_RETURN(TrainSpec t, ParseSpec(algorithms, spec));
   EASEL_ASSIGN_OR_RETURN(store::BlobStore * blobs, ctx.blobs());
   EASEL_ASSIGN_OR_RETURN(auto dataset, ResolveDataset(ctx.db(), ctx.project_id(), t));
   const auto& [d, version] = dataset;
-  ctx.SetProgress(0.01, "loading dataset '" + d.name + "' version " +
-                            std::to_string(version.version));
+  ctx.SetProgress(0.01,
+                  "loading dataset '" + d.name + "' version " + std::to_string(version.version));
   Result<Trained> trained = t.algorithm->input == InputKind::kTabular
                                 ? TrainTabular(algorithms, ctx, *blobs, t, d, version)
                                 : TrainImages(algorithms, ctx, *blobs, t, d, version);
   EASEL_RETURN_IF_ERROR(trained);
   if (ctx.cancelled()) return Cancelled("training cancelled");
 
-  ctx.SetProgress(0.95, "registering the model");
   models::NewModelVersion nv;
   nv.algorithm = t.algorithm->name;
   nv.task = std::string(TaskName(trained->task));
@@ -319,16 +346,16 @@ Result<Json> RunTrain(const AlgorithmRegistry& algorithms, jobs::JobContext& ctx
   nv.metrics = HeadlineMetrics(trained->evaluation);
   nv.signature = Signature(version, t, trained->task, trained->classes,
                            t.algorithm->input == InputKind::kImage);
-  nv.lineage = {{"dataset",
-                 {{"name", d.name}, {"version", version.version},
-                  {"content_hash", version.content_hash}}},
-                {"splits", version.splits},
-                {"algorithm", t.algorithm->name},
-                {"params", t.params},
-                {"seed", t.seed},
-                {"easel_version", kVersion},
-                {"job_id", ctx.job_id()},
-                {"resources", {{"device", t.resources.device}}}};
+  nv.lineage = {
+      {"dataset",
+       {{"name", d.name}, {"version", version.version}, {"content_hash", version.content_hash}}},
+      {"splits", version.splits},
+      {"algorithm", t.algorithm->name},
+      {"params", t.params},
+      {"seed", t.seed},
+      {"easel_version", kVersion},
+      {"job_id", ctx.job_id()},
+      {"resources", {{"device", t.resources.device}}}};
   if (!t.target.empty()) nv.lineage["target"] = t.target;
   if (!t.transforms.is_null()) nv.lineage["transforms"] = t.transforms;
   if (t.parent) {
@@ -346,16 +373,10 @@ Result<Json> RunTrain(const AlgorithmRegistry& algorithms, jobs::JobContext& ctx
     nv.files.emplace_back(name, blob);
   }
   EASEL_ASSIGN_OR_RETURN(store::BlobInfo doc, blobs->Put(DumpJson(trained->evaluation)));
-  nv.evaluation = models::NewModelVersion::FirstEvaluation{d.id, version.version, trained->split,
-                                                           doc};
-  EASEL_ASSIGN_OR_RETURN(models::ModelVersion v,
-                         registry.Register(ctx.project_id(), t.model_name, nv, ctx.created_by()));
-  ctx.Log("registered '" + v.model_name + "' version " + std::to_string(v.version) + ": " +
-          DumpJson(v.metrics));
-  return ResultJson(v, trained->split);
+  nv.evaluation =
+      models::NewModelVersion::FirstEvaluation{d.id, version.version, trained->split, doc};
+  return TrainedVersion{t.model_name, std::move(nv)};
 }
-
-}  // namespace
 
 jobs::JobKind TrainJobKind(const AlgorithmRegistry& algorithms) {
   jobs::JobKind kind;
@@ -380,16 +401,9 @@ jobs::JobKind TrainJobKind(const AlgorithmRegistry& algorithms) {
         {"model_name", {{"type", "string"}, {"description", "default <dataset>-<algorithm>"}}},
         {"seed", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}},
         {"parent", {{"type", "object"}, {"description", "{model, version} to fine-tune from"}}}}}};
-  kind.validate = [&algorithms](const Json& spec) {
-    return ParseSpec(algorithms, spec).status();
-  };
-  kind.check = [&algorithms](const Json& spec, store::Database& db,
-                             const std::string& project_id) -> Status {
-    EASEL_ASSIGN_OR_RETURN(TrainSpec t, ParseSpec(algorithms, spec));
-    EASEL_ASSIGN_OR_RETURN(auto dataset, ResolveDataset(db, project_id, t));
-    EASEL_RETURN_IF_ERROR(CheckInputs(t, dataset.first, dataset.second));
-    if (t.parent) EASEL_RETURN_IF_ERROR(ResolveParent(db, project_id, t));
-    return OkStatus();
+  kind.validate = [&algorithms](const Json& spec) { return ValidateTrainSpec(algorithms, spec); };
+  kind.check = [&algorithms](const Json& spec, store::Database& db, const std::string& project_id) {
+    return CheckTrainSpec(algorithms, spec, db, project_id);
   };
   kind.run = [&algorithms](jobs::JobContext& ctx) { return RunTrain(algorithms, ctx); };
   return kind;

@@ -18,12 +18,38 @@
 // A retried attempt resumes from the trainer's last checkpoint; an attempt that follows a
 // crash after registration answers the registered version instead of registering twice.
 
+#include <string>
+
 #include "jobs/job_kind.h"
+#include "models/model_store.h"
 #include "train/algorithms.h"
+
+namespace easel::jobs {
+class JobContext;
+}  // namespace easel::jobs
 
 namespace easel::train {
 
 // `algorithms` must outlive the job kind registry.
 jobs::JobKind TrainJobKind(const AlgorithmRegistry& algorithms);
+
+// The parts of the kind, for job kinds that run train specs of their own (a search's trials).
+//
+// INVALID_ARGUMENT naming the field for a spec the train kind would reject.
+Status ValidateTrainSpec(const AlgorithmRegistry& algorithms, const Json& spec);
+// What the spec refers to exists in the project (dataset version, target column, parent).
+Status CheckTrainSpec(const AlgorithmRegistry& algorithms, const Json& spec, store::Database& db,
+                      const std::string& project_id);
+
+// A finished run that is not registered yet: `version` is complete (files and the evaluation
+// document are already in the blob store, not yet referenced by anything).
+struct TrainedVersion {
+  std::string model_name;
+  models::NewModelVersion version;
+};
+// Trains and evaluates `spec` inside the job of `ctx` (its checkpoints, metrics and log),
+// without registering. The errors of the train kind.
+Result<TrainedVersion> TrainForJob(const AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
+                                   const Json& spec);
 
 }  // namespace easel::train

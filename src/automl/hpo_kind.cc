@@ -1,0 +1,283 @@
+#include "automl/hpo_kind.h"
+
+#include <chrono>
+#include <thread>
+
+#include "automl/hpo_spec.h"
+#include "automl/sampler.h"
+#include "automl/scheduler.h"
+#include "automl/study_json.h"
+#include "automl/study_store.h"
+#include "automl/trial_kind.h"
+#include "common/time.h"
+#include "jobs/job_context.h"
+#include "jobs/job_store.h"
+#include "models/model_store.h"
+#include "train/train_kind.h"
+
+namespace easel::automl {
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(100);
+
+// One search run inside its job: the loop that keeps trials going and watches them.
+class Search {
+ public:
+  Search(jobs::JobContext& ctx, const HpoSpec& spec, const Study& study, const Sampler& sampler,
+         const Scheduler& scheduler)
+      : ctx_(ctx),
+        spec_(spec),
+        study_(study),
+        sampler_(sampler),
+        scheduler_(scheduler),
+        jobs_(ctx.db()),
+        studies_(ctx.db()) {}
+
+  // Runs until every trial has finished and no more may start; CANCELLED when the job is.
+  Status Run() {
+    const std::optional<int64_t> deadline =
+        spec_.time_budget_s
+            ? std::optional<int64_t>(study_.created_at + *spec_.time_budget_s * 1000)
+            : std::nullopt;
+    bool exhausted = false;
+    for (;;) {
+      if (ctx_.cancelled()) return Cancelled("the search was cancelled");
+      EASEL_ASSIGN_OR_RETURN(trials_, studies_.Trials(study_.id));
+      const bool out_of_time = deadline && NowMillis() >= *deadline;
+      int64_t running = 0;
+      for (Trial& t : trials_) {
+        if (t.record.state != TrialState::kRunning) continue;
+        EASEL_RETURN_IF_ERROR(Watch(t, out_of_time));
+        running += t.record.state == TrialState::kRunning ? 1 : 0;
+      }
+      const bool may_start =
+          !exhausted && !out_of_time && static_cast<int64_t>(trials_.size()) < spec_.max_trials;
+      ReportProgress(running);
+      if (!may_start && running == 0) return OkStatus();
+      while (may_start && running < spec_.max_concurrent_trials &&
+             static_cast<int64_t>(trials_.size()) < spec_.max_trials) {
+        EASEL_ASSIGN_OR_RETURN(bool started, StartTrial());
+        if (!started) {
+          exhausted = true;
+          break;
+        }
+        ++running;
+      }
+      for (auto waited = std::chrono::milliseconds(0); waited < kPoll && !ctx_.cancelled();
+           waited += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+
+  const std::vector<Trial>& trials() const { return trials_; }
+
+ private:
+  // Proposes and submits the next trial; false when the sampler has nothing left.
+  Result<bool> StartTrial() {
+    const int64_t number = static_cast<int64_t>(trials_.size());
+    std::vector<TrialRecord> history;
+    for (const Trial& t : trials_) history.push_back(t.record);
+    Result<Json> params = sampler_.Suggest(*spec_.space, history, number);
+    if (params.status().code() == StatusCode::kOutOfRange) {
+      ctx_.Log("the sampler has proposed every point it has");
+      return false;
+    }
+    EASEL_RETURN_IF_ERROR(params);
+    EASEL_RETURN_IF_ERROR(studies_.AddTrial(study_.id, number, *params));
+    Trial t;
+    t.record.number = number;
+    t.record.params = *params;
+    t.started_at = NowMillis();
+    trials_.push_back(std::move(t));
+    EASEL_RETURN_IF_ERROR(Submit(trials_.back()));
+    ctx_.Log("trial " + std::to_string(number) + " started: " + DumpJson(*params));
+    return true;
+  }
+
+  // Submits the child job of a trial that has none yet. After a crash between recording the
+  // trial and recording its job, the child may exist already: it is found by its number.
+  Status Submit(Trial& t) {
+    EASEL_ASSIGN_OR_RETURN(std::vector<jobs::Job> children, jobs_.Children(ctx_.job_id()));
+    for (const jobs::Job& child : children) {
+      if (child.kind == kTrialKind && child.spec.value("number", int64_t{-1}) == t.record.number) {
+        t.job_id = child.id;
+        return studies_.SetTrialJob(study_.id, t.record.number, child.id);
+      }
+    }
+    Json spec = {{"study", study_.id},
+                 {"number", t.record.number},
+                 {"train", spec_.TrialTrainSpec(t.record.params)}};
+    EASEL_ASSIGN_OR_RETURN(jobs::Job job,
+                           jobs_.Submit(ctx_.project_id(), kTrialKind, spec, ctx_.created_by(),
+                                        {.max_attempts = 2, .parent_id = ctx_.job_id()}));
+    t.job_id = job.id;
+    return studies_.SetTrialJob(study_.id, t.record.number, job.id);
+  }
+
+  // Brings a running trial up to date: new reports (each shown to the scheduler), the end of
+  // its job, or a stop (scheduler, time budget).
+  Status Watch(Trial& t, bool out_of_time) {
+    if (!t.job_id) return Submit(t);
+    EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs_.GetById(*t.job_id));
+    EASEL_ASSIGN_OR_RETURN(Json metrics, jobs_.ListMetrics(ctx_.project_id(), *t.job_id));
+    const size_t seen = t.record.intermediate.size();
+    t.record.intermediate.clear();
+    for (const Json& point : metrics["series"].value(spec_.objective.metric, Json::array())) {
+      t.record.intermediate.emplace_back(point["step"].get<int64_t>(),
+                                         spec_.objective.Minimized(point["value"].get<double>()));
+    }
+    std::string note;
+    for (size_t i = seen; i < t.record.intermediate.size() && !jobs::IsFinal(job.state); ++i) {
+      const int64_t step = t.record.intermediate[i].first;
+      if (scheduler_.OnReport(Progress(), t.record.number, step) == Decision::kStop) {
+        note = "stopped by the " + spec_.scheduler.value("type", "") + " scheduler at step " +
+               std::to_string(step);
+        break;
+      }
+    }
+    if (note.empty() && out_of_time && !jobs::IsFinal(job.state)) note = "the time budget ran out";
+    const std::optional<double> last =
+        t.record.intermediate.empty() ? std::nullopt
+                                      : std::optional<double>(t.record.intermediate.back().second);
+    if (!note.empty()) {
+      // It may have ended since it was read: a refusal then changes nothing.
+      jobs_.RequestCancel(ctx_.project_id(), job.id).status().IgnoreError();
+      t.record.state = TrialState::kPruned;
+      t.record.value = last;
+      ctx_.Log("trial " + std::to_string(t.record.number) + " " + note);
+    } else if (job.state == jobs::JobState::kSucceeded) {
+      if (last) {
+        t.record.state = TrialState::kComplete;
+        t.record.value = last;
+        ctx_.Log("trial " + std::to_string(t.record.number) + " finished: " +
+                 spec_.objective.metric + " " + std::to_string(spec_.objective.Minimized(*last)));
+      } else {
+        t.record.state = TrialState::kFailed;
+        note = "the trial reported no '" + spec_.objective.metric +
+               "' (does the dataset version have a validation split?)";
+      }
+    } else if (jobs::IsFinal(job.state)) {
+      t.record.state = TrialState::kFailed;
+      note = job.error ? job.error->message()
+                       : "the trial job " + std::string(JobStateName(job.state));
+      ctx_.Log("trial " + std::to_string(t.record.number) + " failed: " + note);
+    } else if (t.record.intermediate.size() == seen) {
+      return OkStatus();  // nothing new
+    }
+    t.note = note;
+    return studies_.UpdateTrial(study_.id, t.record, note);
+  }
+
+  std::vector<TrialProgress> Progress() const {
+    std::vector<TrialProgress> out;
+    for (const Trial& t : trials_) {
+      out.push_back(
+          {t.record.number, t.record.intermediate, t.record.state != TrialState::kRunning});
+    }
+    return out;
+  }
+
+  void ReportProgress(int64_t running) {
+    int64_t done = static_cast<int64_t>(trials_.size()) - running;
+    ctx_.SetProgress(0.95 * static_cast<double>(done) / static_cast<double>(spec_.max_trials),
+                     std::to_string(done) + " of " + std::to_string(spec_.max_trials) +
+                         " trials finished, " + std::to_string(running) + " running");
+  }
+
+  jobs::JobContext& ctx_;
+  const HpoSpec& spec_;
+  const Study& study_;
+  const Sampler& sampler_;
+  const Scheduler& scheduler_;
+  jobs::JobStore jobs_;
+  StudyStore studies_;
+  std::vector<Trial> trials_;
+};
+
+Json Summary(const Study& study, const std::vector<Trial>& trials, const models::ModelVersion& v) {
+  Json s = StudyToJson(study, trials);
+  return {{"study", study.id},
+          {"model", v.model_name},
+          {"version", v.version},
+          {"best_trial", s["best_trial"]},
+          {"objective", s["objective"]},
+          {"counts", s["counts"]},
+          {"param_importance", s["param_importance"]}};
+}
+
+Result<Json> RunHpo(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
+  EASEL_ASSIGN_OR_RETURN(HpoSpec spec, ParseHpoSpec(algorithms, ctx.spec()));
+  StudyStore studies(ctx.db());
+  EASEL_ASSIGN_OR_RETURN(Study study,
+                         studies.Ensure(ctx.job_id(), ctx.project_id(), "hpo", spec.ToJson()));
+  models::ModelStore registry(ctx.db());
+  EASEL_ASSIGN_OR_RETURN(auto registered, registry.VersionFromJob(ctx.job_id()));
+  if (registered) {
+    EASEL_ASSIGN_OR_RETURN(auto trials, studies.Trials(study.id));
+    return Summary(study, trials, *registered);
+  }
+  EASEL_ASSIGN_OR_RETURN(auto sampler, MakeSampler(spec.sampler, spec.seed));
+  EASEL_ASSIGN_OR_RETURN(auto scheduler, MakeScheduler(spec.scheduler));
+  ctx.Log("searching " + std::to_string(spec.space->params().size()) + " parameters of " +
+          spec.train["algorithm"].get<std::string>() + ": up to " +
+          std::to_string(spec.max_trials) + " trials, " +
+          std::to_string(spec.max_concurrent_trials) + " at once, " +
+          spec.sampler["type"].get<std::string>() + " sampler, " +
+          spec.scheduler["type"].get<std::string>() + " scheduler, objective " +
+          DumpJson(spec.objective.ToJson()));
+
+  Search search(ctx, spec, study, *sampler, *scheduler);
+  EASEL_RETURN_IF_ERROR(search.Run());
+  const Trial* best = BestTrial(search.trials());
+  if (best == nullptr) {
+    for (const Trial& t : search.trials()) {
+      if (t.record.state == TrialState::kFailed) {
+        return FailedPrecondition("no trial completed; trial " + std::to_string(t.record.number) +
+                                  " failed: " + t.note);
+      }
+    }
+    return FailedPrecondition("no trial completed within the budget");
+  }
+
+  ctx.SetProgress(0.97, "registering the best trial's model");
+  EASEL_ASSIGN_OR_RETURN(models::NewModelVersion nv,
+                         studies.LoadTrialModel(study.id, best->record.number));
+  nv.lineage["study"] = {{"id", study.id},
+                         {"kind", "hpo"},
+                         {"trial", best->record.number},
+                         {"trial_job_id", best->job_id.value_or("")},
+                         {"objective", spec.objective.ToJson()},
+                         {"value", spec.objective.Minimized(*best->record.value)}};
+  nv.job_id = ctx.job_id();
+  EASEL_ASSIGN_OR_RETURN(
+      models::ModelVersion v,
+      registry.Register(ctx.project_id(), spec.model_name, nv, ctx.created_by()));
+  ctx.Log("registered trial " + std::to_string(best->record.number) + " as '" + v.model_name +
+          "' version " + std::to_string(v.version));
+  return Summary(study, search.trials(), v);
+}
+
+}  // namespace
+
+jobs::JobKind HpoJobKind(const train::AlgorithmRegistry& algorithms) {
+  jobs::JobKind kind;
+  kind.name = "hpo";
+  kind.description =
+      "Searches an algorithm's hyperparameters (TPE, random or grid; ASHA or median stopping) "
+      "and registers the best model.";
+  kind.params_schema = HpoSpecSchema();
+  kind.coordinator = true;
+  kind.validate = [&algorithms](const Json& spec) {
+    return ParseHpoSpec(algorithms, spec).status();
+  };
+  kind.check = [&algorithms](const Json& spec, store::Database& db,
+                             const std::string& project_id) -> Status {
+    EASEL_ASSIGN_OR_RETURN(HpoSpec h, ParseHpoSpec(algorithms, spec));
+    return train::CheckTrainSpec(algorithms, h.train, db, project_id);
+  };
+  kind.run = [&algorithms](jobs::JobContext& ctx) { return RunHpo(algorithms, ctx); };
+  return kind;
+}
+
+}  // namespace easel::automl

@@ -1,0 +1,62 @@
+#pragma once
+// The spec of an `hpo` job: a train spec (the fixed part of every trial) plus what to search.
+//
+//   {algorithm, dataset: {name, version}, target?, task?, params?, transforms?, resources?,
+//    model_name?, description?, seed?,                      ← as the train kind (train_kind.h)
+//    search_space: {param: domain},                         ← automl/search_space.h
+//    objective?: {metric: "val_loss", direction?: "minimize" | "maximize"},
+//    sampler?: {type: "tpe", ...},                          ← automl/sampler.h (default tpe)
+//    scheduler?: {type: "asha", ...},                       ← automl/scheduler.h (default none)
+//    max_trials?: 20, max_concurrent_trials?: 2, time_budget_s?}
+//
+// `params` holds the values every trial shares; a searched parameter may not also be fixed.
+// The objective is a metric series the trials' trainer reports each epoch or boosting round:
+// "val_loss", "val_accuracy" (classification), "val_rmse" (regression) or "train_loss". Its
+// direction defaults to maximize for accuracy and minimize otherwise. A trial's value is the
+// last value it reported.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "automl/search_space.h"
+#include "common/json.h"
+#include "common/status.h"
+#include "train/algorithms.h"
+
+namespace easel::automl {
+
+struct Objective {
+  std::string metric = "val_loss";
+  bool maximize = false;
+  // Values as samplers and schedulers take them: minimized.
+  double Minimized(double v) const { return maximize ? -v : v; }
+  Json ToJson() const;
+};
+
+struct HpoSpec {
+  Json train;  // the train spec of a trial, before its sampled params are merged in
+  std::optional<SearchSpace> space;
+  Objective objective;
+  Json sampler = {{"type", "tpe"}};
+  Json scheduler = {{"type", "none"}};
+  int64_t max_trials = 20;
+  int64_t max_concurrent_trials = 2;
+  std::optional<int64_t> time_budget_s;
+  uint64_t seed = 0;
+  std::string model_name;  // where the best trial's model is registered
+
+  // The train spec of a trial with `assignment` (sampled params) merged over the fixed ones.
+  Json TrialTrainSpec(const Json& assignment) const;
+  // The spec with every default filled in (what the study stores and shows).
+  Json ToJson() const;
+};
+
+// Parses and validates; INVALID_ARGUMENT naming the field (search-space errors name the
+// parameter, train-spec errors the train field).
+Result<HpoSpec> ParseHpoSpec(const train::AlgorithmRegistry& algorithms, const Json& spec);
+
+// The JSON-schema-like description of the spec shown by GET /api/v1/job-kinds.
+Json HpoSpecSchema();
+
+}  // namespace easel::automl

@@ -1,0 +1,247 @@
+// Hyperparameter search end to end on the real server: an `hpo` job runs its trials as child
+// jobs, stops weak ones, registers the best model with the study in its lineage, survives a
+// kill -9 of its worker without repeating a trial, cancels its trials when cancelled, honours
+// its time budget, and refuses bad specs with a 400.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "testing/processes.h"
+#include "testing/real_data.h"
+#include "testing/server.h"
+
+namespace easel::testing {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class HpoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kSklearnData / "iris.csv")) GTEST_SKIP() << "python3-sklearn is not installed";
+    server_.Start();
+    client_ = server_.Client();
+    token_ = server_.admin_token();
+    ASSERT_EQ(Send(*client_, "POST", "/api/v1/projects", token_, R"({"name":"demo"})").status, 201);
+    ASSERT_EQ(Post("/datasets", {{"name", "iris"}, {"type", "tabular"}}).status, 201);
+    auto r =
+        Send(*client_, "POST", "/api/v1/projects/demo/datasets/iris/imports?file_name=iris.csv",
+             token_, SklearnCsv("iris.csv"), "application/octet-stream");
+    ASSERT_EQ(r.status, 202) << r.raw;
+    ASSERT_EQ(WaitJob(r.body["job_id"]).value("state", ""), "succeeded");
+  }
+  Response Post(const std::string& path, const Json& body) {
+    return Send(*client_, "POST", "/api/v1/projects/demo" + path, token_, body.dump());
+  }
+  Response Get(const std::string& path) {
+    return Send(*client_, "GET", "/api/v1/projects/demo" + path, token_);
+  }
+  Json WaitJob(const std::string& id, std::chrono::seconds limit = 300s) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      auto j = Get("/jobs/" + id);
+      const std::string state = j.body.value("state", "");
+      if (state == "succeeded" || state == "failed" || state == "cancelled") return j.body;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "job " << id << " did not finish";
+    return Json();
+  }
+  // An xgboost search on iris: depth and learning rate searched, 40 rounds fixed.
+  Json Spec(int trials) {
+    return {{"algorithm", "xgboost"},
+            {"dataset", {{"name", "iris"}}},
+            {"target", "label"},
+            {"params", {{"n_estimators", 40}, {"early_stopping_rounds", 0}}},
+            {"resources", {{"threads", 1}}},
+            {"search_space",
+             {{"max_depth", {{"type", "int"}, {"low", 1}, {"high", 6}}},
+              {"learning_rate", {{"type", "log_uniform"}, {"low", 0.01}, {"high", 0.5}}}}},
+            {"sampler", {{"type", "tpe"}, {"n_startup_trials", 3}}},
+            {"max_trials", trials},
+            {"max_concurrent_trials", 2},
+            {"seed", 5},
+            {"model_name", "iris-tuned"}};
+  }
+  std::string Submit(const Json& spec) {
+    auto r = Post("/jobs", {{"kind", "hpo"}, {"spec", spec}});
+    EXPECT_EQ(r.status, 202) << r.raw;
+    return r.body.value("id", "");
+  }
+  // The trial jobs of a study, from the job list.
+  std::vector<Json> TrialJobs(const std::string& parent) {
+    std::vector<Json> out;
+    auto list = Get("/jobs?limit=1000");
+    for (const Json& j : list.body["items"]) {
+      if (j.value("parent_id", "") == parent) out.push_back(j);
+    }
+    return out;
+  }
+
+  ServerProcess server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string token_;
+};
+
+TEST_F(HpoTest, FindsAGoodModelStopsWeakTrialsAndRegistersTheBest) {
+  // An MLP whose epochs take long enough for the search to watch them: ASHA compares trials
+  // at epochs 3, 9 and 27 and stops the weak ones (a tiny learning rate learns slowly).
+  Json spec = Spec(8);
+  spec["algorithm"] = "mlp";
+  spec["params"] = {{"epochs", 60}, {"batch_size", 4}, {"early_stopping_patience", 0}};
+  spec["search_space"] = {
+      {"learning_rate", {{"type", "log_uniform"}, {"low", 1e-5}, {"high", 0.05}}},
+      {"optimizer", {{"type", "categorical"}, {"choices", {"adamw", "sgd"}}}}};
+  spec["scheduler"] = {{"type", "asha"}, {"min_resource", 3}, {"reduction_factor", 3}};
+  const std::string id = Submit(spec);
+  Json job = WaitJob(id);
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  const Json& result = job["result"];
+  EXPECT_EQ(result["model"], "iris-tuned");
+  EXPECT_EQ(result["objective"]["metric"], "val_loss");
+
+  auto study = Get("/studies/" + id);
+  ASSERT_EQ(study.status, 200) << study.raw;
+  const Json& trials = study.body["trials"];
+  ASSERT_EQ(trials.size(), 8u);
+  double best = 1e9;
+  int stopped = 0;
+  for (const Json& t : trials) {
+    EXPECT_NE(t["state"], "running");
+    EXPECT_NE(t["state"], "failed") << t.dump();
+    if (t["state"] == "complete") best = std::min(best, t["value"].get<double>());
+    if (t["state"] == "pruned") {
+      ++stopped;
+      EXPECT_NE(t["note"].get<std::string>().find("asha"), std::string::npos) << t.dump();
+    }
+    EXPECT_FALSE(t["intermediate"].empty());
+    const double lr = t["params"]["learning_rate"];
+    EXPECT_GE(lr, 1e-5);
+    EXPECT_LE(lr, 0.05);
+  }
+  EXPECT_GT(stopped, 0) << "ASHA stopped no trial: " << study.raw.substr(0, 3000);
+  EXPECT_DOUBLE_EQ(study.body["best_trial"]["value"].get<double>(), best);
+  EXPECT_EQ(result["best_trial"]["number"], study.body["best_trial"]["number"]);
+  EXPECT_LT(best, 0.5) << "iris is easy";
+  EXPECT_TRUE(study.body["param_importance"].contains("learning_rate"));
+
+  // Trials ran as child jobs of the search; the registered model names the study.
+  EXPECT_EQ(TrialJobs(id).size(), 8u);
+  auto version = Get("/models/iris-tuned/versions/latest");
+  ASSERT_EQ(version.status, 200) << version.raw;
+  EXPECT_EQ(version.body["lineage"]["study"]["id"], id);
+  EXPECT_EQ(version.body["lineage"]["study"]["trial"], study.body["best_trial"]["number"]);
+  EXPECT_EQ(version.body["params"]["learning_rate"],
+            study.body["best_trial"]["params"]["learning_rate"]);
+  EXPECT_GE(version.body["metrics"]["accuracy"].get<double>(), 0.85) << version.raw;
+  EXPECT_EQ(Get("/models/iris-tuned/versions").body["items"].size(), 1u)
+      << "only the best trial is registered";
+}
+
+TEST_F(HpoTest, AKilledSearchResumesWithoutRepeatingTrials) {
+  const std::string id = Submit(Spec(6));
+  // Kill the search's worker once some trials have finished.
+  pid_t worker = -1;
+  for (int i = 0; i < 6000 && worker < 0; ++i) {
+    auto study = Get("/studies/" + id);
+    if (study.status == 200 && study.body["counts"]["complete"].get<int>() >= 2) {
+      worker = FindWorker(id);
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_GT(worker, 0) << "the search never got going";
+  ASSERT_EQ(::kill(worker, SIGKILL), 0);
+  Json job = WaitJob(id);
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  EXPECT_EQ(job["attempt"], 2);
+  auto study = Get("/studies/" + id);
+  ASSERT_EQ(study.body["trials"].size(), 6u);
+  std::set<int> numbers;
+  std::set<std::string> trial_jobs;
+  for (const Json& t : study.body["trials"]) {
+    numbers.insert(t["number"].get<int>());
+    trial_jobs.insert(t["job_id"].get<std::string>());
+    EXPECT_EQ(t["state"], "complete") << t.dump();
+  }
+  EXPECT_EQ(numbers.size(), 6u);
+  EXPECT_EQ(trial_jobs.size(), 6u);
+  EXPECT_EQ(TrialJobs(id).size(), 6u) << "no trial was submitted twice";
+}
+
+TEST_F(HpoTest, CancellingTheSearchCancelsItsTrials) {
+  Json spec = Spec(50);
+  spec["params"]["n_estimators"] = 3000;  // slow trials
+  const std::string id = Submit(spec);
+  for (int i = 0; i < 500 && TrialJobs(id).empty(); ++i) std::this_thread::sleep_for(20ms);
+  ASSERT_FALSE(TrialJobs(id).empty()) << Get("/jobs/" + id + "/logs").raw;
+  ASSERT_EQ(Post("/jobs/" + id + "/cancel", Json::object()).status, 202);
+  EXPECT_EQ(WaitJob(id, 60s).value("state", ""), "cancelled");
+  for (const Json& t : TrialJobs(id)) {
+    EXPECT_EQ(WaitJob(t["id"], 60s).value("state", ""), "cancelled") << t.dump();
+  }
+}
+
+TEST_F(HpoTest, TheTimeBudgetIsHonoured) {
+  Json spec = Spec(500);
+  spec["time_budget_s"] = 8;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string id = Submit(spec);
+  Json job = WaitJob(id, 120s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  // The budget plus a bounded overhead: stopping the trials in flight and registering.
+  EXPECT_LT(seconds, 8 + 6.0);
+  auto study = Get("/studies/" + id);
+  EXPECT_LT(study.body["trials"].size(), 500u);
+  EXPECT_GT(study.body["counts"]["complete"].get<int>(), 0);
+  EXPECT_EQ(study.body["counts"]["running"], 0);
+}
+
+TEST_F(HpoTest, BadSpecsAreRefusedAtSubmit) {
+  struct Case {
+    const char* what;
+    Json patch;
+  };
+  const Case cases[] = {
+      {"no search space", {{"search_space", nullptr}}},
+      {"unknown parameter",
+       {{"search_space", {{"depth", {{"type", "int"}, {"low", 1}, {"high", 3}}}}}}},
+      {"fixed and searched", {{"params", {{"max_depth", 3}}}}},
+      {"bounds outside the schema",
+       {{"search_space", {{"max_depth", {{"type", "int"}, {"low", 0}, {"high", 99999}}}}}}},
+      {"unknown sampler", {{"sampler", {{"type", "annealing"}}}}},
+      {"unknown scheduler", {{"scheduler", {{"type", "hyperband"}}}}},
+      {"unknown objective", {{"objective", {{"metric", "val_f1"}}}}},
+      {"bad direction", {{"objective", {{"metric", "val_loss"}, {"direction", "up"}}}}},
+      {"zero trials", {{"max_trials", 0}}},
+      {"unknown algorithm", {{"algorithm", "svm"}}},
+  };
+  for (const Case& c : cases) {
+    Json spec = Spec(4);
+    for (const auto& [key, value] : c.patch.items()) {
+      if (value.is_null()) {
+        spec.erase(key);
+      } else {
+        spec[key] = value;
+      }
+    }
+    auto r = Post("/jobs", {{"kind", "hpo"}, {"spec", spec}});
+    EXPECT_EQ(r.status, 400) << c.what << ": " << r.raw;
+    EXPECT_TRUE(r.body.contains("error")) << c.what;
+  }
+  Json missing = Spec(4);
+  missing["dataset"] = {{"name", "nope"}};
+  auto nope = Post("/jobs", {{"kind", "hpo"}, {"spec", missing}});
+  EXPECT_EQ(nope.status, 404) << nope.raw;
+  EXPECT_EQ(Get("/studies/01hzz0000000000000000000zz").status, 404);
+  EXPECT_EQ(Get("/studies/NOT-AN-ID").status, 404);
+  EXPECT_EQ(Send(*client_, "GET", "/healthz", token_).status, 200);
+}
+
+}  // namespace
+}  // namespace easel::testing
