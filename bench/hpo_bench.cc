@@ -69,13 +69,12 @@ train::TabularProblem LoadDigits() {
   return p;
 }
 
-const Json kSpace = {
-    {"max_depth", {{"type", "int"}, {"low", 1}, {"high", 10}}},
-    {"learning_rate", {{"type", "log_uniform"}, {"low", 0.005}, {"high", 0.5}}},
-    {"min_child_weight", {{"type", "log_uniform"}, {"low", 0.1}, {"high", 50}}},
-    {"subsample", {{"type", "uniform"}, {"low", 0.4}, {"high", 1.0}}},
-    {"colsample_bytree", {{"type", "uniform"}, {"low", 0.2}, {"high", 1.0}}},
-    {"reg_lambda", {{"type", "log_uniform"}, {"low", 0.01}, {"high", 100}}}};
+const Json kSpace = {{"max_depth", {{"type", "int"}, {"low", 1}, {"high", 10}}},
+                     {"learning_rate", {{"type", "log_uniform"}, {"low", 0.005}, {"high", 0.5}}},
+                     {"min_child_weight", {{"type", "log_uniform"}, {"low", 0.1}, {"high", 50}}},
+                     {"subsample", {{"type", "uniform"}, {"low", 0.4}, {"high", 1.0}}},
+                     {"colsample_bytree", {{"type", "uniform"}, {"low", 0.2}, {"high", 1.0}}},
+                     {"reg_lambda", {{"type", "log_uniform"}, {"low", 0.01}, {"high", 100}}}};
 const Json kFixed = {{"n_estimators", 150}, {"early_stopping_rounds", 0}, {"tree_method", "hist"}};
 
 // The trainer's hooks for one trial: each round's validation loss goes to the scheduler, whose
@@ -195,8 +194,8 @@ int Run(const Options& o) {
       double s = reach ? reach->second : c.seconds.back();
       trials.push_back(static_cast<double>(n) / r_trials);
       time.push_back(s / r_seconds);
-      return fmt::format("{} {}{} trials {:.1f} s ({} stopped early)", name, reach ? "" : ">", n,
-                         s, c.pruned);
+      return fmt::format("{} {}{} trials {:.1f} s ({} stopped early)", name, reach ? "" : ">", n, s,
+                         c.pruned);
     };
     std::string tl = report("tpe", t, tpe_trials, tpe_time);
     std::string al = report("tpe+asha", a, asha_trials, asha_time);

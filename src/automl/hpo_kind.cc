@@ -13,6 +13,7 @@
 #include "jobs/job_context.h"
 #include "jobs/job_store.h"
 #include "models/model_store.h"
+#include "train/params.h"
 #include "train/train_kind.h"
 
 namespace easel::automl {
@@ -23,9 +24,10 @@ constexpr auto kPoll = std::chrono::milliseconds(100);
 // One search run inside its job: the loop that keeps trials going and watches them.
 class Search {
  public:
-  Search(jobs::JobContext& ctx, const HpoSpec& spec, const Study& study, const Sampler& sampler,
-         const Scheduler& scheduler)
-      : ctx_(ctx),
+  Search(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx, const HpoSpec& spec,
+         const Study& study, const Sampler& sampler, const Scheduler& scheduler)
+      : algorithms_(algorithms),
+        ctx_(ctx),
         spec_(spec),
         study_(study),
         sampler_(sampler),
@@ -130,7 +132,7 @@ class Search {
     std::string note;
     for (size_t i = seen; i < t.record.intermediate.size() && !jobs::IsFinal(job.state); ++i) {
       const int64_t step = t.record.intermediate[i].first;
-      if (scheduler_.OnReport(Progress(), t.record.number, step) == Decision::kStop) {
+      if (scheduler_.OnReport(Progress(t), t.record.number, step) == Decision::kStop) {
         note = "stopped by the " + spec_.scheduler.value("type", "") + " scheduler at step " +
                std::to_string(step);
         break;
@@ -147,11 +149,13 @@ class Search {
       t.record.value = last;
       ctx_.Log("trial " + std::to_string(t.record.number) + " " + note);
     } else if (job.state == jobs::JobState::kSucceeded) {
-      if (last) {
+      EASEL_ASSIGN_OR_RETURN(bool keeps_best, KeepsBest(t));
+      if (std::optional<double> value =
+              TrialFinalValue(metrics["series"], spec_.objective, keeps_best)) {
         t.record.state = TrialState::kComplete;
-        t.record.value = last;
+        t.record.value = value;
         ctx_.Log("trial " + std::to_string(t.record.number) + " finished: " +
-                 spec_.objective.metric + " " + std::to_string(spec_.objective.Minimized(*last)));
+                 spec_.objective.metric + " " + std::to_string(spec_.objective.Minimized(*value)));
       } else {
         t.record.state = TrialState::kFailed;
         note = "the trial reported no '" + spec_.objective.metric +
@@ -169,9 +173,23 @@ class Search {
     return studies_.UpdateTrial(study_.id, t.record, note);
   }
 
-  std::vector<TrialProgress> Progress() const {
+  // Whether the trial's trainer keeps its best epoch, from its resolved parameters.
+  Result<bool> KeepsBest(const Trial& t) const {
+    const Json train = spec_.TrialTrainSpec(t.record.params);
+    EASEL_ASSIGN_OR_RETURN(const train::Algorithm* algorithm,
+                           algorithms_.Find(train["algorithm"].get<std::string>()));
+    EASEL_ASSIGN_OR_RETURN(
+        Json params, train::ResolveParams(algorithm->params_schema, train.value("params", Json())));
+    return KeepsBestEpoch(params);
+  }
+
+  // What the scheduler compares `trial` with: every trial, or in a portfolio search those of
+  // the same algorithm.
+  std::vector<TrialProgress> Progress(const Trial& trial) const {
     std::vector<TrialProgress> out;
+    const Json algorithm = trial.record.params.value("algorithm", Json());
     for (const Trial& t : trials_) {
+      if (spec_.portfolio && t.record.params.value("algorithm", Json()) != algorithm) continue;
       out.push_back(
           {t.record.number, t.record.intermediate, t.record.state != TrialState::kRunning});
     }
@@ -185,6 +203,7 @@ class Search {
                          " trials finished, " + std::to_string(running) + " running");
   }
 
+  const train::AlgorithmRegistry& algorithms_;
   jobs::JobContext& ctx_;
   const HpoSpec& spec_;
   const Study& study_;
@@ -206,11 +225,13 @@ Json Summary(const Study& study, const std::vector<Trial>& trials, const models:
           {"param_importance", s["param_importance"]}};
 }
 
-Result<Json> RunHpo(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
-  EASEL_ASSIGN_OR_RETURN(HpoSpec spec, ParseHpoSpec(algorithms, ctx.spec()));
+}  // namespace
+
+Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
+                       const HpoSpec& spec, const std::string& kind) {
   StudyStore studies(ctx.db());
   EASEL_ASSIGN_OR_RETURN(Study study,
-                         studies.Ensure(ctx.job_id(), ctx.project_id(), "hpo", spec.ToJson()));
+                         studies.Ensure(ctx.job_id(), ctx.project_id(), kind, spec.ToJson()));
   models::ModelStore registry(ctx.db());
   EASEL_ASSIGN_OR_RETURN(auto registered, registry.VersionFromJob(ctx.job_id()));
   if (registered) {
@@ -219,15 +240,16 @@ Result<Json> RunHpo(const train::AlgorithmRegistry& algorithms, jobs::JobContext
   }
   EASEL_ASSIGN_OR_RETURN(auto sampler, MakeSampler(spec.sampler, spec.seed));
   EASEL_ASSIGN_OR_RETURN(auto scheduler, MakeScheduler(spec.scheduler));
-  ctx.Log("searching " + std::to_string(spec.space->params().size()) + " parameters of " +
-          spec.train["algorithm"].get<std::string>() + ": up to " +
-          std::to_string(spec.max_trials) + " trials, " +
-          std::to_string(spec.max_concurrent_trials) + " at once, " +
-          spec.sampler["type"].get<std::string>() + " sampler, " +
-          spec.scheduler["type"].get<std::string>() + " scheduler, objective " +
-          DumpJson(spec.objective.ToJson()));
+  ctx.Log(
+      "searching " + std::to_string(spec.space->params().size()) + " parameters of " +
+      (spec.portfolio ? std::string("a portfolio") : spec.train["algorithm"].get<std::string>()) +
+      ": up to " + std::to_string(spec.max_trials) + " trials, " +
+      std::to_string(spec.max_concurrent_trials) + " at once, " +
+      spec.sampler["type"].get<std::string>() + " sampler, " +
+      spec.scheduler["type"].get<std::string>() + " scheduler, objective " +
+      DumpJson(spec.objective.ToJson()));
 
-  Search search(ctx, spec, study, *sampler, *scheduler);
+  Search search(algorithms, ctx, spec, study, *sampler, *scheduler);
   EASEL_RETURN_IF_ERROR(search.Run());
   const Trial* best = BestTrial(search.trials());
   if (best == nullptr) {
@@ -244,7 +266,7 @@ Result<Json> RunHpo(const train::AlgorithmRegistry& algorithms, jobs::JobContext
   EASEL_ASSIGN_OR_RETURN(models::NewModelVersion nv,
                          studies.LoadTrialModel(study.id, best->record.number));
   nv.lineage["study"] = {{"id", study.id},
-                         {"kind", "hpo"},
+                         {"kind", kind},
                          {"trial", best->record.number},
                          {"trial_job_id", best->job_id.value_or("")},
                          {"objective", spec.objective.ToJson()},
@@ -256,6 +278,13 @@ Result<Json> RunHpo(const train::AlgorithmRegistry& algorithms, jobs::JobContext
   ctx.Log("registered trial " + std::to_string(best->record.number) + " as '" + v.model_name +
           "' version " + std::to_string(v.version));
   return Summary(study, search.trials(), v);
+}
+
+namespace {
+
+Result<Json> RunHpo(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
+  EASEL_ASSIGN_OR_RETURN(HpoSpec spec, ParseHpoSpec(algorithms, ctx.spec()));
+  return RunSearch(algorithms, ctx, spec, "hpo");
 }
 
 }  // namespace

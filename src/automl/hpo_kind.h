@@ -12,12 +12,24 @@
 // Result: {study, model, version, best_trial: {number, params, value}, objective, counts,
 // param_importance}. FAILED_PRECONDITION when no trial completed.
 
+#include <string>
+
+#include "automl/hpo_spec.h"
 #include "jobs/job_kind.h"
 #include "train/algorithms.h"
+
+namespace easel::jobs {
+class JobContext;
+}  // namespace easel::jobs
 
 namespace easel::automl {
 
 // `algorithms` must outlive the job kind registry.
 jobs::JobKind HpoJobKind(const train::AlgorithmRegistry& algorithms);
+
+// The search itself, inside the job of `ctx`: what an `hpo` job runs, and an `automl` job with
+// the spec it derives. `kind` names the study's kind ("hpo", "automl"). The result above.
+Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
+                       const HpoSpec& spec, const std::string& kind);
 
 }  // namespace easel::automl

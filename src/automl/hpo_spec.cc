@@ -1,6 +1,7 @@
 #include "automl/hpo_spec.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "automl/sampler.h"
 #include "automl/scheduler.h"
@@ -57,11 +58,53 @@ Json Objective::ToJson() const {
 
 Json HpoSpec::TrialTrainSpec(const Json& assignment) const {
   Json spec = train;
+  spec["model_name"] = model_name;
+  if (portfolio) {
+    const std::string algorithm = assignment.value("algorithm", "");
+    auto fixed = portfolio_fixed.find(algorithm);
+    Json params = fixed == portfolio_fixed.end() ? Json::object() : fixed->second;
+    const std::string prefix = algorithm + ".";
+    for (const auto& [name, value] : assignment.items()) {
+      if (name.rfind(prefix, 0) == 0) params[name.substr(prefix.size())] = value;
+    }
+    spec["algorithm"] = algorithm;
+    spec["params"] = std::move(params);
+    return spec;
+  }
   Json params = spec.value("params", Json::object());
   for (const auto& [name, value] : assignment.items()) params[name] = value;
   spec["params"] = std::move(params);
-  spec["model_name"] = model_name;
   return spec;
+}
+
+bool KeepsBestEpoch(const Json& resolved_params) {
+  for (const char* key : {"early_stopping_rounds", "early_stopping_patience"}) {
+    auto it = resolved_params.find(key);
+    if (it != resolved_params.end() && it->is_number() && it->get<double>() > 0) return true;
+  }
+  return false;
+}
+
+std::optional<double> TrialFinalValue(const Json& series, const Objective& objective,
+                                      bool keeps_best_epoch) {
+  const Json points = series.value(objective.metric, Json::array());
+  if (points.empty()) return std::nullopt;
+  std::optional<int64_t> step;
+  if (keeps_best_epoch) {
+    double lowest = INFINITY;
+    for (const Json& p : series.value("val_loss", Json::array())) {
+      if (p["value"].get<double>() < lowest) {
+        lowest = p["value"].get<double>();
+        step = p["step"].get<int64_t>();
+      }
+    }
+  }
+  for (const Json& p : points) {
+    if (step && p["step"].get<int64_t>() == *step) {
+      return objective.Minimized(p["value"].get<double>());
+    }
+  }
+  return objective.Minimized(points.back()["value"].get<double>());
 }
 
 Json HpoSpec::ToJson() const {

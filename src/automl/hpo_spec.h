@@ -12,10 +12,11 @@
 // `params` holds the values every trial shares; a searched parameter may not also be fixed.
 // The objective is a metric series the trials' trainer reports each epoch or boosting round:
 // "val_loss", "val_accuracy" (classification), "val_rmse" (regression) or "train_loss". Its
-// direction defaults to maximize for accuracy and minimize otherwise. A trial's value is the
-// last value it reported.
+// direction defaults to maximize for accuracy and minimize otherwise. A trial's value is that
+// of the model it delivers (TrialFinalValue).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -46,11 +47,29 @@ struct HpoSpec {
   uint64_t seed = 0;
   std::string model_name;  // where the best trial's model is registered
 
+  // A portfolio search (automl): the space has a categorical "algorithm" and each algorithm's
+  // parameters as "<algorithm>.<param>", active only for that algorithm; `portfolio_fixed`
+  // holds each algorithm's fixed params. Schedulers compare a trial only with trials of the
+  // same algorithm (their steps mean different things).
+  bool portfolio = false;
+  std::map<std::string, Json> portfolio_fixed;
+
   // The train spec of a trial with `assignment` (sampled params) merged over the fixed ones.
   Json TrialTrainSpec(const Json& assignment) const;
   // The spec with every default filled in (what the study stores and shows).
   Json ToJson() const;
 };
+
+// True when the trainer keeps the epoch (or boosting round) with the lowest validation loss
+// rather than the last one: early stopping is on (`early_stopping_rounds` of xgboost,
+// `early_stopping_patience` of the LibTorch trainers, > 0 in the resolved params).
+bool KeepsBestEpoch(const Json& resolved_params);
+
+// The minimized objective of a finished trial's model, from the job's metric series
+// ({name: [{step, value}]}): at the step with the lowest `val_loss` when the trainer keeps the
+// best epoch, else at the last step. nullopt when the objective was never reported.
+std::optional<double> TrialFinalValue(const Json& series, const Objective& objective,
+                                      bool keeps_best_epoch);
 
 // Parses and validates; INVALID_ARGUMENT naming the field (search-space errors name the
 // parameter, train-spec errors the train field).

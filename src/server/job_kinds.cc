@@ -1,5 +1,6 @@
 #include "server/job_kinds.h"
 
+#include "automl/automl_kind.h"
 #include "automl/hpo_kind.h"
 #include "automl/trial_kind.h"
 #include "jobs/kinds/dataset_import.h"
@@ -61,6 +62,7 @@ void RegisterJobKinds(jobs::JobKindRegistry& registry, bool enable_test_kinds) {
   registry.Register(train::EvaluateJobKind(BuiltinAlgorithms())).IgnoreError();
   registry.Register(labeling::PrelabelJobKind(PrelabelLoader())).IgnoreError();
   registry.Register(automl::HpoJobKind(BuiltinAlgorithms())).IgnoreError();
+  registry.Register(automl::AutomlJobKind(BuiltinAlgorithms())).IgnoreError();
   registry.Register(automl::TrialJobKind(BuiltinAlgorithms())).IgnoreError();
 }
 

@@ -202,6 +202,61 @@ TEST_F(HpoTest, TheTimeBudgetIsHonoured) {
   EXPECT_EQ(study.body["counts"]["running"], 0);
 }
 
+TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Post("/jobs", {{"kind", "automl"},
+                          {"spec",
+                           {{"dataset", {{"name", "iris"}}},
+                            {"target", "label"},
+                            {"time_budget_s", 20},
+                            {"resources", {{"threads", 1}}}}}});
+  ASSERT_EQ(r.status, 202) << r.raw;
+  const std::string id = r.body["id"];
+  Json job = WaitJob(id, 120s);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  EXPECT_LT(seconds, 20 + 8.0) << "the budget plus a bounded overhead";
+  EXPECT_EQ(job["result"]["model"], "iris-automl");
+
+  // The study is the leaderboard: every candidate with its algorithm, score and time.
+  auto study = Get("/studies/" + id);
+  ASSERT_EQ(study.status, 200);
+  EXPECT_EQ(study.body["kind"], "automl");
+  std::set<std::string> algorithms;
+  for (const Json& t : study.body["trials"]) {
+    algorithms.insert(t["params"]["algorithm"].get<std::string>());
+    EXPECT_NE(t["state"], "failed") << t.dump();
+  }
+  EXPECT_GE(algorithms.size(), 2u) << study.raw.substr(0, 2000);
+  auto version = Get("/models/iris-automl/versions/latest");
+  ASSERT_EQ(version.status, 200);
+  EXPECT_EQ(version.body["lineage"]["study"]["kind"], "automl");
+  EXPECT_EQ(version.body["algorithm"],
+            study.body["best_trial"]["params"]["algorithm"].get<std::string>());
+  EXPECT_GE(version.body["metrics"]["accuracy"].get<double>(), 0.85) << version.raw;
+
+  // Bad automl specs.
+  for (const Json& bad :
+       {Json{{"dataset", {{"name", "iris"}}}, {"target", "label"}},
+        Json{{"dataset", {{"name", "iris"}}},
+             {"target", "label"},
+             {"time_budget_s", 60},
+             {"algorithms", {"svm"}}},
+        Json{{"dataset", {{"name", "iris"}}},
+             {"target", "label"},
+             {"time_budget_s", 60},
+             {"metric", "f1"}},
+        Json{{"dataset", {{"name", "iris"}}}, {"target", "petal"}, {"time_budget_s", 60}}}) {
+    auto b = Post("/jobs", {{"kind", "automl"}, {"spec", bad}});
+    EXPECT_EQ(b.status, 400) << bad.dump() << " " << b.raw;
+  }
+  EXPECT_EQ(Post("/jobs", {{"kind", "automl"},
+                           {"spec", {{"dataset", {{"name", "nope"}}}, {"time_budget_s", 60}}}})
+                .status,
+            404);
+}
+
 TEST_F(HpoTest, BadSpecsAreRefusedAtSubmit) {
   struct Case {
     const char* what;

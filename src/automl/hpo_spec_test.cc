@@ -1,0 +1,148 @@
+#include "automl/hpo_spec.h"
+
+#include <gtest/gtest.h>
+
+#include "automl/automl_kind.h"
+
+namespace easel::automl {
+namespace {
+
+class HpoSpecTest : public ::testing::Test {
+ protected:
+  void SetUp() override { train::RegisterBuiltinAlgorithms(algorithms_); }
+  Json Spec() {
+    return {{"algorithm", "xgboost"},
+            {"dataset", {{"name", "iris"}}},
+            {"target", "label"},
+            {"params", {{"n_estimators", 50}}},
+            {"search_space", {{"max_depth", {{"type", "int"}, {"low", 2}, {"high", 8}}}}}};
+  }
+  train::AlgorithmRegistry algorithms_;
+};
+
+TEST_F(HpoSpecTest, DefaultsAreFilledAndTrialsMergeTheirParams) {
+  Result<HpoSpec> h = ParseHpoSpec(algorithms_, Spec());
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->sampler["type"], "tpe");
+  EXPECT_EQ(h->sampler["n_startup_trials"], 10);
+  EXPECT_EQ(h->scheduler["type"], "none");
+  EXPECT_EQ(h->objective.metric, "val_loss");
+  EXPECT_FALSE(h->objective.maximize);
+  EXPECT_EQ(h->max_trials, 20);
+  EXPECT_EQ(h->model_name, "iris-xgboost");
+  EXPECT_FALSE(h->train.contains("search_space"));
+  Json trial = h->TrialTrainSpec({{"max_depth", 5}});
+  EXPECT_EQ(trial["params"], Json({{"n_estimators", 50}, {"max_depth", 5}}));
+  EXPECT_EQ(trial["model_name"], "iris-xgboost");
+  Json stored = h->ToJson();
+  EXPECT_EQ(stored["objective"]["direction"], "minimize");
+  EXPECT_TRUE(stored["search_space"].contains("max_depth"));
+}
+
+TEST_F(HpoSpecTest, AccuracyIsMaximizedUnlessTold) {
+  Json spec = Spec();
+  spec["objective"] = {{"metric", "val_accuracy"}};
+  EXPECT_TRUE(ParseHpoSpec(algorithms_, spec)->objective.maximize);
+  spec["objective"]["direction"] = "minimize";
+  EXPECT_FALSE(ParseHpoSpec(algorithms_, spec)->objective.maximize);
+}
+
+TEST_F(HpoSpecTest, BadSpecsNameTheField) {
+  struct Case {
+    Json patch;
+    const char* field;
+  };
+  const Case cases[] = {
+      {{{"params", {{"max_depth", 3}}}}, "params"},
+      {{{"objective", {{"metric", "val_f1"}}}}, "objective"},
+      {{{"objective", {{"goal", "x"}}}}, "objective"},
+      {{{"sampler", {{"type", "annealing"}}}}, "sampler"},
+      {{{"scheduler", {{"type", "asha"}, {"eta", 3}}}}, "scheduler"},
+  };
+  for (const Case& c : cases) {
+    Json spec = Spec();
+    for (const auto& [k, v] : c.patch.items()) spec[k] = v;
+    Result<HpoSpec> h = ParseHpoSpec(algorithms_, spec);
+    ASSERT_EQ(h.status().code(), StatusCode::kInvalidArgument) << c.patch.dump();
+    EXPECT_EQ(h.status().details().value("field", ""), c.field) << h.status().ToString();
+  }
+  Json spec = Spec();
+  spec.erase("search_space");
+  EXPECT_EQ(ParseHpoSpec(algorithms_, spec).status().code(), StatusCode::kInvalidArgument);
+  spec = Spec();
+  spec["search_space"] = {{"depth", {{"type", "int"}, {"low", 2}, {"high", 8}}}};
+  EXPECT_EQ(ParseHpoSpec(algorithms_, spec).status().details().value("param", ""), "depth");
+  spec = Spec();
+  spec["max_trials"] = 0;
+  EXPECT_EQ(ParseHpoSpec(algorithms_, spec).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
+  const Json spec = {{"dataset", {{"name", "iris"}}}, {"target", "label"}, {"time_budget_s", 60}};
+  Result<HpoSpec> tabular = PortfolioSpec(algorithms_, spec, false);
+  ASSERT_TRUE(tabular.ok()) << tabular.status().ToString();
+  EXPECT_TRUE(tabular->portfolio);
+  EXPECT_EQ(tabular->time_budget_s, 60);
+  EXPECT_EQ(tabular->model_name, "iris-automl");
+  EXPECT_EQ(tabular->scheduler["type"], "asha");
+  const ParamSpec* algorithm = tabular->space->Find("algorithm");
+  ASSERT_NE(algorithm, nullptr);
+  EXPECT_EQ(algorithm->choices.size(), 3u);
+  Json trial = tabular->TrialTrainSpec(
+      {{"algorithm", "xgboost"}, {"xgboost.max_depth", 4}, {"mlp.learning_rate", 0.1}});
+  EXPECT_EQ(trial["algorithm"], "xgboost");
+  EXPECT_EQ(trial["params"]["max_depth"], 4);
+  EXPECT_EQ(trial["params"]["n_estimators"], 300);
+  EXPECT_FALSE(trial["params"].contains("learning_rate")) << "mlp's parameter stays with mlp";
+  EXPECT_EQ(trial["target"], "label");
+
+  Result<HpoSpec> images =
+      PortfolioSpec(algorithms_, {{"dataset", {{"name", "digits"}}}, {"time_budget_s", 60}}, true);
+  ASSERT_TRUE(images.ok()) << images.status().ToString();
+  EXPECT_NE(images->space->Find("image_classifier.arch"), nullptr);
+
+  Json narrowed = spec;
+  narrowed["algorithms"] = {"xgboost"};
+  EXPECT_EQ(PortfolioSpec(algorithms_, narrowed, false)->space->Find("algorithm")->choices.size(),
+            1u);
+  const std::pair<const char*, Json> bad_fields[] = {{"algorithms", Json::array({"svm"})},
+                                                     {"metric", "f1"},
+                                                     {"time_budget_s", 1},
+                                                     {"colour", "blue"}};
+  for (const auto& [field, value] : bad_fields) {
+    Json bad = spec;
+    bad[field] = value;
+    Result<HpoSpec> h = PortfolioSpec(algorithms_, bad, false);
+    EXPECT_EQ(h.status().code(), StatusCode::kInvalidArgument) << field;
+  }
+  Json no_budget = spec;
+  no_budget.erase("time_budget_s");
+  EXPECT_EQ(PortfolioSpec(algorithms_, no_budget, false).status().details().value("field", ""),
+            "time_budget_s");
+}
+
+TEST(TrialFinalValueTest, TheKeptEpochGivesTheValue) {
+  const Json series = {{"val_loss",
+                        {{{"step", 1}, {"value", 0.9}},
+                         {{"step", 2}, {"value", 0.3}},
+                         {{"step", 3}, {"value", 0.5}}}},
+                       {"val_accuracy",
+                        {{{"step", 1}, {"value", 0.6}},
+                         {{"step", 2}, {"value", 0.8}},
+                         {{"step", 3}, {"value", 0.85}}}}};
+  Objective accuracy{"val_accuracy", true};
+  EXPECT_DOUBLE_EQ(*TrialFinalValue(series, accuracy, true), -0.8);    // epoch 2 is kept
+  EXPECT_DOUBLE_EQ(*TrialFinalValue(series, accuracy, false), -0.85);  // the last epoch is kept
+  Objective loss;
+  EXPECT_DOUBLE_EQ(*TrialFinalValue(series, loss, true), 0.3);
+  EXPECT_DOUBLE_EQ(*TrialFinalValue(series, loss, false), 0.5);
+  EXPECT_FALSE(TrialFinalValue(series, Objective{"val_rmse", false}, true).has_value());
+
+  EXPECT_TRUE(KeepsBestEpoch({{"early_stopping_rounds", 10}}));
+  EXPECT_TRUE(KeepsBestEpoch({{"early_stopping_patience", 3}}));
+  EXPECT_FALSE(KeepsBestEpoch({{"early_stopping_rounds", 0}}));
+  EXPECT_FALSE(KeepsBestEpoch({{"epochs", 3}}));
+}
+
+}  // namespace
+}  // namespace easel::automl
