@@ -18,6 +18,7 @@ void AddClientCommands(CLI::App& app, int& exit_code) {
   AddLabelingCommands(app, exit_code);
   AddModelCommands(app, exit_code);
   AddModelImportCommand(app, exit_code);
+  AddAutomlCommands(app, exit_code);
 }
 
 }  // namespace easel::cli

@@ -13,6 +13,7 @@
 #include "testing/processes.h"
 #include "testing/real_data.h"
 #include "testing/server.h"
+#include "testing/temp_dir.h"
 
 namespace easel::testing {
 namespace {
@@ -255,6 +256,27 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
                            {"spec", {{"dataset", {{"name", "nope"}}}, {"time_budget_s", 60}}}})
                 .status,
             404);
+}
+
+TEST_F(HpoTest, TheCliRunsAutomlAndShowsTheLeaderboard) {
+  TempDir home;
+  auto run = [&](std::vector<std::string> args) {
+    return RunCli(home.path(), server_.url(), token_, std::move(args), {"EASEL_PROJECT=demo"});
+  };
+  CliResult r = run({"automl", "-d", "iris", "--target", "label", "--time-budget", "12s",
+                     "--algorithms", "xgboost,linear", "--model-name", "flowers"});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Registered model flowers v1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("complete"), std::string::npos) << r.out;
+  const std::string id = Get("/jobs?limit=1000").body["items"].back().value("parent_id", "");
+  ASSERT_FALSE(id.empty());
+  r = run({"study", "show", id, "--top", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("(automl): objective val_loss, minimize"), std::string::npos) << r.out;
+  r = run({"automl", "-d", "iris", "--target", "label", "--time-budget", "soon"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  r = run({"study", "show", "01hzz0000000000000000000zz"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
 }
 
 TEST_F(HpoTest, BadSpecsAreRefusedAtSubmit) {
