@@ -63,12 +63,13 @@ void Import(EaselServer& server, const std::string& dataset, const fs::path& csv
   std::ifstream in(csv);
   std::stringstream body;
   body << in.rdbuf();
-  auto res = server.client().Post(kProject + "/datasets/" + dataset + "/imports?file_name=" +
-                                      csv.filename().string(),
-                                  server.headers(), body.str(), "application/octet-stream");
+  auto res = server.client().Post(
+      kProject + "/datasets/" + dataset + "/imports?file_name=" + csv.filename().string(),
+      server.headers(), body.str(), "application/octet-stream");
   if (!res || res->status != 202) {
     server.CheckAlive();
-    throw std::runtime_error("import failed: " + (res ? res->body : httplib::to_string(res.error())));
+    throw std::runtime_error("import failed: " +
+                             (res ? res->body : httplib::to_string(res.error())));
   }
   WaitJob(server, Json::parse(res->body).value("job_id", ""));
 }
@@ -106,12 +107,11 @@ Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& 
   row.algorithm = result["best_trial"]["params"].value("algorithm", "");
   row.trials = result["counts"].value("complete", 0) + result["counts"].value("pruned", 0) +
                result["counts"].value("failed", 0);
-  Json eval = server.Send("POST",
-                          kProject + "/models/" + dataset + "-automl/versions/" +
-                              std::to_string(result["version"].get<int>()) + "/evaluations",
-                          {{"dataset", {{"name", dataset + "-holdout"}, {"version", 1}}},
-                           {"split", "all"}},
-                          202);
+  Json eval = server.Send(
+      "POST",
+      kProject + "/models/" + dataset + "-automl/versions/" +
+          std::to_string(result["version"].get<int>()) + "/evaluations",
+      {{"dataset", {{"name", dataset + "-holdout"}, {"version", 1}}}, {"split", "all"}}, 202);
   Json scored = WaitJob(server, eval.value("job_id", ""));
   row.accuracy = scored["result"]["metrics"].value("accuracy", 0.0);
   row.log_loss = scored["result"]["metrics"].value("log_loss", 0.0);
@@ -124,11 +124,12 @@ int RunBench(const std::string& easel, int budget, const std::vector<std::string
   ScratchDir scratch("easel-automl-bench");
   EaselServer server(easel, scratch.path(), {});
   server.Send("POST", "/api/v1/projects", {{"name", "bench"}}, 201);
-  std::printf("automl: %d s budget per dataset, 25%% held out (stratified, seed 0); baselines "
-              "with default parameters on the same rows\n",
-              budget);
-  std::printf("  %-14s %22s %14s %14s %14s %14s %8s\n", "dataset", "easel (algorithm)",
-              "logistic", "forest", "hist_gb", "xgboost", "ratio");
+  std::printf(
+      "automl: %d s budget per dataset, 25%% held out (stratified, seed 0); baselines "
+      "with default parameters on the same rows\n",
+      budget);
+  std::printf("  %-14s %22s %14s %14s %14s %14s %8s\n", "dataset", "easel (algorithm)", "logistic",
+              "forest", "hist_gb", "xgboost", "ratio");
   for (const std::string& name : names) {
     Row r = RunDataset(server, scratch.path(), name, budget);
     double best = 0;
@@ -138,7 +139,8 @@ int RunBench(const std::string& easel, int budget, const std::vector<std::string
       const double acc = r.baselines[b]["accuracy"].get<double>();
       best = std::max(best, acc);
       char cell[32];
-      std::snprintf(cell, sizeof cell, " %8.4f/%5.3f", acc, r.baselines[b]["log_loss"].get<double>());
+      std::snprintf(cell, sizeof cell, " %8.4f/%5.3f", acc,
+                    r.baselines[b]["log_loss"].get<double>());
       cells += cell;
     }
     std::printf("  %-14s %8.4f/%5.3f %-8s%s %8.3f   (%d trials, %.0f s)\n", r.dataset.c_str(),
@@ -146,8 +148,9 @@ int RunBench(const std::string& easel, int budget, const std::vector<std::string
                 r.accuracy / best, r.trials, r.seconds);
     std::fflush(stdout);
   }
-  std::printf("  (cells: held-out accuracy/log loss; ratio = easel accuracy / best baseline "
-              "accuracy)\n");
+  std::printf(
+      "  (cells: held-out accuracy/log loss; ratio = easel accuracy / best baseline "
+      "accuracy)\n");
   return 0;
 }
 
@@ -171,8 +174,9 @@ int main(int argc, char** argv) {
     } else if (a == "--quick") {
       budget = 20;
     } else {
-      std::fprintf(stderr, "usage: easel_automl_bench --easel PATH [--budget S] [--datasets "
-                           "a,b] [--quick]\n");
+      std::fprintf(stderr,
+                   "usage: easel_automl_bench --easel PATH [--budget S] [--datasets "
+                   "a,b] [--quick]\n");
       return 2;
     }
   }

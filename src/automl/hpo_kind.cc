@@ -1,5 +1,6 @@
 #include "automl/hpo_kind.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -228,7 +229,10 @@ Json Summary(const Study& study, const std::vector<Trial>& trials, const models:
 }  // namespace
 
 Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
-                       const HpoSpec& spec, const std::string& kind) {
+                       const HpoSpec& given, const std::string& kind) {
+  HpoSpec spec = given;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  spec.trial_threads = std::max<int>(1, cores / static_cast<int>(spec.max_concurrent_trials));
   StudyStore studies(ctx.db());
   EASEL_ASSIGN_OR_RETURN(Study study,
                          studies.Ensure(ctx.job_id(), ctx.project_id(), kind, spec.ToJson()));

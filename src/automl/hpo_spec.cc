@@ -59,6 +59,13 @@ Json Objective::ToJson() const {
 Json HpoSpec::TrialTrainSpec(const Json& assignment) const {
   Json spec = train;
   spec["model_name"] = model_name;
+  if (trial_threads > 0 && !(spec.contains("resources") && spec["resources"].is_object() &&
+                             spec["resources"].contains("threads"))) {
+    if (!spec.contains("resources") || !spec["resources"].is_object()) {
+      spec["resources"] = Json::object();
+    }
+    spec["resources"]["threads"] = trial_threads;
+  }
   if (portfolio) {
     const std::string algorithm = assignment.value("algorithm", "");
     auto fixed = portfolio_fixed.find(algorithm);

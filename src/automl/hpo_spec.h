@@ -54,6 +54,12 @@ struct HpoSpec {
   bool portfolio = false;
   std::map<std::string, Json> portfolio_fixed;
 
+  // CPU threads each trial gets when the spec's resources do not say: the machine's cores
+  // shared among the trials that run at once (0: the trainer's default, all cores). Trials that
+  // each use every core fight over them, and LibTorch's and XGBoost's spinning thread pools
+  // then run several times slower.
+  int trial_threads = 0;
+
   // The train spec of a trial with `assignment` (sampled params) merged over the fixed ones.
   Json TrialTrainSpec(const Json& assignment) const;
   // The spec with every default filled in (what the study stores and shows).

@@ -34,6 +34,12 @@ TEST_F(HpoSpecTest, DefaultsAreFilledAndTrialsMergeTheirParams) {
   Json trial = h->TrialTrainSpec({{"max_depth", 5}});
   EXPECT_EQ(trial["params"], Json({{"n_estimators", 50}, {"max_depth", 5}}));
   EXPECT_EQ(trial["model_name"], "iris-xgboost");
+  EXPECT_FALSE(trial.contains("resources")) << "no thread count unless the search sets one";
+  h->trial_threads = 3;
+  EXPECT_EQ(h->TrialTrainSpec(Json::object())["resources"]["threads"], 3);
+  h->train["resources"] = {{"threads", 1}};
+  EXPECT_EQ(h->TrialTrainSpec(Json::object())["resources"]["threads"], 1) << "the spec's wins";
+  h->train.erase("resources");
   Json stored = h->ToJson();
   EXPECT_EQ(stored["objective"]["direction"], "minimize");
   EXPECT_TRUE(stored["search_space"].contains("max_depth"));
