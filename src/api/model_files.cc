@@ -96,6 +96,12 @@ Json ReportInput(ApiContext& ctx, const models::ModelVersion& v, Json evaluation
     }
     input["feature_importance"] = bars;
   }
+  // Models without their own importance (linear, mlp) show the evaluation's permutation
+  // importance instead.
+  if (!input.contains("feature_importance") &&
+      input["evaluation"].contains("permutation_importance")) {
+    input["feature_importance"] = input["evaluation"]["permutation_importance"];
+  }
   Json shap = OptionalJsonFile(ctx, v, "shap.json");
   if (shap.is_object() && shap.contains("features") && shap["features"].is_array()) {
     input["shap"] = shap["features"];

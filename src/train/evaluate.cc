@@ -1,7 +1,10 @@
 #include "train/evaluate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <numeric>
+#include <random>
 #include <sstream>
 
 #include "common/base64.h"
@@ -67,15 +70,81 @@ Result<Json> ExplainMistakes(const ImagePredictor& model, const std::vector<std:
   return out;
 }
 
+constexpr size_t kImportanceRows = 2000;
+constexpr int kImportanceRepeats = 3;
+
+// The loss permutation importance measures: log loss (classification) or RMSE (regression).
+double Loss(Task task, const std::vector<float>& out, const std::vector<float>& y, size_t k) {
+  double sum = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (task == Task::kRegression) {
+      const double d = out[i] - y[i];
+      sum += d * d;
+    } else {
+      const double p = std::clamp<double>(out[i * k + static_cast<size_t>(y[i])], 1e-15, 1.0);
+      sum -= std::log(p);
+    }
+  }
+  const double mean = sum / static_cast<double>(y.size());
+  return task == Task::kRegression ? std::sqrt(mean) : mean;
+}
+
+Result<Json> PermutationImportance(const TabularPredictor& model, Task task,
+                                   const TabularSplit& split,
+                                   const std::vector<std::string>& feature_names) {
+  const size_t rows = std::min(split.rows(), kImportanceRows), cols = split.x.cols;
+  const size_t k = model.num_outputs();
+  data::transforms::FeatureMatrix x{
+      rows, cols, {split.x.data.begin(), split.x.data.begin() + rows * cols}};
+  const std::vector<float> y(split.y.begin(), split.y.begin() + rows);
+  EASEL_ASSIGN_OR_RETURN(std::vector<float> base_out, model.Predict(x));
+  const double base = Loss(task, base_out, y, k);
+  std::vector<std::pair<double, size_t>> scores;
+  for (size_t j = 0; j < cols; ++j) {
+    double grown = 0;
+    for (int r = 0; r < kImportanceRepeats; ++r) {
+      std::vector<size_t> order(rows);
+      std::iota(order.begin(), order.end(), size_t{0});
+      std::mt19937_64 rng(j * kImportanceRepeats + static_cast<size_t>(r) + 1);
+      std::shuffle(order.begin(), order.end(), rng);
+      data::transforms::FeatureMatrix shuffled = x;
+      for (size_t i = 0; i < rows; ++i) {
+        shuffled.data[i * cols + j] = x.data[order[i] * cols + j];
+      }
+      EASEL_ASSIGN_OR_RETURN(std::vector<float> out, model.Predict(shuffled));
+      grown += Loss(task, out, y, k) - base;
+    }
+    scores.emplace_back(grown / kImportanceRepeats, j);
+  }
+  std::stable_sort(scores.begin(), scores.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  Json out = Json::array();
+  for (const auto& [importance, j] : scores) {
+    out.push_back({{"feature", feature_names[j]}, {"importance", importance}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Json> EvaluateTabular(const TabularPredictor& model, Task task,
-                             const std::vector<std::string>& classes, const TabularSplit& split) {
+                             const std::vector<std::string>& classes, const TabularSplit& split,
+                             const std::vector<std::string>& feature_names) {
   if (split.rows() == 0) return InvalidArgument("there are no rows to evaluate on");
   EASEL_ASSIGN_OR_RETURN(std::vector<float> out, model.Predict(split.x));
-  if (task == Task::kRegression) return eval::EvaluateRegression(out, split.y);
-  std::vector<int> labels(split.y.begin(), split.y.end());
-  return eval::EvaluateClassification(out, classes.size(), labels, classes);
+  Json evaluation;
+  if (task == Task::kRegression) {
+    EASEL_ASSIGN_OR_RETURN(evaluation, eval::EvaluateRegression(out, split.y));
+  } else {
+    std::vector<int> labels(split.y.begin(), split.y.end());
+    EASEL_ASSIGN_OR_RETURN(evaluation,
+                           eval::EvaluateClassification(out, classes.size(), labels, classes));
+  }
+  if (!feature_names.empty() && feature_names.size() == split.x.cols) {
+    EASEL_ASSIGN_OR_RETURN(evaluation["permutation_importance"],
+                           PermutationImportance(model, task, split, feature_names));
+  }
+  return evaluation;
 }
 
 Result<Json> EvaluateImages(const ImagePredictor& model, const std::vector<std::string>& classes,

@@ -69,8 +69,8 @@ struct Resolved {
 Result<Resolved> Resolve(store::Database& db, const std::string& project_id,
                          const EvaluateSpec& e) {
   models::ModelStore registry(db);
-  EASEL_ASSIGN_OR_RETURN(models::ModelVersion v, models::ResolveModelRef(registry, project_id,
-                                                                         e.model));
+  EASEL_ASSIGN_OR_RETURN(models::ModelVersion v,
+                         models::ResolveModelRef(registry, project_id, e.model));
   data::DatasetStore datasets(db);
   EASEL_ASSIGN_OR_RETURN(data::Dataset d, datasets.Get(project_id, e.dataset));
   EASEL_ASSIGN_OR_RETURN(int64_t n, data::ParseVersionRef(e.dataset_version));
@@ -138,13 +138,14 @@ Result<Json> RunEvaluate(const AlgorithmRegistry& algorithms, jobs::JobContext& 
     }
     EASEL_ASSIGN_OR_RETURN(auto model, loader->tabular(files));
     ctx.SetProgress(0.5, "predicting " + std::to_string(split.rows()) + " rows");
-    evaluation = EvaluateTabular(*model, task, classes, split);
+    evaluation = EvaluateTabular(*model, task, classes, split, applied.problem.feature_names);
   } else {
     if (!data::IsImageType(r.dataset.type)) {
       return FailedPrecondition("an image model cannot be evaluated on a " +
                                 std::string(data::ToString(r.dataset.type)) + " dataset");
     }
-    EASEL_ASSIGN_OR_RETURN(ImageProblem p, LoadImageProblem(*blobs, r.dataset, r.version, &classes));
+    EASEL_ASSIGN_OR_RETURN(ImageProblem p,
+                           LoadImageProblem(*blobs, r.dataset, r.version, &classes));
     std::vector<ImageItem> items = Pick(p, e.split);
     if (items.empty()) {
       return FailedPrecondition("the " + e.split + " split has no images of the model's classes");
@@ -185,8 +186,8 @@ jobs::JobKind EvaluateJobKind(const AlgorithmRegistry& algorithms) {
        {{"model", {{"type", "string"}, {"description", "model name, or name@version"}}},
         {"version", {{"type", "string"}, {"description", "a number, latest or an alias"}}},
         {"dataset", {{"type", "object"}, {"description", "{name, version}"}}},
-        {"split", {{"type", "string"}, {"enum", {"test", "val", "train", "all"}},
-                   {"default", "test"}}}}}};
+        {"split",
+         {{"type", "string"}, {"enum", {"test", "val", "train", "all"}}, {"default", "test"}}}}}};
   kind.validate = [](const Json& spec) { return ParseSpec(spec).status(); };
   kind.check = [](const Json& spec, store::Database& db, const std::string& project_id) {
     EASEL_ASSIGN_OR_RETURN(EvaluateSpec e, ParseSpec(spec));

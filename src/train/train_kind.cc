@@ -252,7 +252,8 @@ Result<Trained> TrainTabular(const AlgorithmRegistry& algorithms, jobs::JobConte
   auto [split, name] = EvaluationSplit<TabularSplit>(
       p.train, p.val, p.test, [](const TabularSplit& s) { return s.rows() == 0; });
   ctx.SetProgress(0.9, "evaluating on the " + name + " split");
-  EASEL_ASSIGN_OR_RETURN(Json evaluation, EvaluateTabular(*model, p.task, p.classes, *split));
+  EASEL_ASSIGN_OR_RETURN(Json evaluation,
+                         EvaluateTabular(*model, p.task, p.classes, *split, p.feature_names));
   evaluation["training"] = hooks.History();
   return Trained{std::move(files), std::move(evaluation), name, p.task, p.classes};
 }

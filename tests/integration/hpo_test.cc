@@ -236,6 +236,12 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
   EXPECT_EQ(version.body["algorithm"],
             study.body["best_trial"]["params"]["algorithm"].get<std::string>());
   EXPECT_GE(version.body["metrics"]["accuracy"].get<double>(), 0.85) << version.raw;
+  // Whatever won, its evaluation says which features it leans on, and the report shows it.
+  auto evaluation = Get("/models/iris-automl/versions/latest/evaluation");
+  ASSERT_EQ(evaluation.status, 200);
+  EXPECT_EQ(evaluation.body["permutation_importance"].size(), 4u) << evaluation.raw.substr(0, 500);
+  auto report = Get("/models/iris-automl/versions/latest/report");
+  EXPECT_NE(report.raw.find("id=\"importance\""), std::string::npos);
 
   // Bad automl specs.
   for (const Json& bad :
