@@ -135,8 +135,8 @@ class SplitBuilder {
 
 // Transforms every row with a target into its split's matrix; counts the rows without one
 // (and, when `skip_unknown`, those whose class is not in `class_index`).
-Status FillSplits(const data::ManifestReader& manifest,
-                  const data::transforms::Pipeline& pipeline, const TargetReader& target,
+Status FillSplits(const data::ManifestReader& manifest, const data::transforms::Pipeline& pipeline,
+                  const TargetReader& target,
                   const std::unordered_map<std::string, int>& class_index, TabularProblem& p,
                   int64_t* skipped, bool skip_unknown = false) {
   SplitBuilder train(pipeline, p.train), val(pipeline, p.val), test(pipeline, p.test);
@@ -171,18 +171,6 @@ Status FillSplits(const data::ManifestReader& manifest,
 }
 
 }  // namespace
-
-std::string_view TaskName(Task task) {
-  switch (task) {
-    case Task::kBinary:
-      return "binary";
-    case Task::kMulticlass:
-      return "multiclass";
-    case Task::kRegression:
-      return "regression";
-  }
-  return "multiclass";
-}
 
 Result<TabularData> LoadTabularData(store::BlobStore& blobs, const data::Dataset& dataset,
                                     const data::DatasetVersion& version,
@@ -251,8 +239,7 @@ Result<TabularData> LoadTabularData(store::BlobStore& blobs, const data::Dataset
   }
 
   Json steps = options.transforms.is_null()
-                   ? DefaultSteps(dataset, version, options.target, options.scale_numeric,
-                                  &notes)
+                   ? DefaultSteps(dataset, version, options.target, options.scale_numeric, &notes)
                    : options.transforms.value("steps", Json::array());
   if (target.column >= 0) {  // the pipeline makes features; the target is never one
     steps.insert(steps.begin(), Json{{"op", "drop"}, {"columns", {options.target}}});
@@ -294,8 +281,8 @@ Result<AppliedData> ApplyTabular(store::BlobStore& blobs, const data::Dataset& d
   TargetReader reader;
   if (!target.empty()) {
     auto columns = version.columns();
-    reader.column = static_cast<int>(std::find(columns.begin(), columns.end(), target) -
-                                     columns.begin());
+    reader.column =
+        static_cast<int>(std::find(columns.begin(), columns.end(), target) - columns.begin());
   }
   EASEL_ASSIGN_OR_RETURN(auto manifest, data::ManifestReader::Open(blobs, version));
   AppliedData out;
@@ -314,8 +301,7 @@ Result<ImageProblem> LoadImageProblem(store::BlobStore& blobs, const data::Datas
                                       const std::vector<std::string>* classes) {
   if (dataset.type != data::DatasetType::kImageClassification) {
     return FailedPrecondition("image_classifier trains on image_classification datasets; '" +
-                              dataset.name + "' is " +
-                              std::string(data::ToString(dataset.type)));
+                              dataset.name + "' is " + std::string(data::ToString(dataset.type)));
   }
   EASEL_ASSIGN_OR_RETURN(auto manifest, data::ManifestReader::Open(blobs, version));
   ImageProblem p;

@@ -67,6 +67,4 @@ Result<ImageProblem> LoadImageProblem(store::BlobStore& blobs, const data::Datas
                                       const data::DatasetVersion& version,
                                       const std::vector<std::string>* classes = nullptr);
 
-std::string_view TaskName(Task task);  // "binary", "multiclass", "regression"
-
 }  // namespace easel::train

@@ -11,7 +11,4 @@ namespace easel::train {
 // Every file of the version, read from the blob store. DATA_LOSS when a blob is missing.
 Result<ModelFiles> ReadModelFiles(store::BlobStore& blobs, const models::ModelVersion& version);
 
-// "binary" | "multiclass" | "regression" → Task; INVALID_ARGUMENT for anything else.
-Result<Task> ParseTask(std::string_view name);
-
 }  // namespace easel::train

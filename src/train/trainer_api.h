@@ -23,6 +23,27 @@ namespace easel::train {
 // What a model predicts.
 enum class Task { kBinary, kMulticlass, kRegression };
 
+// "binary", "multiclass", "regression": the task as model.json and the registry name it.
+inline std::string_view TaskName(Task task) {
+  switch (task) {
+    case Task::kBinary:
+      return "binary";
+    case Task::kMulticlass:
+      return "multiclass";
+    case Task::kRegression:
+      return "regression";
+  }
+  return "multiclass";
+}
+
+// The inverse of TaskName; INVALID_ARGUMENT for any other name.
+inline Result<Task> ParseTask(std::string_view name) {
+  for (Task t : {Task::kBinary, Task::kMulticlass, Task::kRegression}) {
+    if (TaskName(t) == name) return t;
+  }
+  return InvalidArgument("unknown task '" + std::string(name) + "'");
+}
+
 // One split of a tabular dataset after the transform pipeline: features (row-major, NaN is a
 // missing value) and targets (the class index as a float for classification, the value for
 // regression). y.size() == x.rows.

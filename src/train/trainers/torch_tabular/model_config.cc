@@ -22,18 +22,6 @@ Result<T> Field(const Json& j, std::string_view field) {
 
 }  // namespace
 
-std::string_view TaskName(Task task) {
-  switch (task) {
-    case Task::kBinary:
-      return "binary";
-    case Task::kMulticlass:
-      return "multiclass";
-    case Task::kRegression:
-      return "regression";
-  }
-  return "multiclass";
-}
-
 int64_t NumOutputs(Task task, size_t num_classes) {
   return task == Task::kMulticlass ? static_cast<int64_t>(num_classes) : 1;
 }

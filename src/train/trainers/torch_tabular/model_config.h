@@ -34,8 +34,6 @@ struct ModelConfig {
   size_t num_features() const { return feature_names.size(); }
 };
 
-std::string_view TaskName(Task task);
-
 // The network outputs a task needs for `num_classes` classes.
 int64_t NumOutputs(Task task, size_t num_classes);
 

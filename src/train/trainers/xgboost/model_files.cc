@@ -55,7 +55,7 @@ Result<ModelDescriptor> DescriptorFromJson(const Json& j) {
   auto task_name = j.find("task");
   if (task_name == j.end() || !task_name->is_string()) return BadField("task", "must be a string");
   ModelDescriptor d;
-  EASEL_ASSIGN_OR_RETURN(d.task, TaskFromName(task_name->get<std::string>()));
+  EASEL_ASSIGN_OR_RETURN(d.task, ParseTask(task_name->get<std::string>()));
   EASEL_ASSIGN_OR_RETURN(d.feature_names, StringList(j, "feature_names"));
   EASEL_ASSIGN_OR_RETURN(d.classes, StringList(j, "classes"));
   EASEL_ASSIGN_OR_RETURN(int num_features, NonNegativeInt(j, "num_features"));

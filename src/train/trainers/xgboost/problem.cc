@@ -31,25 +31,6 @@ Status CheckLabels(const TabularProblem& p, const TabularSplit& s, std::string_v
 
 }  // namespace
 
-std::string_view TaskName(Task task) {
-  switch (task) {
-    case Task::kBinary:
-      return "binary";
-    case Task::kMulticlass:
-      return "multiclass";
-    case Task::kRegression:
-      return "regression";
-  }
-  return "regression";
-}
-
-Result<Task> TaskFromName(std::string_view name) {
-  for (Task t : {Task::kBinary, Task::kMulticlass, Task::kRegression}) {
-    if (TaskName(t) == name) return t;
-  }
-  return InvalidArgument(fmt::format("unknown task '{}'", name));
-}
-
 Status CheckFeatures(const data::transforms::FeatureMatrix& x, size_t num_features,
                      std::string_view split) {
   if (x.cols != num_features) {

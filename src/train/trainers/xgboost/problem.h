@@ -10,10 +10,6 @@
 
 namespace easel::train::xgboost {
 
-// "binary", "multiclass", "regression": the task as model.json names it.
-std::string_view TaskName(Task task);
-Result<Task> TaskFromName(std::string_view name);
-
 // x has `num_features` columns, rows * cols values, and no infinite value (NaN is missing).
 // `split` names the matrix in errors ("train", "input").
 Status CheckFeatures(const data::transforms::FeatureMatrix& x, size_t num_features,
