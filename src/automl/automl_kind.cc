@@ -102,7 +102,6 @@ Result<bool> DatasetHasImages(store::Database& db, const std::string& project_id
 }
 
 Result<Json> RunAutoml(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
-  EASEL_RETURN_IF_ERROR(CheckFields(ctx.spec()));
   EASEL_ASSIGN_OR_RETURN(bool images, DatasetHasImages(ctx.db(), ctx.project_id(), ctx.spec()));
   EASEL_ASSIGN_OR_RETURN(HpoSpec spec, PortfolioSpec(algorithms, ctx.spec(), images));
   return RunSearch(algorithms, ctx, spec, "automl");
@@ -218,8 +217,7 @@ jobs::JobKind AutomlJobKind(const train::AlgorithmRegistry& algorithms) {
                              const std::string& project_id) -> Status {
     EASEL_ASSIGN_OR_RETURN(bool images, DatasetHasImages(db, project_id, spec));
     EASEL_ASSIGN_OR_RETURN(HpoSpec h, PortfolioSpec(algorithms, spec, images));
-    for (const std::string& algorithm : PortfolioAlgorithms(images)) {
-      if (!h.portfolio_fixed.contains(algorithm)) continue;
+    for (const auto& [algorithm, fixed] : h.portfolio_fixed) {
       EASEL_RETURN_IF_ERROR(train::CheckTrainSpec(
           algorithms, h.TrialTrainSpec({{"algorithm", algorithm}}), db, project_id));
     }

@@ -61,6 +61,13 @@ Status LocalExecutor::Start() {
   std::filesystem::create_directories(jobs_dir, ec);
   if (ec) return Internal("cannot create the jobs directory: " + ec.message());
 
+  // The registry is complete before the executor starts: split its kinds into the two pools.
+  coordinators_ = {.kinds = {}, .include = true};
+  for (const JobKind* kind : registry_.List()) {
+    if (kind->coordinator) coordinators_.kinds.push_back(kind->name);
+  }
+  others_ = {.kinds = coordinators_.kinds, .include = false};
+
   EASEL_ASSIGN_OR_RETURN(auto recovered, store_.RecoverRunner(options_.runner_id));
   for (const auto& [id, state] : recovered) {
     EASEL_LOG_INFO("job {} was interrupted by the last shutdown; now {}", id, JobStateName(state));
@@ -160,13 +167,8 @@ void LocalExecutor::WaitForWork(bool stopping) {
 }
 
 void LocalExecutor::FillSlots() {
-  KindFilter coordinators{.include = true};
-  for (const JobKind* kind : registry_.List()) {
-    if (kind->coordinator) coordinators.kinds.push_back(kind->name);
-  }
-  KindFilter others{.kinds = coordinators.kinds, .include = false};
-  FillPool(coordinators, options_.max_coordinators);
-  FillPool(others, options_.max_concurrency);
+  FillPool(coordinators_, options_.max_coordinators);
+  FillPool(others_, options_.max_concurrency);
 }
 
 void LocalExecutor::FillPool(const KindFilter& filter, int limit) {

@@ -106,6 +106,9 @@ class LocalExecutor {
   store::Database& db_;
   store::BlobStore& blobs_;
   const JobKindRegistry& registry_;
+  // What each pool may claim, from the registry at Start().
+  KindFilter coordinators_;
+  KindFilter others_;
   const ExecutorOptions options_;
   JobStore store_;
 
