@@ -42,15 +42,7 @@ class HpoTest : public ::testing::Test {
     return Send(*client_, "GET", "/api/v1/projects/demo" + path, token_);
   }
   Json WaitJob(const std::string& id, std::chrono::seconds limit = 300s) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      auto j = Get("/jobs/" + id);
-      const std::string state = j.body.value("state", "");
-      if (state == "succeeded" || state == "failed" || state == "cancelled") return j.body;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "job " << id << " did not finish";
-    return Json();
+    return WaitForJob(*client_, token_, "demo", id, limit);
   }
   // An xgboost search on iris: depth and learning rate searched, 40 rounds fixed.
   Json Spec(int trials) {

@@ -84,17 +84,7 @@ class LabelingTest : public ::testing::Test {
   }
 
   // Polls a job of project demo until it ends; answers the job.
-  Json WaitJob(const std::string& id) {
-    Json job;
-    for (auto deadline = std::chrono::steady_clock::now() + 120s;
-         std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(50ms)) {
-      job = Demo("GET", "/jobs/" + id).body;
-      const std::string state = job.value("state", "");
-      if (state == "succeeded" || state == "failed" || state == "cancelled") return job;
-    }
-    ADD_FAILURE() << "job did not finish: " << job.dump();
-    return job;
-  }
+  Json WaitJob(const std::string& id) { return WaitForJob(*client_, admin_, "demo", id, 120s); }
 
   // Creates a dataset and imports `zip` into it with `format`; answers the new version.
   Json Import(const std::string& dataset, const std::string& type, const std::string& zip,

@@ -81,15 +81,7 @@ class TrainingTest : public ::testing::Test {
     return Send(*client_, "GET", "/api/v1/projects/demo" + path, token_);
   }
   Json WaitJob(const std::string& id, std::chrono::seconds limit = 240s) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      auto j = Get("/jobs/" + id);
-      const std::string state = j.body.value("state", "");
-      if (state == "succeeded" || state == "failed" || state == "cancelled") return j.body;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "job " << id << " did not finish";
-    return Json();
+    return WaitForJob(*client_, token_, "demo", id, limit);
   }
   // Imports an sklearn CSV as the tabular dataset `name` (label column "label").
   void ImportSklearn(const std::string& name, const std::string& file) {

@@ -1,6 +1,7 @@
 #include "testing/server.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +161,19 @@ Response Send(httplib::Client& client, const std::string& method, const std::str
   out.headers = r->headers;
   if (!r->body.empty()) out.body = Json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   return out;
+}
+
+Json WaitForJob(httplib::Client& client, const std::string& token, const std::string& project,
+                const std::string& id, std::chrono::seconds limit) {
+  Json job;
+  for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;
+       std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+    job = Send(client, "GET", "/api/v1/projects/" + project + "/jobs/" + id, token).body;
+    const std::string state = job.value("state", "");
+    if (state == "succeeded" || state == "failed" || state == "cancelled") return job;
+  }
+  ADD_FAILURE() << "job " << id << " did not finish: " << job.dump();
+  return job;
 }
 
 }  // namespace easel::testing

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -73,5 +74,10 @@ struct Response {
 Response Send(httplib::Client& client, const std::string& method, const std::string& path,
               const std::string& token, const std::string& body = "",
               const std::string& content_type = "application/json");
+
+// Polls GET /api/v1/projects/{project}/jobs/{id} until the job is succeeded, failed or
+// cancelled and answers it; after `limit` it fails the test and answers the last reply.
+Json WaitForJob(httplib::Client& client, const std::string& token, const std::string& project,
+                const std::string& id, std::chrono::seconds limit);
 
 }  // namespace easel::testing
