@@ -72,6 +72,9 @@ Result<Json> ExplainMistakes(const ImagePredictor& model, const std::vector<std:
 
 constexpr size_t kImportanceRows = 2000;
 constexpr int kImportanceRepeats = 3;
+// Each column costs kImportanceRepeats predictions: wide matrices (hashed or one-hot text) are
+// left without permutation importance rather than slowing every evaluation down.
+constexpr size_t kImportanceMaxColumns = 512;
 
 // The loss permutation importance measures: log loss (classification) or RMSE (regression).
 double Loss(Task task, const std::vector<float>& out, const std::vector<float>& y, size_t k) {
@@ -140,7 +143,8 @@ Result<Json> EvaluateTabular(const TabularPredictor& model, Task task,
     EASEL_ASSIGN_OR_RETURN(evaluation,
                            eval::EvaluateClassification(out, classes.size(), labels, classes));
   }
-  if (!feature_names.empty() && feature_names.size() == split.x.cols) {
+  if (!feature_names.empty() && feature_names.size() == split.x.cols &&
+      split.x.cols <= kImportanceMaxColumns) {
     EASEL_ASSIGN_OR_RETURN(evaluation["permutation_importance"],
                            PermutationImportance(model, task, split, feature_names));
   }

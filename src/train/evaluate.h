@@ -20,7 +20,8 @@ namespace easel::train {
 // [{"feature", "importance"}], largest first: how much the model's loss grows when that
 // column's values are shuffled among the rows (log loss for classification, RMSE for
 // regression; the mean of 3 seeded shuffles over at most the first 2,000 rows). Any model gets
-// it, so every tabular model's report can say which features it leans on.
+// it, so every tabular model's report can say which features it leans on; matrices of more than
+// 512 columns (each costs 3 predictions) go without.
 Result<Json> EvaluateTabular(const TabularPredictor& model, Task task,
                              const std::vector<std::string>& classes, const TabularSplit& split,
                              const std::vector<std::string>& feature_names = {});
