@@ -18,9 +18,9 @@ namespace easel::train {
 
 namespace {
 
-constexpr const char* kSpecFields[] = {"algorithm", "dataset",    "target",     "task",
-                                       "params",    "transforms", "resources",  "model_name",
-                                       "seed",      "parent",     "description"};
+constexpr const char* kSpecFields[] = {
+    "algorithm", "dataset",    "target", "task",   "params",      "transforms",
+    "resources", "model_name", "seed",   "parent", "description", "train_on_validation"};
 
 Status FieldError(const std::string& field, const std::string& message) {
   return Status(StatusCode::kInvalidArgument, message, Json{{"field", field}});
@@ -59,6 +59,7 @@ struct TrainSpec {
   std::string description;
   uint64_t seed = 0;
   std::optional<std::pair<std::string, std::string>> parent;
+  bool train_on_validation = false;
 };
 
 Result<TrainSpec> ParseSpec(const AlgorithmRegistry& algorithms, const Json& spec) {
@@ -123,6 +124,8 @@ Result<TrainSpec> ParseSpec(const AlgorithmRegistry& algorithms, const Json& spe
     }
     EASEL_ASSIGN_OR_RETURN(t.parent, GetRef(spec, "parent", "model", true));
   }
+  EASEL_ASSIGN_OR_RETURN(auto merge, GetOptionalBool(spec, "train_on_validation"));
+  t.train_on_validation = merge.value_or(false);
   return t;
 }
 
@@ -211,6 +214,18 @@ Json Signature(const data::DatasetVersion& version, const TrainSpec& t, Task tas
   return s;
 }
 
+// The validation rows join the training rows (a final refit); the pipeline stays the one fitted
+// on the train split, so the model reads inputs exactly as the run it repeats did.
+void MergeValidationIntoTrain(TabularProblem& p) {
+  data::transforms::FeatureMatrix& x = p.train.x;
+  const data::transforms::FeatureMatrix& v = p.val.x;
+  x.data.insert(x.data.end(), v.data.begin(), v.data.end());
+  x.rows += v.rows;
+  p.train.y.insert(p.train.y.end(), p.val.y.begin(), p.val.y.end());
+  p.val = TabularSplit{};
+  p.val.x.cols = x.cols;
+}
+
 struct Trained {
   ModelFiles files;
   Json evaluation;
@@ -235,6 +250,7 @@ Result<Trained> TrainTabular(const AlgorithmRegistry& algorithms, jobs::JobConte
   TabularOptions options{t.target, t.task, t.transforms, t.algorithm->needs_scaled_inputs};
   EASEL_ASSIGN_OR_RETURN(TabularData data, LoadTabularData(blobs, dataset, version, options));
   for (const std::string& note : data.notes) ctx.Log(note);
+  if (t.train_on_validation) MergeValidationIntoTrain(data.problem);
   const TabularProblem& p = data.problem;
   ctx.Log("training " + t.algorithm->name + " (" + std::string(TaskName(p.task)) + ") on " +
           std::to_string(p.train.rows()) + " rows, " + std::to_string(p.feature_names.size()) +
@@ -262,6 +278,10 @@ Result<Trained> TrainImages(const AlgorithmRegistry& algorithms, jobs::JobContex
                             store::BlobStore& blobs, const TrainSpec& t,
                             const data::Dataset& dataset, const data::DatasetVersion& version) {
   EASEL_ASSIGN_OR_RETURN(ImageProblem p, LoadImageProblem(blobs, dataset, version));
+  if (t.train_on_validation) {
+    p.train.insert(p.train.end(), p.val.begin(), p.val.end());
+    p.val.clear();
+  }
   std::optional<std::string> initial;
   if (t.parent) {
     EASEL_ASSIGN_OR_RETURN(models::ModelVersion parent,
@@ -357,6 +377,7 @@ Result<TrainedVersion> TrainForJob(const AlgorithmRegistry& algorithms, jobs::Jo
       {"easel_version", kVersion},
       {"job_id", ctx.job_id()},
       {"resources", {{"device", t.resources.device}}}};
+  if (t.train_on_validation) nv.lineage["train_on_validation"] = true;
   if (!t.target.empty()) nv.lineage["target"] = t.target;
   if (!t.transforms.is_null()) nv.lineage["transforms"] = t.transforms;
   if (t.parent) {
@@ -401,7 +422,13 @@ jobs::JobKind TrainJobKind(const AlgorithmRegistry& algorithms) {
         {"resources", {{"type", "object"}, {"description", "{device: cpu | cuda, threads}"}}},
         {"model_name", {{"type", "string"}, {"description", "default <dataset>-<algorithm>"}}},
         {"seed", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}},
-        {"parent", {{"type", "object"}, {"description", "{model, version} to fine-tune from"}}}}}};
+        {"parent", {{"type", "object"}, {"description", "{model, version} to fine-tune from"}}},
+        {"train_on_validation",
+         {{"type", "boolean"},
+          {"default", false},
+          {"description",
+           "learn from the validation split too (a final refit; no early "
+           "stopping, so fix the epoch count)"}}}}}};
   kind.validate = [&algorithms](const Json& spec) { return ValidateTrainSpec(algorithms, spec); };
   kind.check = [&algorithms](const Json& spec, store::Database& db, const std::string& project_id) {
     return CheckTrainSpec(algorithms, spec, db, project_id);

@@ -5,7 +5,7 @@
 // Spec (API.md "Jobs"):
 //   {algorithm, dataset: {name, version: 3 | "latest"}, target?, task?, params?, transforms?,
 //    resources?: {device: "cpu" | "cuda" | "cuda:N", threads?}, model_name?, description?,
-//    seed?, parent?: {model, version}}
+//    seed?, parent?: {model, version}, train_on_validation?: false}
 //  - target: the column to predict (tabular datasets); task: binary | multiclass |
 //    classification | regression (inferred from the target when absent).
 //  - params: the algorithm's parameters (GET /api/v1/algorithms); defaults fill the rest.
@@ -13,6 +13,8 @@
 //    pipeline derived from the column statistics.
 //  - model_name: default "<dataset>-<algorithm>"; seed: default 0; parent: a version of an
 //    image classifier to fine-tune from (its weights initialise the new model).
+//  - train_on_validation: the validation split joins the training data (a final refit with an
+//    epoch count found earlier); the tabular pipeline is still fitted on the train split alone.
 // Result: {model, version, metrics, evaluation_split}.
 //
 // A retried attempt resumes from the trainer's last checkpoint; an attempt that follows a

@@ -210,6 +210,24 @@ TEST_F(TrainingTest, ReportsEvaluationsLineageAliasesAndDownloads) {
   EXPECT_NE(bundle.raw.find("pipeline.json"), std::string::npos);
   EXPECT_EQ(Get("/models/cancer-gbm/versions/2/download?format=pickle").status, 400);
 
+  // A final refit learns from the validation rows too: nothing is left to stop early on, and
+  // the pipeline (fitted on the train split) is the one version 2 has.
+  Json refit = Train({{"algorithm", "xgboost"},
+                      {"dataset", {{"name", "cancer"}}},
+                      {"target", "label"},
+                      {"params", {{"n_estimators", 21}, {"early_stopping_rounds", 0}}},
+                      {"train_on_validation", true},
+                      {"model_name", "cancer-gbm"}});
+  ASSERT_EQ(refit.value("state", ""), "succeeded") << refit.dump();
+  auto v3 = Get("/models/cancer-gbm/versions/3");
+  EXPECT_EQ(v3.body["lineage"]["train_on_validation"], true) << v3.raw;
+  EXPECT_EQ(FileDigest(v3.body, "pipeline.json"),
+            FileDigest(Get("/models/cancer-gbm/versions/2").body, "pipeline.json"));
+  auto e3 = Get("/models/cancer-gbm/versions/3/evaluation");
+  EXPECT_EQ(e3.body["split"], "test");
+  EXPECT_FALSE(e3.body["training"]["series"].contains("val_loss")) << e3.raw.substr(0, 400);
+  EXPECT_EQ(e3.body["training"]["series"]["train_loss"].size(), 21u);
+
   // Deleting the model releases everything; the lineage query forgets it.
   EXPECT_EQ(Send(*client_, "DELETE", "/api/v1/projects/demo/models/cancer-gbm", token_).status,
             204);
@@ -270,6 +288,9 @@ TEST_F(TrainingTest, BadTrainSpecsAreClearErrorsAndNothingIsRegistered) {
       {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"colour", 1}},
        400,
        "unknown field"},
+      {{{"algorithm", "xgboost"}, {"dataset", ds}, {"target", "label"}, {"train_on_validation", 1}},
+       400,
+       "train_on_validation"},
       {{{"algorithm", "image_classifier"}, {"dataset", ds}}, 400, "does not train on tabular"},
       {{{"algorithm", "xgboost"},
         {"dataset", ds},
