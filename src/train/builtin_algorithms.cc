@@ -1,6 +1,7 @@
 // The one list of built-in training algorithms and the model formats easel can load.
 
 #include "train/algorithms.h"
+#include "train/ensemble.h"
 #include "train/trainers/torch_image/image_classifier.h"
 #include "train/trainers/torch_tabular/torch_tabular.h"
 #include "train/trainers/xgboost/xgboost_trainer.h"
@@ -69,6 +70,9 @@ void RegisterBuiltinAlgorithms(AlgorithmRegistry& registry) {
                                                       const Resources& resources) {
                                             return torch_image::Load(files, resources);
                                           }}).IgnoreError();
+  // Versions that hold several models (AutoML's ensembles), loaded through the loaders above.
+  registry.RegisterLoader(kEnsembleFormat, EnsembleLoader(registry, false)).IgnoreError();
+  registry.RegisterLoader(kImageEnsembleFormat, EnsembleLoader(registry, true)).IgnoreError();
 }
 
 }  // namespace easel::train

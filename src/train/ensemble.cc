@@ -1,0 +1,268 @@
+#include "train/ensemble.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <numeric>
+
+#include "common/json.h"
+
+namespace easel::train {
+namespace {
+
+constexpr const char* kManifest = "ensemble.json";
+constexpr const char* kPipeline = "pipeline.json";
+
+std::string Prefix(size_t i) {
+  std::string prefix = std::to_string(i);
+  prefix.insert(prefix.begin(), 'm');
+  prefix.push_back('.');
+  return prefix;
+}
+
+struct Manifest {
+  struct Entry {
+    std::string format;
+    double weight = 0;
+    ModelFiles files;
+  };
+  std::vector<Entry> members;
+};
+
+// The members as stored, each with its own files (and the shared pipeline, for tabular ones).
+Result<Manifest> Unpack(const ModelFiles& files) {
+  auto manifest = files.find(kManifest);
+  if (manifest == files.end()) return DataLoss("the ensemble has no " + std::string(kManifest));
+  EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(manifest->second, 16));
+  if (!doc.contains("members") || !doc["members"].is_array() || doc["members"].empty()) {
+    return DataLoss("the ensemble's manifest lists no members");
+  }
+  Manifest out;
+  for (const Json& m : doc["members"]) {
+    if (!m.is_object() || !m.value("format", Json()).is_string() ||
+        !m.value("weight", Json()).is_number() || !m.value("prefix", Json()).is_string()) {
+      return DataLoss("an ensemble member needs format, weight and prefix");
+    }
+    Manifest::Entry e;
+    e.format = m["format"].get<std::string>();
+    e.weight = m["weight"].get<double>();
+    const std::string prefix = m["prefix"].get<std::string>();
+    if (e.format == kEnsembleFormat || e.format == kImageEnsembleFormat) {
+      return DataLoss("an ensemble cannot hold an ensemble");
+    }
+    for (auto it = files.lower_bound(prefix); it != files.end() && it->first.starts_with(prefix);
+         ++it) {
+      e.files.emplace(it->first.substr(prefix.size()), it->second);
+    }
+    if (e.files.empty()) return DataLoss("ensemble member '" + prefix + "' has no files");
+    if (auto pipeline = files.find(kPipeline); pipeline != files.end()) {
+      e.files.emplace(kPipeline, pipeline->second);
+    }
+    out.members.push_back(std::move(e));
+  }
+  return out;
+}
+
+// The members' outputs for `input`, weighted and summed; `size` values expected of each.
+template <typename Model, typename Input>
+Result<std::vector<float>> WeightedSum(const std::vector<std::unique_ptr<Model>>& members,
+                                       const std::vector<double>& weights, const Input& input,
+                                       size_t size) {
+  std::vector<float> sum(size, 0.0f);
+  for (size_t m = 0; m < members.size(); ++m) {
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> p, members[m]->Predict(input));
+    if (p.size() != size) return Internal("ensemble members disagree on their outputs");
+    for (size_t i = 0; i < size; ++i) sum[i] += static_cast<float>(weights[m] * p[i]);
+  }
+  return sum;
+}
+
+class TabularEnsemble : public TabularPredictor {
+ public:
+  TabularEnsemble(std::vector<std::unique_ptr<TabularPredictor>> members,
+                  std::vector<double> weights)
+      : members_(std::move(members)), weights_(std::move(weights)) {}
+
+  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+    return WeightedSum(members_, weights_, x, x.rows * num_outputs());
+  }
+  size_t num_outputs() const override { return members_.front()->num_outputs(); }
+
+ private:
+  std::vector<std::unique_ptr<TabularPredictor>> members_;
+  std::vector<double> weights_;
+};
+
+class ImageEnsemble : public ImagePredictor {
+ public:
+  ImageEnsemble(std::vector<std::unique_ptr<ImagePredictor>> members, std::vector<double> weights)
+      : members_(std::move(members)), weights_(std::move(weights)) {}
+
+  Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
+    return WeightedSum(members_, weights_, images, images.size() * num_classes());
+  }
+  size_t num_classes() const override { return members_.front()->num_classes(); }
+  // The map of the member with the largest weight: the one the ensemble leans on most.
+  Result<ActivationMap> GradCam(std::string_view image, int target) const override {
+    const size_t heaviest =
+        static_cast<size_t>(std::max_element(weights_.begin(), weights_.end()) - weights_.begin());
+    return members_[heaviest]->GradCam(image, target);
+  }
+
+ private:
+  std::vector<std::unique_ptr<ImagePredictor>> members_;
+  std::vector<double> weights_;
+};
+
+double LogLoss(const std::vector<float>& p, const std::vector<float>& y, size_t classes) {
+  double sum = 0;
+  for (size_t r = 0; r < y.size(); ++r) {
+    const double q = p[r * classes + static_cast<size_t>(y[r])];
+    sum -= std::log(std::clamp(q, 1e-15, 1.0));
+  }
+  return sum / static_cast<double>(y.size());
+}
+
+double MeanSquaredError(const std::vector<float>& p, const std::vector<float>& y) {
+  double sum = 0;
+  for (size_t r = 0; r < y.size(); ++r) sum += (p[r] - y[r]) * double(p[r] - y[r]);
+  return sum / static_cast<double>(y.size());
+}
+
+}  // namespace
+
+Result<ModelFiles> PackEnsemble(const std::vector<EnsembleMember>& members) {
+  if (members.empty()) return InvalidArgument("an ensemble needs at least one member");
+  double total = 0;
+  for (const EnsembleMember& m : members) {
+    if (!(m.weight > 0) || !std::isfinite(m.weight)) {
+      return InvalidArgument("ensemble weights must be positive");
+    }
+    if (m.format == kEnsembleFormat || m.format == kImageEnsembleFormat) {
+      return InvalidArgument("an ensemble cannot hold an ensemble");
+    }
+    total += m.weight;
+  }
+  ModelFiles out;
+  Json list = Json::array();
+  for (size_t i = 0; i < members.size(); ++i) {
+    const EnsembleMember& m = members[i];
+    for (const auto& [name, bytes] : m.files) {
+      if (name == kPipeline) continue;
+      out.emplace(Prefix(i) + name, bytes);
+    }
+    auto pipeline = m.files.find(kPipeline);
+    if (pipeline != m.files.end()) {
+      auto [shared, inserted] = out.emplace(kPipeline, pipeline->second);
+      if (!inserted && shared->second != pipeline->second) {
+        return InvalidArgument("tabular ensemble members must share one transform pipeline");
+      }
+    } else if (out.contains(kPipeline)) {
+      return InvalidArgument("an ensemble cannot mix tabular and image members");
+    }
+    list.push_back({{"format", m.format}, {"weight", m.weight / total}, {"prefix", Prefix(i)}});
+  }
+  if (out.contains(kPipeline) && !members.front().files.contains(kPipeline)) {
+    return InvalidArgument("an ensemble cannot mix tabular and image members");
+  }
+  out[kManifest] = DumpJson(Json{{"members", list}});
+  return out;
+}
+
+std::string EnsembleFormat(const std::vector<EnsembleMember>& members) {
+  const bool tabular = !members.empty() && members.front().files.contains(kPipeline);
+  return tabular ? kEnsembleFormat : kImageEnsembleFormat;
+}
+
+ModelLoader EnsembleLoader(const AlgorithmRegistry& registry, bool images) {
+  ModelLoader loader;
+  if (images) {
+    loader.image = [&registry](
+                       const ModelFiles& files,
+                       const Resources& resources) -> Result<std::unique_ptr<ImagePredictor>> {
+      EASEL_ASSIGN_OR_RETURN(Manifest manifest, Unpack(files));
+      std::vector<std::unique_ptr<ImagePredictor>> members;
+      std::vector<double> weights;
+      for (const Manifest::Entry& e : manifest.members) {
+        EASEL_ASSIGN_OR_RETURN(const ModelLoader* member, registry.FindLoader(e.format));
+        if (!member->image) {
+          return DataLoss("ensemble member format '" + e.format + "' is not an image model");
+        }
+        EASEL_ASSIGN_OR_RETURN(auto loaded, member->image(e.files, resources));
+        members.push_back(std::move(loaded));
+        weights.push_back(e.weight);
+      }
+      return std::unique_ptr<ImagePredictor>(
+          new ImageEnsemble(std::move(members), std::move(weights)));
+    };
+    return loader;
+  }
+  loader.tabular =
+      [&registry](const ModelFiles& files) -> Result<std::unique_ptr<TabularPredictor>> {
+    EASEL_ASSIGN_OR_RETURN(Manifest manifest, Unpack(files));
+    std::vector<std::unique_ptr<TabularPredictor>> members;
+    std::vector<double> weights;
+    for (const Manifest::Entry& e : manifest.members) {
+      EASEL_ASSIGN_OR_RETURN(const ModelLoader* member, registry.FindLoader(e.format));
+      if (!member->tabular) {
+        return DataLoss("ensemble member format '" + e.format + "' is not tabular");
+      }
+      EASEL_ASSIGN_OR_RETURN(auto loaded, member->tabular(e.files));
+      members.push_back(std::move(loaded));
+      weights.push_back(e.weight);
+    }
+    return std::unique_ptr<TabularPredictor>(
+        new TabularEnsemble(std::move(members), std::move(weights)));
+  };
+  return loader;
+}
+
+Result<EnsembleSelection> SelectEnsemble(const std::vector<std::vector<float>>& predictions,
+                                         const std::vector<float>& y, Task task, int rounds) {
+  if (predictions.empty()) return InvalidArgument("no ensemble members to choose from");
+  if (y.empty()) return InvalidArgument("ensemble selection needs rows");
+  const size_t size = predictions.front().size();
+  if (size == 0 || size % y.size() != 0) {
+    return InvalidArgument("predictions must have one row per target");
+  }
+  for (const auto& p : predictions) {
+    if (p.size() != size) return InvalidArgument("every member must predict the same rows");
+  }
+  const size_t outputs = size / y.size();
+  auto loss = [&](const std::vector<float>& p) {
+    return task == Task::kRegression ? MeanSquaredError(p, y) : LogLoss(p, y, outputs);
+  };
+
+  EnsembleSelection out;
+  for (const auto& p : predictions) out.member_losses.push_back(loss(p));
+  std::vector<int> counts(predictions.size(), 0);
+  std::vector<int> kept;
+  std::vector<float> sum(size, 0.0f);  // the sum of the chosen members' predictions
+  std::vector<float> trial(size);
+  out.loss = std::numeric_limits<double>::infinity();
+  for (int round = 1; round <= std::max(1, rounds); ++round) {
+    size_t best = 0;
+    double best_loss = std::numeric_limits<double>::infinity();
+    for (size_t m = 0; m < predictions.size(); ++m) {
+      for (size_t i = 0; i < size; ++i) trial[i] = (sum[i] + predictions[m][i]) / float(round);
+      const double l = loss(trial);
+      if (l < best_loss) {
+        best_loss = l;
+        best = m;
+      }
+    }
+    ++counts[best];
+    for (size_t i = 0; i < size; ++i) sum[i] += predictions[best][i];
+    // Later rounds may only make it worse (every round must add someone): keep the best.
+    if (best_loss < out.loss) {
+      out.loss = best_loss;
+      kept = counts;
+    }
+  }
+  const double total = std::accumulate(kept.begin(), kept.end(), 0.0);
+  for (int c : kept) out.weights.push_back(c / total);
+  return out;
+}
+
+}  // namespace easel::train

@@ -1,0 +1,140 @@
+#include "train/ensemble.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/json.h"
+
+namespace easel::train {
+namespace {
+
+using ::testing::DoubleNear;
+using ::testing::ElementsAre;
+using ::testing::FloatNear;
+using ::testing::HasSubstr;
+using ::testing::Pointwise;
+
+// A tabular "model" whose files say which constant probabilities it answers.
+class ConstantModel : public TabularPredictor {
+ public:
+  explicit ConstantModel(std::vector<float> row) : row_(std::move(row)) {}
+  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+    std::vector<float> out;
+    for (size_t r = 0; r < x.rows; ++r) out.insert(out.end(), row_.begin(), row_.end());
+    return out;
+  }
+  size_t num_outputs() const override { return row_.size(); }
+
+ private:
+  std::vector<float> row_;
+};
+
+AlgorithmRegistry ConstantRegistry() {
+  AlgorithmRegistry r;
+  r.RegisterLoader(
+       "constant",
+       {.tabular = [](const ModelFiles& files) -> Result<std::unique_ptr<TabularPredictor>> {
+         if (!files.contains("pipeline.json")) return DataLoss("no pipeline");
+         EASEL_ASSIGN_OR_RETURN(Json row, ParseJson(files.at("model.json"), 4));
+         return std::unique_ptr<TabularPredictor>(new ConstantModel(row.get<std::vector<float>>()));
+       }})
+      .IgnoreError();
+  return r;
+}
+
+EnsembleMember Constant(std::vector<float> row, double weight, const std::string& pipeline = "{}") {
+  return {"constant", weight, {{"model.json", Json(row).dump()}, {"pipeline.json", pipeline}}};
+}
+
+TEST(EnsembleTest, PackedMembersLoadAsOneWeightedModel) {
+  auto files = PackEnsemble({Constant({1.0f, 0.0f}, 3), Constant({0.0f, 1.0f}, 1)});
+  ASSERT_TRUE(files.ok()) << files.status().message();
+  EXPECT_TRUE(files->contains("m0.model.json"));
+  EXPECT_TRUE(files->contains("m1.model.json"));
+  EXPECT_TRUE(files->contains("pipeline.json"));
+  EXPECT_FALSE(files->contains("m0.pipeline.json"));
+  EXPECT_EQ(EnsembleFormat({Constant({1.0f}, 1)}), kEnsembleFormat);
+  EXPECT_EQ(EnsembleFormat({{"torch_image", 1, {{"model.json", "{}"}}}}), kImageEnsembleFormat);
+
+  AlgorithmRegistry registry = ConstantRegistry();
+  auto model = EnsembleLoader(registry, false).tabular(*files);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  data::transforms::FeatureMatrix x{2, 1, {0.0f, 0.0f}};
+  auto p = (*model)->Predict(x);
+  ASSERT_TRUE(p.ok());
+  EXPECT_THAT(*p, Pointwise(FloatNear(1e-6), {0.75f, 0.25f, 0.75f, 0.25f}));
+  EXPECT_EQ((*model)->num_outputs(), 2u);
+}
+
+TEST(EnsembleTest, PackRejectsWhatCannotServeAsOne) {
+  EXPECT_THAT(PackEnsemble({}).status().message(), HasSubstr("at least one member"));
+  EXPECT_THAT(PackEnsemble({Constant({1.0f}, 0)}).status().message(), HasSubstr("positive"));
+  EXPECT_THAT(PackEnsemble({Constant({1.0f}, 1, "{\"a\":1}"), Constant({1.0f}, 1, "{\"a\":2}")})
+                  .status()
+                  .message(),
+              HasSubstr("share one transform pipeline"));
+  EnsembleMember nested = Constant({1.0f}, 1);
+  nested.format = kEnsembleFormat;
+  EXPECT_THAT(PackEnsemble({nested}).status().message(), HasSubstr("cannot hold an ensemble"));
+  EnsembleMember image{"torch_image", 1, {{"model.json", "{}"}}};
+  EXPECT_THAT(PackEnsemble({Constant({1.0f}, 1), image}).status().message(),
+              HasSubstr("mix tabular and image"));
+  EXPECT_THAT(PackEnsemble({image, Constant({1.0f}, 1)}).status().message(),
+              HasSubstr("mix tabular and image"));
+}
+
+TEST(EnsembleTest, LoaderRefusesDamagedFiles) {
+  AlgorithmRegistry registry = ConstantRegistry();
+  ModelLoader loader = EnsembleLoader(registry, false);
+  EXPECT_FALSE(loader.image);
+  EXPECT_EQ(loader.tabular({}).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(loader.tabular({{"ensemble.json", "{\"members\": []}"}}).status().code(),
+            StatusCode::kDataLoss);
+  EXPECT_EQ(
+      loader
+          .tabular({{"ensemble.json",
+                     R"({"members": [{"format": "constant", "weight": 1, "prefix": "m0."}]})"}})
+          .status()
+          .code(),
+      StatusCode::kDataLoss);
+  auto files = PackEnsemble({Constant({1.0f}, 1)});
+  ASSERT_TRUE(files.ok());
+  AlgorithmRegistry empty;
+  EXPECT_EQ(EnsembleLoader(empty, false).tabular(*files).status().code(), StatusCode::kNotFound);
+}
+
+TEST(EnsembleTest, SelectionCombinesMembersThatErrOnDifferentRows) {
+  // Two classes, four rows. Member 0 is right and sure on rows 0-1 and unsure on 2-3; member 1
+  // the other way round; member 2 is a mediocre copy of neither. Together they beat each alone.
+  const std::vector<float> y = {0, 1, 0, 1};
+  const std::vector<std::vector<float>> p = {
+      {0.95f, 0.05f, 0.05f, 0.95f, 0.4f, 0.6f, 0.6f, 0.4f},
+      {0.4f, 0.6f, 0.6f, 0.4f, 0.95f, 0.05f, 0.05f, 0.95f},
+      {0.55f, 0.45f, 0.45f, 0.55f, 0.55f, 0.45f, 0.45f, 0.55f},
+  };
+  auto s = SelectEnsemble(p, y, Task::kBinary);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_THAT(s->weights, ElementsAre(DoubleNear(0.5, 0.05), DoubleNear(0.5, 0.05), 0.0));
+  EXPECT_LT(s->loss, *std::min_element(s->member_losses.begin(), s->member_losses.end()));
+  EXPECT_DOUBLE_EQ(s->weights[0] + s->weights[1] + s->weights[2], 1.0);
+}
+
+TEST(EnsembleTest, SelectionKeepsADominantMemberAlone) {
+  const std::vector<float> y = {1.0f, 2.0f, 3.0f};
+  const std::vector<std::vector<float>> p = {{1.0f, 2.0f, 3.0f}, {2.0f, 3.0f, 4.0f}};
+  auto s = SelectEnsemble(p, y, Task::kRegression);
+  ASSERT_TRUE(s.ok());
+  EXPECT_THAT(s->weights, ElementsAre(1.0, 0.0));
+  EXPECT_DOUBLE_EQ(s->loss, 0.0);
+  EXPECT_THAT(s->member_losses, ElementsAre(0.0, 1.0));
+}
+
+TEST(EnsembleTest, SelectionRejectsMismatchedInputs) {
+  EXPECT_FALSE(SelectEnsemble({}, {1.0f}, Task::kRegression).ok());
+  EXPECT_FALSE(SelectEnsemble({{1.0f}}, {}, Task::kRegression).ok());
+  EXPECT_FALSE(SelectEnsemble({{1.0f, 2.0f}, {1.0f}}, {1.0f, 2.0f}, Task::kRegression).ok());
+  EXPECT_FALSE(SelectEnsemble({{0.5f, 0.5f, 0.5f}}, {0.0f, 1.0f}, Task::kBinary).ok());
+}
+
+}  // namespace
+}  // namespace easel::train
