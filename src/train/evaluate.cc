@@ -75,6 +75,8 @@ constexpr int kImportanceRepeats = 3;
 // Each column costs kImportanceRepeats predictions: wide matrices (hashed or one-hot text) are
 // left without permutation importance rather than slowing every evaluation down.
 constexpr size_t kImportanceMaxColumns = 512;
+// Rows of shuffled copies per Predict call.
+constexpr size_t kImportanceBatchRows = 32768;
 
 // The loss permutation importance measures: log loss (classification) or RMSE (regression).
 double Loss(Task task, const std::vector<float>& out, const std::vector<float>& y, size_t k) {
@@ -102,22 +104,39 @@ Result<Json> PermutationImportance(const TabularPredictor& model, Task task,
   const std::vector<float> y(split.y.begin(), split.y.begin() + rows);
   EASEL_ASSIGN_OR_RETURN(std::vector<float> base_out, model.Predict(x));
   const double base = Loss(task, base_out, y, k);
+  // The shuffled copies of several columns go to the model in one call: models predict large
+  // batches much faster than many small ones.
+  const size_t block = kImportanceRepeats * rows;
+  const size_t columns_per_call = std::max<size_t>(1, kImportanceBatchRows / block);
   std::vector<std::pair<double, size_t>> scores;
-  for (size_t j = 0; j < cols; ++j) {
-    double grown = 0;
-    for (int r = 0; r < kImportanceRepeats; ++r) {
-      std::vector<size_t> order(rows);
-      std::iota(order.begin(), order.end(), size_t{0});
-      std::mt19937_64 rng(j * kImportanceRepeats + static_cast<size_t>(r) + 1);
-      std::shuffle(order.begin(), order.end(), rng);
-      data::transforms::FeatureMatrix shuffled = x;
-      for (size_t i = 0; i < rows; ++i) {
-        shuffled.data[i * cols + j] = x.data[order[i] * cols + j];
+  for (size_t first = 0; first < cols; first += columns_per_call) {
+    const size_t last = std::min(cols, first + columns_per_call);
+    data::transforms::FeatureMatrix batch{(last - first) * block, cols, {}};
+    batch.data.reserve(batch.rows * cols);
+    for (size_t j = first; j < last; ++j) {
+      for (int r = 0; r < kImportanceRepeats; ++r) {
+        std::vector<size_t> order(rows);
+        std::iota(order.begin(), order.end(), size_t{0});
+        std::mt19937_64 rng(j * kImportanceRepeats + static_cast<size_t>(r) + 1);
+        std::shuffle(order.begin(), order.end(), rng);
+        const size_t start = batch.data.size();
+        batch.data.insert(batch.data.end(), x.data.begin(), x.data.end());
+        for (size_t i = 0; i < rows; ++i) {
+          batch.data[start + i * cols + j] = x.data[order[i] * cols + j];
+        }
       }
-      EASEL_ASSIGN_OR_RETURN(std::vector<float> out, model.Predict(shuffled));
-      grown += Loss(task, out, y, k) - base;
     }
-    scores.emplace_back(grown / kImportanceRepeats, j);
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> out, model.Predict(batch));
+    for (size_t j = first; j < last; ++j) {
+      double grown = 0;
+      for (int r = 0; r < kImportanceRepeats; ++r) {
+        const size_t copy = (j - first) * kImportanceRepeats + static_cast<size_t>(r);
+        const std::vector<float> part(out.begin() + copy * rows * k,
+                                      out.begin() + (copy + 1) * rows * k);
+        grown += Loss(task, part, y, k) - base;
+      }
+      scores.emplace_back(grown / kImportanceRepeats, j);
+    }
   }
   std::stable_sort(scores.begin(), scores.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
