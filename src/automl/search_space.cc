@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "automl/search_space_internal.h"
@@ -136,6 +137,33 @@ const ParamSpec* SearchSpace::Find(std::string_view name) const {
     if (p.name == name) return &p;
   }
   return nullptr;
+}
+
+Result<SearchSpace> SearchSpace::Restrict(std::string_view name, const Json& value) const {
+  const ParamSpec* fixed = Find(name);
+  if (fixed == nullptr || fixed->type != DomainType::kCategorical ||
+      fixed->ChoiceIndex(value) < 0) {
+    return SpaceError(std::string(name), "has no choice " + value.dump() + " to fix");
+  }
+  std::vector<ParamSpec> kept = params_;
+  for (ParamSpec& p : kept) {
+    if (p.name == name) p.choices = {value};
+  }
+  // Drop what can no longer be active: a condition on a dropped parameter, or on a choice
+  // that is gone. Parents come before children, so one pass settles it.
+  std::vector<ParamSpec> out;
+  for (ParamSpec& p : kept) {
+    bool possible = true;
+    for (const Condition& c : p.when) {
+      auto parent = std::find_if(out.begin(), out.end(),
+                                 [&](const ParamSpec& q) { return q.name == c.parent; });
+      possible = possible && parent != out.end() &&
+                 std::any_of(c.values.begin(), c.values.end(),
+                             [&](const Json& v) { return parent->ChoiceIndex(v) >= 0; });
+    }
+    if (possible) out.push_back(std::move(p));
+  }
+  return SearchSpace(std::move(out));
 }
 
 Status SearchSpace::Validate(const Json& assignment) const {

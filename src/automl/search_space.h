@@ -84,6 +84,11 @@ class SearchSpace {
   // Null when the space has no such parameter.
   const ParamSpec* Find(std::string_view name) const;
 
+  // The space with categorical `name` fixed to `value` (its only choice), without the
+  // parameters that can then never be active. Samplers given it skip the trials of the full
+  // space that chose otherwise. INVALID_ARGUMENT when `name` is not a categorical parameter
+  // with that choice.
+  Result<SearchSpace> Restrict(std::string_view name, const Json& value) const;
   // Checks a trial's assignment: an object holding exactly the active parameters, each with a
   // value its domain can produce. INVALID_ARGUMENT naming the first offending parameter.
   Status Validate(const Json& assignment) const;

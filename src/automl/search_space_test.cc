@@ -62,6 +62,43 @@ TEST(SearchSpaceTest, ParsesTheDocumentedExample) {
   EXPECT_TRUE(IsActive(*space->Find("dropout"), Json::object()));
 }
 
+TEST(SearchSpaceTest, RestrictFixesAChoiceAndDropsWhatCannotBeActive) {
+  Json example = Example();
+  example["nesterov"] = {
+      {"type", "categorical"}, {"choices", {true, false}}, {"when", {{"optimizer", {"sgd"}}}}};
+  example["warmup"] = {{"type", "int"}, {"low", 0}, {"high", 5}, {"when", {{"nesterov", {true}}}}};
+  auto space = SearchSpace::FromJson(example, Schema());
+  ASSERT_TRUE(space.ok()) << space.status().ToString();
+
+  auto adamw = space->Restrict("optimizer", "adamw");
+  ASSERT_TRUE(adamw.ok()) << adamw.status().ToString();
+  // momentum and nesterov need sgd; warmup needs nesterov.
+  EXPECT_THAT(Names(*adamw),
+              ::testing::ElementsAre("dropout", "learning_rate", "max_depth", "optimizer"));
+  EXPECT_EQ(adamw->Find("optimizer")->choices, std::vector<Json>{"adamw"});
+  auto sgd = space->Restrict("optimizer", "sgd");
+  ASSERT_TRUE(sgd.ok());
+  EXPECT_EQ(sgd->params().size(), space->params().size());
+  // An assignment of the restricted space is one of the full space.
+  EXPECT_TRUE(
+      space
+          ->Validate(
+              {{"dropout", 0.1}, {"learning_rate", 0.01}, {"max_depth", 4}, {"optimizer", "adamw"}})
+          .ok());
+  EXPECT_FALSE(adamw
+                   ->Validate({{"dropout", 0.1},
+                               {"learning_rate", 0.01},
+                               {"max_depth", 4},
+                               {"optimizer", "sgd"},
+                               {"momentum", 0.9},
+                               {"nesterov", false}})
+                   .ok());
+
+  EXPECT_EQ(space->Restrict("optimizer", "adam").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(space->Restrict("dropout", 0.1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(space->Restrict("nope", "x").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(SearchSpaceTest, RoundTripsThroughJson) {
   Json in = Example();
   in["num_layers"] = {{"type", "categorical"}, {"choices", {1, 4}}};
