@@ -8,6 +8,7 @@
 #include "data/dataset_type.h"
 #include "data/datasets.h"
 #include "jobs/job_context.h"
+#include "train/dataset_problem.h"
 #include "train/train_kind.h"
 
 namespace easel::automl {
@@ -37,7 +38,7 @@ const std::vector<Candidate>& Candidates() {
        false,
        {{"n_estimators", 300}, {"early_stopping_rounds", 20}},
        {{"max_depth", {{"type", "int"}, {"low", 2}, {"high", 10}}},
-        {"learning_rate", LogUniform(0.01, 0.3)},
+        {"learning_rate", LogUniform(0.03, 0.3)},
         {"min_child_weight", LogUniform(0.5, 20)},
         {"subsample", {{"type", "uniform"}, {"low", 0.5}, {"high", 1.0}}},
         {"colsample_bytree", {{"type", "uniform"}, {"low", 0.3}, {"high", 1.0}}}}},
@@ -61,7 +62,7 @@ const std::vector<Candidate>& Candidates() {
 constexpr const char* kFields[] = {
     "dataset",       "target",     "task",       "metric",
     "time_budget_s", "model_name", "algorithms", "max_concurrent_trials",
-    "seed",          "resources"};
+    "seed",          "resources",  "ensemble",   "refit"};
 
 Status FieldError(const std::string& field, const std::string& message) {
   return Status(StatusCode::kInvalidArgument, message, Json{{"field", field}});
@@ -101,9 +102,28 @@ Result<bool> DatasetHasImages(store::Database& db, const std::string& project_id
   return data::IsImageType(d.type);
 }
 
+// Tabular trials of every algorithm read the same features, so that their models can form one
+// ensemble: the default pipeline that imputes and standardizes numeric columns (tree models
+// are indifferent to the scaling), for the version pinned when the search starts.
+Status ShareOnePipeline(store::Database& db, const std::string& project_id, HpoSpec& spec) {
+  const Json& ref = spec.train["dataset"];
+  data::DatasetStore datasets(db);
+  EASEL_ASSIGN_OR_RETURN(data::Dataset d, datasets.Get(project_id, ref.value("name", "")));
+  int64_t n = 0;
+  if (ref.contains("version") && ref["version"].is_number_integer()) {
+    n = ref["version"].get<int64_t>();
+  }
+  EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, datasets.GetVersion(d.id, n));
+  spec.train["dataset"]["version"] = v.version;
+  spec.train["transforms"] =
+      train::DefaultTransforms(d, v, spec.train.value("target", ""), /*scale_numeric=*/true);
+  return OkStatus();
+}
+
 Result<Json> RunAutoml(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
   EASEL_ASSIGN_OR_RETURN(bool images, DatasetHasImages(ctx.db(), ctx.project_id(), ctx.spec()));
   EASEL_ASSIGN_OR_RETURN(HpoSpec spec, PortfolioSpec(algorithms, ctx.spec(), images));
+  if (!images) EASEL_RETURN_IF_ERROR(ShareOnePipeline(ctx.db(), ctx.project_id(), spec));
   return RunSearch(algorithms, ctx, spec, "automl");
 }
 
@@ -181,6 +201,11 @@ Result<HpoSpec> PortfolioSpec(const train::AlgorithmRegistry& algorithms, const 
   EASEL_ASSIGN_OR_RETURN(h.time_budget_s, GetOptionalInt(spec, "time_budget_s", 10, 86400));
   EASEL_ASSIGN_OR_RETURN(auto seed, GetOptionalInt(spec, "seed", 0, INT64_MAX));
   h.seed = static_cast<uint64_t>(seed.value_or(0));
+  EASEL_ASSIGN_OR_RETURN(auto ensemble, GetOptionalBool(spec, "ensemble"));
+  h.ensemble = ensemble.value_or(true);
+  // Retraining image models costs as much as their trials; tables refit in seconds.
+  EASEL_ASSIGN_OR_RETURN(auto refit, GetOptionalBool(spec, "refit"));
+  h.refit = refit.value_or(!images);
   EASEL_ASSIGN_OR_RETURN(auto model_name, GetOptionalString(spec, "model_name"));
   h.model_name = model_name.value_or(spec["dataset"].value("name", "model") + "-automl");
   if (h.model_name.size() > 63) h.model_name.resize(63);
@@ -197,7 +222,8 @@ jobs::JobKind AutomlJobKind(const train::AlgorithmRegistry& algorithms) {
   kind.name = "automl";
   kind.description =
       "Finds the best model for a dataset within a time budget: a TPE + ASHA search over a "
-      "portfolio of algorithms.";
+      "portfolio of algorithms, then a weighted ensemble of the best models, refit on train + "
+      "validation.";
   kind.params_schema = {
       {"type", "object"},
       {"required", {"dataset", "time_budget_s"}},
@@ -210,7 +236,16 @@ jobs::JobKind AutomlJobKind(const train::AlgorithmRegistry& algorithms) {
         {"model_name", {{"type", "string"}, {"description", "default <dataset>-automl"}}},
         {"algorithms", {{"type", "array"}, {"description", "a subset of the portfolio"}}},
         {"max_concurrent_trials", {{"type", "integer"}, {"minimum", 1}, {"default", 2}}},
-        {"seed", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}}}}};
+        {"seed", {{"type", "integer"}, {"minimum", 0}, {"default", 0}}},
+        {"ensemble",
+         {{"type", "boolean"},
+          {"default", true},
+          {"description", "register a weighted ensemble of the best trials' models"}}},
+        {"refit",
+         {{"type", "boolean"},
+          {"description",
+           "retrain the final models on train + validation (default: tables "
+           "yes, images no); the search then stops at 80% of the budget"}}}}}};
   kind.coordinator = true;
   kind.validate = [](const Json& spec) { return CheckFields(spec); };
   kind.check = [&algorithms](const Json& spec, store::Database& db,

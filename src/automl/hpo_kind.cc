@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
+#include <map>
 #include <thread>
 
+#include "automl/final_model.h"
 #include "automl/hpo_spec.h"
 #include "automl/sampler.h"
 #include "automl/scheduler.h"
@@ -38,9 +41,12 @@ class Search {
 
   // Runs until every trial has finished and no more may start; CANCELLED when the job is.
   Status Run() {
+    // A search that refits its final models leaves them the end of the budget.
+    const double share = spec_.refit ? HpoSpec::kSearchShareWithRefit : 1.0;
     const std::optional<int64_t> deadline =
         spec_.time_budget_s
-            ? std::optional<int64_t>(study_.created_at + *spec_.time_budget_s * 1000)
+            ? std::optional<int64_t>(study_.created_at +
+                                     static_cast<int64_t>(share * *spec_.time_budget_s * 1000))
             : std::nullopt;
     bool exhausted = false;
     for (;;) {
@@ -81,7 +87,8 @@ class Search {
     const int64_t number = static_cast<int64_t>(trials_.size());
     std::vector<TrialRecord> history;
     for (const Trial& t : trials_) history.push_back(t.record);
-    Result<Json> params = sampler_.Suggest(*spec_.space, history, number);
+    std::optional<SearchSpace> starved = StarvedAlgorithmSpace();
+    Result<Json> params = sampler_.Suggest(starved ? *starved : *spec_.space, history, number);
     if (params.status().code() == StatusCode::kOutOfRange) {
       ctx_.Log("the sampler has proposed every point it has");
       return false;
@@ -98,12 +105,44 @@ class Search {
     return true;
   }
 
+  // In a portfolio search, the space of the algorithm that has had the least trial time when
+  // that is under two thirds of its fair share (1/k of all trial time so far for k algorithms):
+  // TPE on the combined space settles on the algorithm that looks best early (the fastest
+  // learner, often), and the others would be left with a trial or two. Time above the floors
+  // goes where TPE chooses.
+  std::optional<SearchSpace> StarvedAlgorithmSpace() const {
+    if (!spec_.portfolio) return std::nullopt;
+    const ParamSpec* algorithm = spec_.space->Find("algorithm");
+    if (algorithm == nullptr || algorithm->choices.size() < 2) return std::nullopt;
+    std::map<std::string, int64_t> used;
+    for (const Json& choice : algorithm->choices) used[choice.get<std::string>()] = 0;
+    int64_t total = 0;
+    const int64_t now = NowMillis();
+    for (const Trial& t : trials_) {
+      const int64_t spent = std::max<int64_t>(1, t.finished_at.value_or(now) - t.started_at);
+      used[t.record.params.value("algorithm", "")] += spent;
+      total += spent;
+    }
+    const Json* least = nullptr;
+    for (const Json& choice : algorithm->choices) {
+      if (least == nullptr || used[choice.get<std::string>()] < used[least->get<std::string>()]) {
+        least = &choice;
+      }
+    }
+    const auto k = static_cast<int64_t>(algorithm->choices.size());
+    if (total == 0 || used[least->get<std::string>()] * 3 * k >= 2 * total) return std::nullopt;
+    Result<SearchSpace> restricted = spec_.space->Restrict("algorithm", *least);
+    if (!restricted.ok()) return std::nullopt;
+    return std::move(*restricted);
+  }
+
   // Submits the child job of a trial that has none yet. After a crash between recording the
   // trial and recording its job, the child may exist already: it is found by its number.
   Status Submit(Trial& t) {
     EASEL_ASSIGN_OR_RETURN(std::vector<jobs::Job> children, jobs_.Children(ctx_.job_id()));
     for (const jobs::Job& child : children) {
-      if (child.kind == kTrialKind && child.spec.value("number", int64_t{-1}) == t.record.number) {
+      if (child.kind == kTrialKind && child.spec.value("number", int64_t{-1}) == t.record.number &&
+          !child.spec.value("refit", false)) {
         t.job_id = child.id;
         return studies_.SetTrialJob(study_.id, t.record.number, child.id);
       }
@@ -217,13 +256,17 @@ class Search {
 
 Json Summary(const Study& study, const std::vector<Trial>& trials, const models::ModelVersion& v) {
   Json s = StudyToJson(study, trials);
-  return {{"study", study.id},
-          {"model", v.model_name},
-          {"version", v.version},
-          {"best_trial", s["best_trial"]},
-          {"objective", s["objective"]},
-          {"counts", s["counts"]},
-          {"param_importance", s["param_importance"]}};
+  Json out = {{"study", study.id},
+              {"model", v.model_name},
+              {"version", v.version},
+              {"best_trial", s["best_trial"]},
+              {"objective", s["objective"]},
+              {"counts", s["counts"]},
+              {"param_importance", s["param_importance"]}};
+  if (v.lineage.contains("study") && v.lineage["study"].contains("final")) {
+    out["final_model"] = v.lineage["study"]["final"];
+  }
+  return out;
 }
 
 }  // namespace
@@ -266,21 +309,35 @@ Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobCont
     return FailedPrecondition("no trial completed within the budget");
   }
 
-  ctx.SetProgress(0.97, "registering the best trial's model");
-  EASEL_ASSIGN_OR_RETURN(models::NewModelVersion nv,
-                         studies.LoadTrialModel(study.id, best->record.number));
+  models::NewModelVersion nv;
+  Json final_model;
+  if (spec.portfolio && (spec.ensemble || spec.refit)) {
+    // Refits end at 95% of the budget: evaluating and registering take the rest.
+    const int64_t deadline = spec.time_budget_s ? study.created_at + *spec.time_budget_s * 950
+                                                : std::numeric_limits<int64_t>::max();
+    EASEL_ASSIGN_OR_RETURN(FinalModel built, BuildFinalModel(algorithms, ctx, spec, study,
+                                                             search.trials(), *best, deadline));
+    nv = std::move(built.version);
+    final_model = std::move(built.summary);
+  } else {
+    EASEL_ASSIGN_OR_RETURN(nv, studies.LoadTrialModel(study.id, best->record.number));
+  }
+  ctx.SetProgress(0.99, "registering the model");
   nv.lineage["study"] = {{"id", study.id},
                          {"kind", kind},
                          {"trial", best->record.number},
                          {"trial_job_id", best->job_id.value_or("")},
                          {"objective", spec.objective.ToJson()},
                          {"value", spec.objective.Minimized(*best->record.value)}};
+  if (!final_model.is_null()) nv.lineage["study"]["final"] = final_model;
   nv.job_id = ctx.job_id();
   EASEL_ASSIGN_OR_RETURN(
       models::ModelVersion v,
       registry.Register(ctx.project_id(), spec.model_name, nv, ctx.created_by()));
-  ctx.Log("registered trial " + std::to_string(best->record.number) + " as '" + v.model_name +
-          "' version " + std::to_string(v.version));
+  ctx.Log("registered " +
+          (v.algorithm == "ensemble" ? std::string("an ensemble")
+                                     : "trial " + std::to_string(best->record.number)) +
+          " as '" + v.model_name + "' version " + std::to_string(v.version));
   return Summary(study, search.trials(), v);
 }
 

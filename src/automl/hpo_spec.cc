@@ -92,6 +92,19 @@ bool KeepsBestEpoch(const Json& resolved_params) {
   return false;
 }
 
+Json RefitParams(const Json& params, int64_t epochs) {
+  Json out = params.is_object() ? params : Json::object();
+  if (out.contains("early_stopping_rounds")) {  // xgboost: boosting rounds
+    out["n_estimators"] = epochs;
+    out["early_stopping_rounds"] = 0;
+  }
+  if (out.contains("early_stopping_patience")) {  // the LibTorch trainers: epochs
+    out["epochs"] = epochs;
+    out["early_stopping_patience"] = 0;
+  }
+  return out;
+}
+
 std::optional<double> TrialFinalValue(const Json& series, const Objective& objective,
                                       bool keeps_best_epoch) {
   const Json points = series.value(objective.metric, Json::array());
@@ -125,6 +138,10 @@ Json HpoSpec::ToJson() const {
   out["max_concurrent_trials"] = max_concurrent_trials;
   out["time_budget_s"] = time_budget_s ? Json(*time_budget_s) : Json();
   out["seed"] = seed;
+  if (portfolio) {
+    out["ensemble"] = ensemble;
+    out["refit"] = refit;
+  }
   return out;
 }
 

@@ -60,6 +60,14 @@ struct HpoSpec {
   // then run several times slower.
   int trial_threads = 0;
 
+  // What a portfolio search registers (automl): with `ensemble`, a weighted ensemble of the best
+  // trials' models chosen greedily on validation predictions; with `refit`, each model retrained
+  // on train + validation for the epochs early stopping found. A refit search stops starting
+  // trials at kSearchShareWithRefit of its budget, leaving the rest to the refits.
+  bool ensemble = false;
+  bool refit = false;
+  static constexpr double kSearchShareWithRefit = 0.8;
+
   // The train spec of a trial with `assignment` (sampled params) merged over the fixed ones.
   Json TrialTrainSpec(const Json& assignment) const;
   // The spec with every default filled in (what the study stores and shows).
@@ -70,6 +78,10 @@ struct HpoSpec {
 // rather than the last one: early stopping is on (`early_stopping_rounds` of xgboost,
 // `early_stopping_patience` of the LibTorch trainers, > 0 in the resolved params).
 bool KeepsBestEpoch(const Json& resolved_params);
+
+// `params` of a trial for its final refit on train + validation: the epoch (or boosting round)
+// count set to `epochs` and early stopping off (there is nothing left to stop on).
+Json RefitParams(const Json& params, int64_t epochs);
 
 // The minimized objective of a finished trial's model, from the job's metric series
 // ({name: [{step, value}]}): at the step with the lowest `val_loss` when the trainer keeps the

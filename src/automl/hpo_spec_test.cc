@@ -106,6 +106,19 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
       PortfolioSpec(algorithms_, {{"dataset", {{"name", "digits"}}}, {"time_budget_s", 60}}, true);
   ASSERT_TRUE(images.ok()) << images.status().ToString();
   EXPECT_NE(images->space->Find("image_classifier.arch"), nullptr);
+  // Both register an ensemble; only tables refit by default (images would train twice).
+  EXPECT_TRUE(tabular->ensemble);
+  EXPECT_TRUE(tabular->refit);
+  EXPECT_TRUE(images->ensemble);
+  EXPECT_FALSE(images->refit);
+  Json plain = spec;
+  plain["ensemble"] = false;
+  plain["refit"] = false;
+  Result<HpoSpec> single = PortfolioSpec(algorithms_, plain, false);
+  ASSERT_TRUE(single.ok());
+  EXPECT_FALSE(single->ensemble);
+  EXPECT_FALSE(single->refit);
+  EXPECT_EQ(single->ToJson()["refit"], false);
 
   Json narrowed = spec;
   narrowed["algorithms"] = {"xgboost"};
@@ -114,6 +127,7 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
   const std::pair<const char*, Json> bad_fields[] = {{"algorithms", Json::array({"svm"})},
                                                      {"metric", "f1"},
                                                      {"time_budget_s", 1},
+                                                     {"refit", "yes"},
                                                      {"colour", "blue"}};
   for (const auto& [field, value] : bad_fields) {
     Json bad = spec;
@@ -148,6 +162,18 @@ TEST(TrialFinalValueTest, TheKeptEpochGivesTheValue) {
   EXPECT_TRUE(KeepsBestEpoch({{"early_stopping_patience", 3}}));
   EXPECT_FALSE(KeepsBestEpoch({{"early_stopping_rounds", 0}}));
   EXPECT_FALSE(KeepsBestEpoch({{"epochs", 3}}));
+}
+
+TEST(RefitParamsTest, TrainForTheKeptEpochsWithoutEarlyStopping) {
+  Json xgb =
+      RefitParams({{"n_estimators", 300}, {"early_stopping_rounds", 20}, {"max_depth", 4}}, 37);
+  EXPECT_EQ(xgb, Json({{"n_estimators", 37}, {"early_stopping_rounds", 0}, {"max_depth", 4}}));
+  EXPECT_FALSE(KeepsBestEpoch(xgb));
+  Json mlp =
+      RefitParams({{"epochs", 200}, {"early_stopping_patience", 10}, {"batch_size", 32}}, 12);
+  EXPECT_EQ(mlp, Json({{"epochs", 12}, {"early_stopping_patience", 0}, {"batch_size", 32}}));
+  // Without early stopping the trial trained every epoch: nothing changes.
+  EXPECT_EQ(RefitParams({{"epochs", 5}}, 3), Json({{"epochs", 5}}));
 }
 
 }  // namespace

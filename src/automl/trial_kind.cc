@@ -11,13 +11,14 @@ struct TrialSpec {
   std::string study;
   int64_t number = 0;
   Json train;
+  bool refit = false;  // the final refit of a finished trial's model
 };
 
 Result<TrialSpec> ParseTrialSpec(const train::AlgorithmRegistry& algorithms, const Json& spec) {
   for (const auto& [key, value] : spec.items()) {
-    if (key != "study" && key != "number" && key != "train") {
+    if (key != "study" && key != "number" && key != "train" && key != "refit") {
       return Status(StatusCode::kInvalidArgument,
-                    "unknown field '" + key + "'; a trial takes study, number, train",
+                    "unknown field '" + key + "'; a trial takes study, number, train, refit",
                     Json{{"field", key}});
     }
   }
@@ -30,6 +31,11 @@ Result<TrialSpec> ParseTrialSpec(const train::AlgorithmRegistry& algorithms, con
     return InvalidArgument("field 'train' must be a train spec");
   }
   t.train = spec["train"];
+  EASEL_ASSIGN_OR_RETURN(auto refit, GetOptionalBool(spec, "refit"));
+  t.refit = refit.value_or(false);
+  if (t.refit && !t.train.value("train_on_validation", false)) {
+    return InvalidArgument("a refit trains on the validation split too (train_on_validation)");
+  }
   EASEL_RETURN_IF_ERROR(train::ValidateTrainSpec(algorithms, t.train));
   return t;
 }
@@ -40,8 +46,12 @@ Result<Json> RunTrial(const train::AlgorithmRegistry& algorithms, jobs::JobConte
   EASEL_RETURN_IF_ERROR(studies.Get(ctx.project_id(), t.study));
   EASEL_ASSIGN_OR_RETURN(train::TrainedVersion trained,
                          train::TrainForJob(algorithms, ctx, t.train));
+  // A refit replaces the model the trial kept: the study registers it instead.
   EASEL_RETURN_IF_ERROR(studies.SaveTrialModel(t.study, t.number, trained.version));
-  return Json{{"study", t.study}, {"number", t.number}, {"metrics", trained.version.metrics}};
+  return Json{{"study", t.study},
+              {"number", t.number},
+              {"refit", t.refit},
+              {"metrics", trained.version.metrics}};
 }
 
 }  // namespace
@@ -55,7 +65,10 @@ jobs::JobKind TrialJobKind(const train::AlgorithmRegistry& algorithms) {
                         {"properties",
                          {{"study", {{"type", "string"}}},
                           {"number", {{"type", "integer"}, {"minimum", 0}}},
-                          {"train", {{"type", "object"}, {"description", "a train spec"}}}}}};
+                          {"train", {{"type", "object"}, {"description", "a train spec"}}},
+                          {"refit",
+                           {{"type", "boolean"},
+                            {"description", "retrain a finished trial on train + validation"}}}}}};
   kind.validate = [&algorithms](const Json& spec) {
     return ParseTrialSpec(algorithms, spec).status();
   };

@@ -2,6 +2,7 @@
 // (an `automl` or `hpo` job).
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 
 #include "cli/command.h"
@@ -29,6 +30,27 @@ struct AutomlFlags {
 };
 
 // The complete trials, best first, then the others, as a table.
+// "trial 7" or "ensemble of trials 7 (weight 0.56), 2 (0.44)", and whether it was refit.
+std::string FinalModel(const Json& result) {
+  const Json& members = Member(Member(result, "final_model"), "members");
+  if (!members.is_array() || members.empty()) {
+    return "trial " + Field(Member(result, "best_trial"), "number");
+  }
+  std::string out = members.size() == 1 ? "trial " : "ensemble of trials ";
+  bool refit = true;
+  for (size_t i = 0; i < members.size(); ++i) {
+    out += (i ? ", " : "") + Field(members[i], "trial");
+    if (members.size() > 1) {
+      char weight[32];
+      std::snprintf(weight, sizeof weight, " (%s%.2f)", i ? "" : "weight ",
+                    members[i].value("weight", 0.0));
+      out += weight;
+    }
+    refit = refit && members[i].value("refit", false);
+  }
+  return out + (refit ? ", refit on train + validation" : "");
+}
+
 std::string Leaderboard(const Json& study, int64_t top) {
   const bool maximize = Field(Member(study, "objective"), "direction") == "maximize";
   std::vector<Json> trials;
@@ -91,8 +113,8 @@ Status Automl(const AutomlFlags& f) {
     EASEL_ASSIGN_OR_RETURN(Json done, client->Get(job_path));
     const Json& r = Member(done, "result");
     Print(Leaderboard(study, 10));
-    Print("Registered model " + Field(r, "model") + " v" + Field(r, "version") + " (trial " +
-          Field(Member(r, "best_trial"), "number") + ")\n");
+    Print("Registered model " + Field(r, "model") + " v" + Field(r, "version") + " (" +
+          FinalModel(r) + ")\n");
   }
   return OkStatus();
 }

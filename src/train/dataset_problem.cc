@@ -172,6 +172,12 @@ Status FillSplits(const data::ManifestReader& manifest, const data::transforms::
 
 }  // namespace
 
+Json DefaultTransforms(const data::Dataset& dataset, const data::DatasetVersion& version,
+                       const std::string& target, bool scale_numeric) {
+  std::vector<std::string> notes;
+  return {{"steps", DefaultSteps(dataset, version, target, scale_numeric, &notes)}};
+}
+
 Result<TabularData> LoadTabularData(store::BlobStore& blobs, const data::Dataset& dataset,
                                     const data::DatasetVersion& version,
                                     const TabularOptions& options) {

@@ -31,6 +31,12 @@ struct TabularOptions {
   bool scale_numeric = false;
 };
 
+// The default pipeline spec ({"steps": [...]}) for a tabular version with `scale_numeric` as
+// above: what a train spec without transforms gets. Jobs that train several algorithms on one
+// version pass it to all of them, so their models read the same features.
+Json DefaultTransforms(const data::Dataset& dataset, const data::DatasetVersion& version,
+                       const std::string& target, bool scale_numeric);
+
 struct TabularData {
   TabularProblem problem;
   data::transforms::Pipeline pipeline;

@@ -221,13 +221,45 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
     algorithms.insert(t["params"]["algorithm"].get<std::string>());
     EXPECT_NE(t["state"], "failed") << t.dump();
   }
-  EXPECT_GE(algorithms.size(), 2u) << study.raw.substr(0, 2000);
+  // Every algorithm gets its floor of the trial time, whatever TPE prefers.
+  EXPECT_EQ(algorithms.size(), 3u) << study.raw.substr(0, 2000);
   auto version = Get("/models/iris-automl/versions/latest");
   ASSERT_EQ(version.status, 200);
   EXPECT_EQ(version.body["lineage"]["study"]["kind"], "automl");
-  EXPECT_EQ(version.body["algorithm"],
-            study.body["best_trial"]["params"]["algorithm"].get<std::string>());
   EXPECT_GE(version.body["metrics"]["accuracy"].get<double>(), 0.85) << version.raw;
+
+  // The final model: the best trials weighted on the validation split, refit on train + val.
+  const Json final_model = job["result"]["final_model"];
+  ASSERT_TRUE(final_model.contains("members")) << job.dump();
+  const Json members = final_model["members"];
+  ASSERT_GE(members.size(), 1u);
+  EXPECT_EQ(members[0]["trial"], study.body["best_trial"]["number"])
+      << "the best trial weighs most or alone: " << members.dump();
+  double total = 0;
+  int refit = 0;
+  for (const Json& m : members) {
+    total += m["weight"].get<double>();
+    refit += m["refit"].get<bool>() ? 1 : 0;
+  }
+  EXPECT_NEAR(total, 1.0, 1e-9);
+  EXPECT_GE(refit, 1) << "the budget leaves a fifth for refits: " << members.dump();
+  if (members.size() > 1) {
+    EXPECT_EQ(version.body["algorithm"], "ensemble");
+    EXPECT_EQ(version.body["format"], "ensemble");
+    EXPECT_EQ(version.body["params"]["members"].size(), members.size());
+    EXPECT_LE(final_model["val_log_loss"].get<double>(),
+              final_model["best_single_val_log_loss"].get<double>());
+  } else {
+    EXPECT_EQ(version.body["algorithm"],
+              study.body["best_trial"]["params"]["algorithm"].get<std::string>());
+  }
+  // It evaluates (in a worker process, through the registry's loaders) like any version.
+  auto scored = Post("/models/iris-automl/versions/latest/evaluations",
+                     {{"dataset", {{"name", "iris"}}}, {"split", "all"}});
+  ASSERT_EQ(scored.status, 202) << scored.raw;
+  Json scored_job = WaitJob(scored.body.value("job_id", ""));
+  ASSERT_EQ(scored_job.value("state", ""), "succeeded") << scored_job.dump();
+  EXPECT_GE(scored_job["result"]["metrics"]["accuracy"].get<double>(), 0.9);
   // Whatever won, its evaluation says which features it leans on, and the report shows it.
   auto evaluation = Get("/models/iris-automl/versions/latest/evaluation");
   ASSERT_EQ(evaluation.status, 200);
@@ -313,6 +345,15 @@ TEST_F(HpoTest, BadSpecsAreRefusedAtSubmit) {
   missing["dataset"] = {{"name", "nope"}};
   auto nope = Post("/jobs", {{"kind", "hpo"}, {"spec", missing}});
   EXPECT_EQ(nope.status, 404) << nope.raw;
+  // A refit trial must learn from the validation rows; that is what a refit is.
+  const Json trial = {
+      {"study", "01hzz0000000000000000000zz"},
+      {"number", 1},
+      {"refit", true},
+      {"train", {{"algorithm", "xgboost"}, {"dataset", {{"name", "iris"}}}, {"target", "label"}}}};
+  auto refit = Post("/jobs", {{"kind", "hpo_trial"}, {"spec", trial}});
+  EXPECT_EQ(refit.status, 400) << refit.raw;
+  EXPECT_NE(refit.raw.find("train_on_validation"), std::string::npos) << refit.raw;
   EXPECT_EQ(Get("/studies/01hzz0000000000000000000zz").status, 404);
   EXPECT_EQ(Get("/studies/NOT-AN-ID").status, 404);
   EXPECT_EQ(Send(*client_, "GET", "/healthz", token_).status, 200);

@@ -1,0 +1,456 @@
+#include "automl/final_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "automl/trial_kind.h"
+#include "common/time.h"
+#include "common/version.h"
+#include "data/dataset_type.h"
+#include "data/datasets.h"
+#include "data/transforms/pipeline.h"
+#include "jobs/job_context.h"
+#include "jobs/job_store.h"
+#include "train/dataset_problem.h"
+#include "train/ensemble.h"
+#include "train/evaluate.h"
+#include "train/params.h"
+
+namespace easel::automl {
+namespace {
+
+constexpr size_t kMaxCandidates = 8;
+constexpr size_t kMaxPerAlgorithm = 3;
+constexpr size_t kMaxValidationImages = 2000;
+constexpr size_t kImageBatch = 64;
+
+struct Member {
+  int64_t number = 0;
+  double weight = 1;
+};
+
+// A candidate trial's kept model, with its files read back.
+struct Loaded {
+  const Trial* trial = nullptr;
+  models::NewModelVersion version;
+  train::ModelFiles files;
+};
+
+Result<Loaded> LoadMember(StudyStore& studies, store::BlobStore& blobs, const Study& study,
+                          const Trial& trial) {
+  Loaded out;
+  out.trial = &trial;
+  EASEL_ASSIGN_OR_RETURN(out.version, studies.LoadTrialModel(study.id, trial.record.number));
+  for (const auto& [name, blob] : out.version.files) {
+    EASEL_ASSIGN_OR_RETURN(std::string bytes, blobs.ReadAll(blob.digest));
+    out.files.emplace(name, std::move(bytes));
+  }
+  return out;
+}
+
+const Trial* FindTrial(const std::vector<Trial>& trials, int64_t number) {
+  for (const Trial& t : trials) {
+    if (t.record.number == number) return &t;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Classes(const models::NewModelVersion& v) {
+  std::vector<std::string> out;
+  for (const Json& c : v.signature.value("classes", Json::array())) {
+    if (c.is_string()) out.push_back(c.get<std::string>());
+  }
+  return out;
+}
+
+// The data every member is judged on: the version the trials learned from, seen through the
+// members' shared pipeline (tabular) or as images.
+class Data {
+ public:
+  static Result<Data> Load(store::Database& db, store::BlobStore& blobs, const Loaded& best) {
+    Data d;
+    if (!best.version.dataset_id || !best.version.dataset_version) {
+      return FailedPrecondition("the best trial's model does not name its dataset version");
+    }
+    data::DatasetStore datasets(db);
+    EASEL_ASSIGN_OR_RETURN(data::Dataset dataset, datasets.GetById(*best.version.dataset_id));
+    EASEL_ASSIGN_OR_RETURN(data::DatasetVersion version,
+                           datasets.GetVersion(dataset.id, *best.version.dataset_version));
+    d.classes_ = Classes(best.version);
+    EASEL_ASSIGN_OR_RETURN(d.task_, train::ParseTask(best.version.task));
+    d.images_ = data::IsImageType(dataset.type);
+    if (d.images_) {
+      EASEL_ASSIGN_OR_RETURN(d.images_problem_,
+                             train::LoadImageProblem(blobs, dataset, version, &d.classes_));
+      return d;
+    }
+    auto stored = best.files.find("pipeline.json");
+    if (stored == best.files.end()) return FailedPrecondition("the model has no stored pipeline");
+    d.pipeline_bytes_ = stored->second;
+    EASEL_ASSIGN_OR_RETURN(Json pipeline_json, ParseJson(stored->second, 256));
+    EASEL_ASSIGN_OR_RETURN(auto pipeline, data::transforms::Pipeline::FromJson(pipeline_json));
+    EASEL_ASSIGN_OR_RETURN(
+        train::AppliedData applied,
+        train::ApplyTabular(blobs, dataset, version, pipeline,
+                            best.version.lineage.value("target", ""), d.task_, d.classes_));
+    d.tabular_ = std::move(applied.problem);
+    return d;
+  }
+
+  bool images() const { return images_; }
+  train::Task task() const { return task_; }
+  // Whether a candidate reads the data as the best one does (tabular: the same pipeline).
+  bool Accepts(const Loaded& m) const {
+    if (images_) return true;
+    auto p = m.files.find("pipeline.json");
+    return p != m.files.end() && p->second == pipeline_bytes_;
+  }
+  size_t validation_rows() const {
+    return images_ ? std::min(images_problem_.val.size(), kMaxValidationImages)
+                   : tabular_.val.rows();
+  }
+  std::vector<float> validation_targets() const {
+    if (!images_) return tabular_.val.y;
+    std::vector<float> y;
+    for (size_t i = 0; i < validation_rows(); ++i) y.push_back(images_problem_.val[i].label);
+    return y;
+  }
+
+  // What `files` (a model of `format`) predicts for the validation rows.
+  Result<std::vector<float>> PredictValidation(const train::AlgorithmRegistry& algorithms,
+                                               const std::string& format,
+                                               const train::ModelFiles& files) const {
+    EASEL_ASSIGN_OR_RETURN(const train::ModelLoader* loader, algorithms.FindLoader(format));
+    if (!images_) {
+      if (!loader->tabular) return FailedPrecondition("format '" + format + "' is not tabular");
+      EASEL_ASSIGN_OR_RETURN(auto model, loader->tabular(files));
+      return model->Predict(tabular_.val.x);
+    }
+    if (!loader->image) return FailedPrecondition("format '" + format + "' reads no images");
+    EASEL_ASSIGN_OR_RETURN(auto model, loader->image(files, train::Resources{}));
+    std::vector<float> out;
+    for (size_t start = 0; start < validation_rows(); start += kImageBatch) {
+      std::vector<std::string> bytes;
+      for (size_t i = start; i < std::min(validation_rows(), start + kImageBatch); ++i) {
+        std::ifstream in(images_problem_.val[i].path, std::ios::binary);
+        std::stringstream s;
+        s << in.rdbuf();
+        bytes.push_back(s.str());
+      }
+      std::vector<std::string_view> views(bytes.begin(), bytes.end());
+      EASEL_ASSIGN_OR_RETURN(std::vector<float> p, model->Predict(views));
+      out.insert(out.end(), p.begin(), p.end());
+    }
+    return out;
+  }
+
+  // The evaluation document of a packed model, on the split a trained model is evaluated on.
+  Result<std::pair<Json, std::string>> Evaluate(const train::AlgorithmRegistry& algorithms,
+                                                const std::string& format,
+                                                const train::ModelFiles& files,
+                                                const jobs::JobContext& ctx) const {
+    EASEL_ASSIGN_OR_RETURN(const train::ModelLoader* loader, algorithms.FindLoader(format));
+    if (images_) {
+      const auto& p = images_problem_;
+      const auto& [items, name] = !p.test.empty()  ? std::pair{&p.test, "test"}
+                                  : !p.val.empty() ? std::pair{&p.val, "val"}
+                                                   : std::pair{&p.train, "train"};
+      EASEL_ASSIGN_OR_RETURN(auto model, loader->image(files, train::Resources{}));
+      EASEL_ASSIGN_OR_RETURN(Json doc, train::EvaluateImages(*model, classes_, *items,
+                                                             [&] { return ctx.cancelled(); }));
+      return std::make_pair(std::move(doc), std::string(name));
+    }
+    const auto& p = tabular_;
+    const auto& [split, name] = p.test.rows() > 0  ? std::pair{&p.test, "test"}
+                                : p.val.rows() > 0 ? std::pair{&p.val, "val"}
+                                                   : std::pair{&p.train, "train"};
+    EASEL_ASSIGN_OR_RETURN(auto model, loader->tabular(files));
+    EASEL_ASSIGN_OR_RETURN(
+        Json doc, train::EvaluateTabular(*model, task_, classes_, *split, p.feature_names));
+    return std::make_pair(std::move(doc), std::string(name));
+  }
+
+ private:
+  bool images_ = false;
+  train::Task task_ = train::Task::kMulticlass;
+  std::vector<std::string> classes_;
+  std::string pipeline_bytes_;
+  train::TabularProblem tabular_;
+  train::ImageProblem images_problem_;
+};
+
+// Greedy selection over the best complete trials; the best trial alone when fewer than two can
+// be compared or the version has no validation rows.
+Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
+    const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx, StudyStore& studies,
+    store::BlobStore& blobs, const HpoSpec& spec, const Study& study,
+    const std::vector<Trial>& trials, const Trial& best) {
+  const std::vector<Member> alone = {{best.record.number, 1.0}};
+  if (!spec.ensemble) return std::make_pair(alone, Json::object());
+  std::vector<const Trial*> ranked;
+  for (const Trial& t : trials) {
+    if (t.record.state == TrialState::kComplete && t.has_model && t.record.value) {
+      ranked.push_back(&t);
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Trial* a, const Trial* b) {
+    return *a->record.value < *b->record.value;
+  });
+  // A search spends most trials near its best setting, and near-copies add nothing to an
+  // ensemble: the candidates are the best few of each algorithm.
+  std::map<std::string, size_t> per_algorithm;
+  std::erase_if(ranked, [&](const Trial* t) {
+    return ++per_algorithm[t->record.params.value("algorithm", "")] > kMaxPerAlgorithm;
+  });
+  if (ranked.size() > kMaxCandidates) ranked.resize(kMaxCandidates);
+  if (ranked.size() < 2) return std::make_pair(alone, Json::object());
+
+  ctx.SetProgress(0.96, "choosing an ensemble of the best " + std::to_string(ranked.size()) +
+                            " trials on the validation split");
+  EASEL_ASSIGN_OR_RETURN(Loaded best_model, LoadMember(studies, blobs, study, best));
+  EASEL_ASSIGN_OR_RETURN(Data data, Data::Load(ctx.db(), blobs, best_model));
+  if (data.validation_rows() == 0) {
+    ctx.Log("no ensemble: the dataset version has no validation rows to weigh members on");
+    return std::make_pair(alone, Json::object());
+  }
+  std::vector<int64_t> numbers;
+  std::vector<std::vector<float>> predictions;
+  for (const Trial* t : ranked) {
+    EASEL_ASSIGN_OR_RETURN(Loaded m, LoadMember(studies, blobs, study, *t));
+    if (!data.Accepts(m)) {
+      ctx.Log("trial " + std::to_string(t->record.number) +
+              " reads other features than the best trial; it is left out of the ensemble");
+      continue;
+    }
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> p,
+                           data.PredictValidation(algorithms, m.version.format, m.files));
+    numbers.push_back(t->record.number);
+    predictions.push_back(std::move(p));
+  }
+  EASEL_ASSIGN_OR_RETURN(
+      train::EnsembleSelection s,
+      train::SelectEnsemble(predictions, data.validation_targets(), data.task()));
+  std::vector<Member> members;
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    if (s.weights[i] > 0) members.push_back({numbers[i], s.weights[i]});
+  }
+  std::stable_sort(members.begin(), members.end(),
+                   [](const Member& a, const Member& b) { return a.weight > b.weight; });
+  const double best_single = *std::min_element(s.member_losses.begin(), s.member_losses.end());
+  const char* loss_name = data.task() == train::Task::kRegression ? "mse" : "log_loss";
+  ctx.Log("ensemble of " + std::to_string(members.size()) + " of " +
+          std::to_string(numbers.size()) + " trials: validation " + loss_name + " " +
+          std::to_string(s.loss) + " (best single trial " + std::to_string(best_single) + ")");
+  return std::make_pair(members, Json{{"val_" + std::string(loss_name), s.loss},
+                                      {"best_single_val_" + std::string(loss_name), best_single}});
+}
+
+// The train spec that retrains trial `t` on train + validation for the epochs it kept.
+Result<Json> RefitTrainSpec(const train::AlgorithmRegistry& algorithms, jobs::JobStore& jobs,
+                            const std::string& project_id, const HpoSpec& spec, const Trial& t) {
+  Json train = spec.TrialTrainSpec(t.record.params);
+  EASEL_ASSIGN_OR_RETURN(const train::Algorithm* algorithm,
+                         algorithms.Find(train["algorithm"].get<std::string>()));
+  EASEL_ASSIGN_OR_RETURN(
+      Json params, train::ResolveParams(algorithm->params_schema, train.value("params", Json())));
+  if (KeepsBestEpoch(params) && t.job_id) {
+    EASEL_ASSIGN_OR_RETURN(Json metrics, jobs.ListMetrics(project_id, *t.job_id));
+    std::optional<int64_t> best_step;
+    double lowest = INFINITY;
+    for (const Json& p : metrics["series"].value("val_loss", Json::array())) {
+      if (p["value"].get<double>() < lowest) {
+        lowest = p["value"].get<double>();
+        best_step = p["step"].get<int64_t>();
+      }
+    }
+    if (best_step) params = RefitParams(params, *best_step);
+  }
+  train["params"] = params;
+  train["train_on_validation"] = true;
+  return train;
+}
+
+// Runs the members' refits as child jobs until they end or the deadline comes; the trial
+// numbers whose refit succeeded.
+Result<std::vector<int64_t>> Refit(const train::AlgorithmRegistry& algorithms,
+                                   jobs::JobContext& ctx, const HpoSpec& spec, const Study& study,
+                                   const std::vector<Trial>& trials,
+                                   const std::vector<Member>& members, int64_t deadline_ms) {
+  jobs::JobStore jobs(ctx.db());
+  EASEL_ASSIGN_OR_RETURN(std::vector<jobs::Job> children, jobs.Children(ctx.job_id()));
+  std::map<int64_t, std::string> running;  // trial number -> refit job
+  for (const Member& m : members) {
+    for (const jobs::Job& child : children) {
+      if (child.kind == kTrialKind && child.spec.value("refit", false) &&
+          child.spec.value("number", int64_t{-1}) == m.number) {
+        running[m.number] = child.id;  // submitted by an earlier attempt
+      }
+    }
+    if (running.contains(m.number)) continue;
+    const Trial* t = FindTrial(trials, m.number);
+    if (t == nullptr) return Internal("ensemble member " + std::to_string(m.number) + " is gone");
+    EASEL_ASSIGN_OR_RETURN(Json train,
+                           RefitTrainSpec(algorithms, jobs, ctx.project_id(), spec, *t));
+    Json child = {{"study", study.id}, {"number", m.number}, {"train", train}, {"refit", true}};
+    EASEL_ASSIGN_OR_RETURN(jobs::Job job,
+                           jobs.Submit(ctx.project_id(), kTrialKind, child, ctx.created_by(),
+                                       {.max_attempts = 1, .parent_id = ctx.job_id()}));
+    running[m.number] = job.id;
+  }
+  ctx.SetProgress(0.97,
+                  "refitting " + std::to_string(running.size()) + " models on train + validation");
+  std::vector<int64_t> refit;
+  while (!running.empty()) {
+    if (ctx.cancelled()) return Cancelled("the search was cancelled");
+    const bool late = NowMillis() >= deadline_ms;
+    for (auto it = running.begin(); it != running.end();) {
+      EASEL_ASSIGN_OR_RETURN(jobs::Job job, jobs.GetById(it->second));
+      const std::string trial = "trial " + std::to_string(it->first);
+      if (job.state == jobs::JobState::kSucceeded) {
+        ctx.Log(trial + " refit on train + validation");
+        refit.push_back(it->first);
+      } else if (jobs::IsFinal(job.state)) {
+        ctx.Log(trial + " keeps its model: the refit " + std::string(JobStateName(job.state)) +
+                (job.error ? ": " + job.error->message() : std::string()));
+      } else if (late) {
+        jobs.RequestCancel(ctx.project_id(), job.id).status().IgnoreError();
+        ctx.Log(trial + " keeps its model: the time budget ran out during its refit");
+      } else {
+        ++it;
+        continue;
+      }
+      it = running.erase(it);
+    }
+    if (!running.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return refit;
+}
+
+Json MembersJson(const std::vector<Member>& members, const std::vector<Trial>& trials,
+                 const std::vector<int64_t>& refit) {
+  Json out = Json::array();
+  for (const Member& m : members) {
+    const Trial* t = FindTrial(trials, m.number);
+    out.push_back({{"trial", m.number},
+                   {"algorithm", t ? t->record.params.value("algorithm", Json()) : Json()},
+                   {"weight", m.weight},
+                   {"refit", std::find(refit.begin(), refit.end(), m.number) != refit.end()}});
+  }
+  return out;
+}
+
+// One version of several members: the packed files, evaluated like a trained model.
+Result<models::NewModelVersion> PackVersion(const train::AlgorithmRegistry& algorithms,
+                                            jobs::JobContext& ctx, store::BlobStore& blobs,
+                                            const std::vector<Loaded>& loaded,
+                                            const std::vector<Member>& members,
+                                            const Json& summary) {
+  std::vector<train::EnsembleMember> packed;
+  Json member_params = Json::array();
+  for (size_t i = 0; i < loaded.size(); ++i) {
+    packed.push_back({loaded[i].version.format, members[i].weight, loaded[i].files});
+    member_params.push_back({{"trial", members[i].number},
+                             {"algorithm", loaded[i].version.algorithm},
+                             {"weight", members[i].weight},
+                             {"params", loaded[i].version.params}});
+  }
+  EASEL_ASSIGN_OR_RETURN(train::ModelFiles files, train::PackEnsemble(packed));
+  const std::string format = train::EnsembleFormat(packed);
+  const models::NewModelVersion& lead = loaded.front().version;
+  EASEL_ASSIGN_OR_RETURN(Data data, Data::Load(ctx.db(), blobs, loaded.front()));
+  ctx.SetProgress(0.98, "evaluating the ensemble");
+  EASEL_ASSIGN_OR_RETURN(auto evaluated, data.Evaluate(algorithms, format, files, ctx));
+  auto& [evaluation, split] = evaluated;
+  evaluation["ensemble"] = summary;
+
+  models::NewModelVersion nv;
+  nv.algorithm = "ensemble";
+  nv.task = lead.task;
+  nv.format = format;
+  nv.params = {{"members", member_params}};
+  nv.metrics = train::HeadlineMetrics(evaluation);
+  nv.signature = lead.signature;
+  nv.lineage = {{"algorithm", "ensemble"},
+                {"members", summary["members"]},
+                {"easel_version", kVersion},
+                {"job_id", ctx.job_id()}};
+  for (const char* key : {"dataset", "splits", "target", "seed"}) {
+    if (lead.lineage.contains(key)) nv.lineage[key] = lead.lineage[key];
+  }
+  nv.dataset_id = lead.dataset_id;
+  nv.dataset_version = lead.dataset_version;
+  nv.job_id = ctx.job_id();
+  nv.description = lead.description;
+  for (const auto& [name, bytes] : files) {
+    EASEL_ASSIGN_OR_RETURN(store::BlobInfo blob, blobs.Put(bytes));
+    nv.files.emplace_back(name, blob);
+  }
+  EASEL_ASSIGN_OR_RETURN(store::BlobInfo doc, blobs.Put(DumpJson(evaluation)));
+  nv.evaluation =
+      models::NewModelVersion::FirstEvaluation{*lead.dataset_id, *lead.dataset_version, split, doc};
+  return nv;
+}
+
+Result<std::vector<Member>> MembersFromCheckpoint(const std::string& bytes, Json& extra) {
+  EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(bytes, 16));
+  std::vector<Member> members;
+  for (const Json& m : doc.value("members", Json::array())) {
+    members.push_back({m.value("trial", int64_t{0}), m.value("weight", 1.0)});
+  }
+  if (members.empty()) return DataLoss("the search's checkpoint names no members");
+  extra = doc.value("selection", Json::object());
+  return members;
+}
+
+}  // namespace
+
+Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
+                                   jobs::JobContext& ctx, const HpoSpec& spec, const Study& study,
+                                   const std::vector<Trial>& trials, const Trial& best,
+                                   int64_t deadline_ms) {
+  EASEL_ASSIGN_OR_RETURN(store::BlobStore * blobs, ctx.blobs());
+  StudyStore studies(ctx.db());
+  std::vector<Member> members;
+  Json selection;
+  EASEL_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, ctx.LoadCheckpoint());
+  if (checkpoint) {
+    EASEL_ASSIGN_OR_RETURN(members, MembersFromCheckpoint(*checkpoint, selection));
+    ctx.Log("resuming with the members chosen before: " + *checkpoint);
+  } else {
+    EASEL_ASSIGN_OR_RETURN(
+        auto chosen, ChooseMembers(algorithms, ctx, studies, *blobs, spec, study, trials, best));
+    members = std::move(chosen.first);
+    selection = std::move(chosen.second);
+    Json doc = {{"members", Json::array()}, {"selection", selection}};
+    for (const Member& m : members)
+      doc["members"].push_back({{"trial", m.number}, {"weight", m.weight}});
+    EASEL_RETURN_IF_ERROR(ctx.SaveCheckpoint(DumpJson(doc)));
+  }
+
+  std::vector<int64_t> refit;
+  if (spec.refit) {
+    EASEL_ASSIGN_OR_RETURN(refit,
+                           Refit(algorithms, ctx, spec, study, trials, members, deadline_ms));
+  }
+  Json summary = selection;
+  summary["members"] = MembersJson(members, trials, refit);
+
+  std::vector<Loaded> loaded;
+  for (const Member& m : members) {
+    const Trial* t = FindTrial(trials, m.number);
+    if (t == nullptr) return Internal("ensemble member " + std::to_string(m.number) + " is gone");
+    EASEL_ASSIGN_OR_RETURN(Loaded l, LoadMember(studies, *blobs, study, *t));
+    loaded.push_back(std::move(l));
+  }
+  if (loaded.size() == 1) return FinalModel{std::move(loaded.front().version), summary};
+  EASEL_ASSIGN_OR_RETURN(models::NewModelVersion nv,
+                         PackVersion(algorithms, ctx, *blobs, loaded, members, summary));
+  return FinalModel{std::move(nv), summary};
+}
+
+}  // namespace easel::automl

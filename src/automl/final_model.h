@@ -1,0 +1,46 @@
+#pragma once
+// What a portfolio search (automl) registers once its trials are done: the best trial's model,
+// or a weighted ensemble of the best trials' models, each optionally refit on train +
+// validation.
+//
+// 1. Ensemble (spec.ensemble): the best complete trials (at most 8, at most 3 of one
+//    algorithm, as near-copies add nothing) predict the version's
+//    validation split; greedy selection with replacement (train/ensemble.h) weighs them. One
+//    member left means the best trial alone. The choice is the job's checkpoint, so a re-queued
+//    job keeps it instead of choosing again from refit models that have seen the validation rows.
+// 2. Refit (spec.refit): each member retrains as an `hpo_trial` child with train_on_validation,
+//    for the epochs (boosting rounds) its early stopping kept. Refits still running at the
+//    deadline are cancelled; those members keep their trial's model.
+// 3. Several members are packed into one "ensemble" (or "image_ensemble") version and evaluated
+//    on the evaluation split as any trained model is.
+
+#include <cstdint>
+#include <vector>
+
+#include "automl/hpo_spec.h"
+#include "automl/study_store.h"
+#include "common/json.h"
+#include "common/status.h"
+#include "models/model_store.h"
+#include "train/algorithms.h"
+
+namespace easel::jobs {
+class JobContext;
+}  // namespace easel::jobs
+
+namespace easel::automl {
+
+struct FinalModel {
+  models::NewModelVersion version;  // ready to register; the caller adds the study's lineage
+  // {"members": [{"trial", "algorithm", "weight", "refit"}], "val_loss", "best_single_val_loss"}
+  // (the losses only when an ensemble was chosen).
+  Json summary;
+};
+
+// `best` is the study's best trial. CANCELLED when the job is cancelled while refits run.
+Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
+                                   jobs::JobContext& ctx, const HpoSpec& spec, const Study& study,
+                                   const std::vector<Trial>& trials, const Trial& best,
+                                   int64_t deadline_ms);
+
+}  // namespace easel::automl
