@@ -66,6 +66,56 @@ TEST(EnsembleTest, PackedMembersLoadAsOneWeightedModel) {
   EXPECT_EQ((*model)->num_outputs(), 2u);
 }
 
+// An image "model" answering fixed probabilities, with a Grad-CAM map that says who it is.
+class ConstantImageModel : public ImagePredictor {
+ public:
+  ConstantImageModel(std::vector<float> row, float mark) : row_(std::move(row)), mark_(mark) {}
+  Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
+    std::vector<float> out;
+    for (size_t i = 0; i < images.size(); ++i) out.insert(out.end(), row_.begin(), row_.end());
+    return out;
+  }
+  size_t num_classes() const override { return row_.size(); }
+  Result<ActivationMap> GradCam(std::string_view, int) const override {
+    return ActivationMap{1, 1, {mark_}};
+  }
+
+ private:
+  std::vector<float> row_;
+  float mark_;
+};
+
+TEST(EnsembleTest, ImageMembersAnswerTogetherAndTheHeaviestExplains) {
+  AlgorithmRegistry registry;
+  registry
+      .RegisterLoader("constant_image",
+                      {.image = [](const ModelFiles& files,
+                                   const Resources&) -> Result<std::unique_ptr<ImagePredictor>> {
+                        EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(files.at("model.json"), 4));
+                        return std::unique_ptr<ImagePredictor>(new ConstantImageModel(
+                            doc["row"].get<std::vector<float>>(), doc["mark"].get<float>()));
+                      }})
+      .IgnoreError();
+  const std::vector<EnsembleMember> members = {
+      {"constant_image", 1, {{"model.json", R"({"row": [1, 0, 0], "mark": 1})"}}},
+      {"constant_image", 3, {{"model.json", R"({"row": [0, 0, 1], "mark": 2})"}}}};
+  EXPECT_EQ(EnsembleFormat(members), kImageEnsembleFormat);
+  auto files = PackEnsemble(members);
+  ASSERT_TRUE(files.ok()) << files.status().message();
+  EXPECT_FALSE(files->contains("pipeline.json"));
+  ModelLoader loader = EnsembleLoader(registry, true);
+  EXPECT_FALSE(loader.tabular);
+  auto model = loader.image(*files, Resources{});
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const std::vector<std::string_view> images = {"a", "b"};
+  auto p = (*model)->Predict(images);
+  ASSERT_TRUE(p.ok());
+  EXPECT_THAT(*p, Pointwise(FloatNear(1e-6), {0.25f, 0.0f, 0.75f, 0.25f, 0.0f, 0.75f}));
+  auto map = (*model)->GradCam("a", 2);
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(map->values, std::vector<float>{2.0f}) << "the member with weight 0.75 explains";
+}
+
 TEST(EnsembleTest, PackRejectsWhatCannotServeAsOne) {
   EXPECT_THAT(PackEnsemble({}).status().message(), HasSubstr("at least one member"));
   EXPECT_THAT(PackEnsemble({Constant({1.0f}, 0)}).status().message(), HasSubstr("positive"));
