@@ -5,6 +5,8 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <numeric>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -24,8 +26,12 @@
 namespace easel::automl {
 namespace {
 
-constexpr size_t kMaxCandidates = 8;
-constexpr size_t kMaxPerAlgorithm = 3;
+constexpr size_t kMaxCandidates = 12;
+constexpr size_t kMaxPerAlgorithm = 4;
+// Tables up to this many train + validation rows choose their ensemble by cross-validation.
+constexpr size_t kCrossValidationMaxRows = 5000;
+constexpr size_t kFolds = 5;
+constexpr uint64_t kFoldSeed = 0x5eed;
 constexpr size_t kMaxValidationImages = 2000;
 constexpr size_t kImageBatch = 64;
 
@@ -103,6 +109,7 @@ class Data {
   }
 
   bool images() const { return images_; }
+  const train::TabularProblem& tabular() const { return tabular_; }
   train::Task task() const { return task_; }
   // Whether a candidate reads the data as the best one does (tabular: the same pipeline).
   bool Accepts(const Loaded& m) const {
@@ -184,12 +191,117 @@ class Data {
   train::ImageProblem images_problem_;
 };
 
+// Resolved `params` of trial `t` for a fit without a validation split: the epochs (boosting
+// rounds) its early stopping kept, and no early stopping.
+Result<Json> FinalParams(jobs::JobStore& jobs, const std::string& project_id, Json params,
+                         const Trial& t) {
+  if (!KeepsBestEpoch(params) || !t.job_id) return params;
+  EASEL_ASSIGN_OR_RETURN(Json metrics, jobs.ListMetrics(project_id, *t.job_id));
+  std::optional<int64_t> best_step;
+  double lowest = INFINITY;
+  for (const Json& p : metrics["series"].value("val_loss", Json::array())) {
+    if (p["value"].get<double>() < lowest) {
+      lowest = p["value"].get<double>();
+      best_step = p["step"].get<int64_t>();
+    }
+  }
+  return best_step ? RefitParams(params, *best_step) : params;
+}
+
+// Trainer hooks for fits inside this job that report nothing (cross-validation folds).
+class QuietHooks : public train::TrainHooks {
+ public:
+  explicit QuietHooks(const jobs::JobContext& ctx) : ctx_(ctx) {}
+  bool cancelled() const override { return ctx_.cancelled(); }
+  void ReportEpoch(const train::EpochMetrics&) override {}
+  void Log(std::string_view) override {}
+  Status SaveCheckpoint(std::string_view) override { return OkStatus(); }
+  Result<std::optional<std::string>> LoadCheckpoint() override {
+    return std::optional<std::string>();
+  }
+
+ private:
+  const jobs::JobContext& ctx_;
+};
+
+// Out-of-fold predictions of each candidate over the train + validation rows (k folds, each
+// predicted by the candidate's setting trained on the other folds for its kept epochs), and the
+// targets in the same order. Judged on every row rather than on the validation split alone, a
+// small table's selection is far less noisy. nullopt when the folds do not finish by
+// `deadline_ms` (the caller falls back to the validation split).
+struct OutOfFold {
+  std::vector<std::vector<float>> predictions;
+  std::vector<float> y;
+};
+Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& algorithms,
+                                               jobs::JobContext& ctx, const Data& data,
+                                               const std::vector<Loaded>& candidates,
+                                               int64_t deadline_ms) {
+  const train::TabularProblem& p = data.tabular();
+  const size_t rows = p.train.rows() + p.val.rows(), cols = p.train.x.cols;
+  train::TabularSplit all;
+  all.x = {rows, cols, p.train.x.data};
+  all.x.data.insert(all.x.data.end(), p.val.x.data.begin(), p.val.x.data.end());
+  all.y = p.train.y;
+  all.y.insert(all.y.end(), p.val.y.begin(), p.val.y.end());
+  std::vector<size_t> order(rows);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(kFoldSeed));
+  std::vector<size_t> fold_of(rows);
+  for (size_t i = 0; i < rows; ++i) fold_of[order[i]] = i % kFolds;
+
+  jobs::JobStore jobs(ctx.db());
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  OutOfFold out;
+  out.y = all.y;
+  for (const Loaded& c : candidates) {
+    EASEL_ASSIGN_OR_RETURN(const train::Algorithm* algorithm, algorithms.Find(c.version.algorithm));
+    EASEL_ASSIGN_OR_RETURN(const train::ModelLoader* loader,
+                           algorithms.FindLoader(c.version.format));
+    if (!algorithm->train_tabular || !loader->tabular) {
+      return FailedPrecondition("algorithm '" + c.version.algorithm + "' is not tabular");
+    }
+    EASEL_ASSIGN_OR_RETURN(Json params,
+                           FinalParams(jobs, ctx.project_id(), c.version.params, *c.trial));
+    const uint64_t seed = c.version.lineage.value("seed", uint64_t{0});
+    std::vector<float> predicted;
+    for (size_t fold = 0; fold < kFolds; ++fold) {
+      if (ctx.cancelled()) return Cancelled("the search was cancelled");
+      if (NowMillis() >= deadline_ms) return std::optional<OutOfFold>();
+      train::TabularProblem folds{p.task, p.feature_names, p.classes, {}, {}, {}};
+      folds.train.x.cols = folds.val.x.cols = folds.test.x.cols = cols;
+      std::vector<size_t> held;
+      for (size_t r = 0; r < rows; ++r) {
+        train::TabularSplit& to = fold_of[r] == fold ? folds.test : folds.train;
+        if (fold_of[r] == fold) held.push_back(r);
+        const std::span<const float> row = all.x.row(r);
+        to.x.data.insert(to.x.data.end(), row.begin(), row.end());
+        ++to.x.rows;
+        to.y.push_back(all.y[r]);
+      }
+      QuietHooks hooks(ctx);
+      EASEL_ASSIGN_OR_RETURN(
+          train::ModelFiles files,
+          algorithm->train_tabular(folds, params, seed, train::Resources{"cpu", threads}, hooks));
+      EASEL_ASSIGN_OR_RETURN(auto model, loader->tabular(files));
+      EASEL_ASSIGN_OR_RETURN(std::vector<float> fold_out, model->Predict(folds.test.x));
+      const size_t k = fold_out.size() / held.size();
+      if (predicted.empty()) predicted.assign(rows * k, 0.0f);
+      for (size_t i = 0; i < held.size(); ++i) {
+        std::copy_n(fold_out.begin() + i * k, k, predicted.begin() + held[i] * k);
+      }
+    }
+    out.predictions.push_back(std::move(predicted));
+  }
+  return std::optional<OutOfFold>(std::move(out));
+}
+
 // Greedy selection over the best complete trials; the best trial alone when fewer than two can
 // be compared or the version has no validation rows.
 Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx, StudyStore& studies,
     store::BlobStore& blobs, const HpoSpec& spec, const Study& study,
-    const std::vector<Trial>& trials, const Trial& best) {
+    const std::vector<Trial>& trials, const Trial& best, int64_t deadline_ms) {
   const std::vector<Member> alone = {{best.record.number, 1.0}};
   if (!spec.ensemble) return std::make_pair(alone, Json::object());
   std::vector<const Trial*> ranked;
@@ -219,7 +331,7 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     return std::make_pair(alone, Json::object());
   }
   std::vector<int64_t> numbers;
-  std::vector<std::vector<float>> predictions;
+  std::vector<Loaded> candidates;
   for (const Trial* t : ranked) {
     EASEL_ASSIGN_OR_RETURN(Loaded m, LoadMember(studies, blobs, study, *t));
     if (!data.Accepts(m)) {
@@ -227,14 +339,39 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
               " reads other features than the best trial; it is left out of the ensemble");
       continue;
     }
-    EASEL_ASSIGN_OR_RETURN(std::vector<float> p,
-                           data.PredictValidation(algorithms, m.version.format, m.files));
     numbers.push_back(t->record.number);
-    predictions.push_back(std::move(p));
+    candidates.push_back(std::move(m));
   }
-  EASEL_ASSIGN_OR_RETURN(
-      train::EnsembleSelection s,
-      train::SelectEnsemble(predictions, data.validation_targets(), data.task()));
+  std::string selected_on = "validation split";
+  std::vector<std::vector<float>> predictions;
+  std::vector<float> y;
+  if (!data.images() &&
+      data.tabular().train.rows() + data.tabular().val.rows() <= kCrossValidationMaxRows) {
+    // Half of what is left for the folds; the refits get the rest.
+    const int64_t now = NowMillis();
+    ctx.SetProgress(0.96, std::to_string(kFolds) + "-fold cross-validation of the best " +
+                              std::to_string(candidates.size()) + " trials");
+    EASEL_ASSIGN_OR_RETURN(
+        std::optional<OutOfFold> oof,
+        CrossValidate(algorithms, ctx, data, candidates, now + (deadline_ms - now) / 2));
+    if (oof) {
+      predictions = std::move(oof->predictions);
+      y = std::move(oof->y);
+      selected_on = std::to_string(kFolds) + "-fold cross-validation on train + validation";
+    } else {
+      ctx.Log("cross-validation ran out of time; the ensemble is chosen on the validation split");
+    }
+  }
+  if (predictions.empty()) {
+    for (const Loaded& m : candidates) {
+      EASEL_ASSIGN_OR_RETURN(std::vector<float> p,
+                             data.PredictValidation(algorithms, m.version.format, m.files));
+      predictions.push_back(std::move(p));
+    }
+    y = data.validation_targets();
+  }
+  EASEL_ASSIGN_OR_RETURN(train::EnsembleSelection s,
+                         train::SelectEnsemble(predictions, y, data.task()));
   std::vector<Member> members;
   for (size_t i = 0; i < numbers.size(); ++i) {
     if (s.weights[i] > 0) members.push_back({numbers[i], s.weights[i]});
@@ -242,12 +379,16 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
   std::stable_sort(members.begin(), members.end(),
                    [](const Member& a, const Member& b) { return a.weight > b.weight; });
   const double best_single = *std::min_element(s.member_losses.begin(), s.member_losses.end());
-  const char* loss_name = data.task() == train::Task::kRegression ? "mse" : "log_loss";
+  const char* metric = data.task() == train::Task::kRegression ? "mse" : "log_loss";
   ctx.Log("ensemble of " + std::to_string(members.size()) + " of " +
-          std::to_string(numbers.size()) + " trials: validation " + loss_name + " " +
-          std::to_string(s.loss) + " (best single trial " + std::to_string(best_single) + ")");
-  return std::make_pair(members, Json{{"val_" + std::string(loss_name), s.loss},
-                                      {"best_single_val_" + std::string(loss_name), best_single}});
+          std::to_string(numbers.size()) + " trials, chosen on the " + selected_on + ": " + metric +
+          " " + std::to_string(s.loss) + " (best single trial " + std::to_string(best_single) +
+          ")");
+  return std::make_pair(members, Json{{"selected_on", selected_on},
+                                      {"rows", y.size()},
+                                      {"metric", metric},
+                                      {"loss", s.loss},
+                                      {"best_single_loss", best_single}});
 }
 
 // The train spec that retrains trial `t` on train + validation for the epochs it kept.
@@ -258,19 +399,7 @@ Result<Json> RefitTrainSpec(const train::AlgorithmRegistry& algorithms, jobs::Jo
                          algorithms.Find(train["algorithm"].get<std::string>()));
   EASEL_ASSIGN_OR_RETURN(
       Json params, train::ResolveParams(algorithm->params_schema, train.value("params", Json())));
-  if (KeepsBestEpoch(params) && t.job_id) {
-    EASEL_ASSIGN_OR_RETURN(Json metrics, jobs.ListMetrics(project_id, *t.job_id));
-    std::optional<int64_t> best_step;
-    double lowest = INFINITY;
-    for (const Json& p : metrics["series"].value("val_loss", Json::array())) {
-      if (p["value"].get<double>() < lowest) {
-        lowest = p["value"].get<double>();
-        best_step = p["step"].get<int64_t>();
-      }
-    }
-    if (best_step) params = RefitParams(params, *best_step);
-  }
-  train["params"] = params;
+  EASEL_ASSIGN_OR_RETURN(train["params"], FinalParams(jobs, project_id, params, t));
   train["train_on_validation"] = true;
   return train;
 }
@@ -422,8 +551,8 @@ Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
     EASEL_ASSIGN_OR_RETURN(members, MembersFromCheckpoint(*checkpoint, selection));
     ctx.Log("resuming with the members chosen before: " + *checkpoint);
   } else {
-    EASEL_ASSIGN_OR_RETURN(
-        auto chosen, ChooseMembers(algorithms, ctx, studies, *blobs, spec, study, trials, best));
+    EASEL_ASSIGN_OR_RETURN(auto chosen, ChooseMembers(algorithms, ctx, studies, *blobs, spec, study,
+                                                      trials, best, deadline_ms));
     members = std::move(chosen.first);
     selection = std::move(chosen.second);
     Json doc = {{"members", Json::array()}, {"selection", selection}};

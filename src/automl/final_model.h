@@ -3,11 +3,13 @@
 // or a weighted ensemble of the best trials' models, each optionally refit on train +
 // validation.
 //
-// 1. Ensemble (spec.ensemble): the best complete trials (at most 8, at most 3 of one
-//    algorithm, as near-copies add nothing) predict the version's
-//    validation split; greedy selection with replacement (train/ensemble.h) weighs them. One
-//    member left means the best trial alone. The choice is the job's checkpoint, so a re-queued
-//    job keeps it instead of choosing again from refit models that have seen the validation rows.
+// 1. Ensemble (spec.ensemble): the best complete trials (at most 12, at most 4 of one
+//    algorithm, as near-copies add nothing) are judged on predictions they did not train on:
+//    5-fold cross-validation over train + validation for tables up to 5,000 rows (each fold
+//    fitted in this job, for the epochs the trial kept), else the validation split. Greedy
+//    selection with replacement (train/ensemble.h) weighs them; one member left means the best
+//    trial alone. The choice is the job's checkpoint, so a re-queued job keeps it instead of
+//    choosing again from refit models that have seen the validation rows.
 // 2. Refit (spec.refit): each member retrains as an `hpo_trial` child with train_on_validation,
 //    for the epochs (boosting rounds) its early stopping kept. Refits still running at the
 //    deadline are cancelled; those members keep their trial's model.
@@ -32,8 +34,8 @@ namespace easel::automl {
 
 struct FinalModel {
   models::NewModelVersion version;  // ready to register; the caller adds the study's lineage
-  // {"members": [{"trial", "algorithm", "weight", "refit"}], "val_loss", "best_single_val_loss"}
-  // (the losses only when an ensemble was chosen).
+  // {"members": [{"trial", "algorithm", "weight", "refit"}], and when candidates were compared:
+  // "selected_on", "rows", "metric" (log_loss or mse), "loss", "best_single_loss"}.
   Json summary;
 };
 
