@@ -48,7 +48,7 @@ const std::vector<Candidate>& Candidates() {
         {"colsample_bytree", {{"type", "uniform"}, {"low", 0.3}, {"high", 1.0}}}}},
       {"mlp",
        false,
-       {{"epochs", 200}, {"early_stopping_patience", 10}},
+       {{"epochs", 200}, {"early_stopping_patience", 10}, {"hidden_layers", {256}}},
        {{"learning_rate", LogUniform(1e-4, 3e-2)},
         {"weight_decay", LogUniform(1e-6, 1e-2)},
         {"batch_size", {{"type", "categorical"}, {"choices", {16, 32, 64}}}}}},
