@@ -296,8 +296,9 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
   return std::optional<OutOfFold>(std::move(out));
 }
 
-// Greedy selection over the best complete trials; the best trial alone when fewer than two can
-// be compared or the version has no validation rows.
+// Greedy selection over the best complete trials, on out-of-fold predictions (small tables) or
+// the validation split; the best trial alone when fewer than two can be compared or the version
+// has no validation rows.
 Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx, StudyStore& studies,
     store::BlobStore& blobs, const HpoSpec& spec, const Study& study,
@@ -322,8 +323,8 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
   if (ranked.size() > kMaxCandidates) ranked.resize(kMaxCandidates);
   if (ranked.size() < 2) return std::make_pair(alone, Json::object());
 
-  ctx.SetProgress(0.96, "choosing an ensemble of the best " + std::to_string(ranked.size()) +
-                            " trials on the validation split");
+  ctx.SetProgress(0.96,
+                  "choosing an ensemble of the best " + std::to_string(ranked.size()) + " trials");
   EASEL_ASSIGN_OR_RETURN(Loaded best_model, LoadMember(studies, blobs, study, best));
   EASEL_ASSIGN_OR_RETURN(Data data, Data::Load(ctx.db(), blobs, best_model));
   if (data.validation_rows() == 0) {
