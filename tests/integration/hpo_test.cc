@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -296,6 +297,45 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
                            {"spec", {{"dataset", {{"name", "nope"}}}, {"time_budget_s", 60}}}})
                 .status,
             404);
+}
+
+TEST_F(HpoTest, AutomlRegressesWithAnEnsembleChosenOnMeanSquaredError) {
+  // Debian's copy of the Boston housing table: a "506,13" line, then a header; MEDV is the
+  // target, a price in $1000s.
+  std::ifstream in(kSklearnData / "boston_house_prices.csv");
+  ASSERT_TRUE(in) << "python3-sklearn ships boston_house_prices.csv";
+  std::string line, csv;
+  std::getline(in, line);
+  while (std::getline(in, line)) csv += line + "\n";
+  ASSERT_EQ(Post("/datasets", {{"name", "boston"}, {"type", "tabular"}}).status, 201);
+  auto imported =
+      Send(*client_, "POST", "/api/v1/projects/demo/datasets/boston/imports?file_name=boston.csv",
+           token_, csv, "application/octet-stream");
+  ASSERT_EQ(imported.status, 202) << imported.raw;
+  ASSERT_EQ(WaitJob(imported.body["job_id"]).value("state", ""), "succeeded");
+
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Post("/jobs", {{"kind", "automl"},
+                          {"spec",
+                           {{"dataset", {{"name", "boston"}}},
+                            {"target", "MEDV"},
+                            {"time_budget_s", 15},
+                            {"resources", {{"threads", 1}}}}}});
+  ASSERT_EQ(r.status, 202) << r.raw;
+  Json job = WaitJob(r.body["id"], 120s);
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+            15 + 8.0);
+  const Json final_model = job["result"]["final_model"];
+  if (final_model["members"].size() > 1) {
+    EXPECT_EQ(final_model["metric"], "mse");
+    EXPECT_LE(final_model["loss"].get<double>(), final_model["best_single_loss"].get<double>());
+  }
+  auto version = Get("/models/boston-automl/versions/latest");
+  ASSERT_EQ(version.status, 200);
+  EXPECT_EQ(version.body["task"], "regression");
+  // A mean predictor has R² 0; these models explain most of the variance on the test split.
+  EXPECT_GT(version.body["metrics"]["r2"].get<double>(), 0.6) << version.raw;
 }
 
 TEST_F(HpoTest, TheCliRunsAutomlAndShowsTheLeaderboard) {
