@@ -338,6 +338,45 @@ TEST_F(HpoTest, AutomlRegressesWithAnEnsembleChosenOnMeanSquaredError) {
   EXPECT_GT(version.body["metrics"]["r2"].get<double>(), 0.6) << version.raw;
 }
 
+TEST_F(HpoTest, AnAutomlJobKilledWhileRefittingKeepsItsChosenMembers) {
+  auto r = Post("/jobs", {{"kind", "automl"},
+                          {"spec",
+                           {{"dataset", {{"name", "iris"}}},
+                            {"target", "label"},
+                            {"time_budget_s", 12},
+                            {"resources", {{"threads", 1}}}}}});
+  ASSERT_EQ(r.status, 202) << r.raw;
+  const std::string id = r.body["id"];
+  // Kill the job's worker once it has chosen the members and started their refits.
+  pid_t worker = -1;
+  for (int i = 0; i < 3000 && worker < 0; ++i) {
+    auto job = Get("/jobs/" + id);
+    const std::string message = job.body["progress"].value("message", "");
+    if (message.rfind("refitting", 0) == 0) worker = FindWorker(id);
+    if (job.body.value("state", "") == "succeeded") break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GT(worker, 0) << "the job never reached its refits";
+  ASSERT_EQ(::kill(worker, SIGKILL), 0);
+  Json job = WaitJob(id, 120s);
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  EXPECT_EQ(job["attempt"], 2);
+  auto log = Get("/jobs/" + id + "/logs");
+  EXPECT_NE(log.raw.find("resuming with the members chosen before"), std::string::npos)
+      << log.raw.substr(log.raw.size() > 3000 ? log.raw.size() - 3000 : 0);
+  // No member's refit was submitted twice.
+  std::set<int64_t> refit_of;
+  int refits = 0;
+  for (const Json& child : TrialJobs(id)) {
+    if (!child["spec"].value("refit", false)) continue;
+    ++refits;
+    refit_of.insert(child["spec"]["number"].get<int64_t>());
+  }
+  EXPECT_EQ(refits, static_cast<int>(refit_of.size()));
+  EXPECT_EQ(refit_of.size(), job["result"]["final_model"]["members"].size());
+  EXPECT_EQ(Get("/models/iris-automl/versions/latest").status, 200);
+}
+
 TEST_F(HpoTest, TheCliRunsAutomlAndShowsTheLeaderboard) {
   TempDir home;
   auto run = [&](std::vector<std::string> args) {
