@@ -244,13 +244,38 @@ std::string HeatmapsSection(const Json& heatmaps) {
   return Section("heatmaps", "Grad-CAM heatmaps", "<div class=\"heatmaps\">" + cells + "</div>");
 }
 
+// An ensemble's members: [{trial, algorithm, weight, refit}], heaviest first, and what they
+// were chosen on.
+std::string EnsembleSection(const Json& ensemble) {
+  if (!ensemble.is_object() || !ensemble.value("members", Json()).is_array()) return "";
+  std::string rows;
+  for (const Json& m : ensemble["members"]) {
+    rows += "<tr><td>" + HtmlEscape(TextAt(m, "trial")) + "</td><td>" +
+            HtmlEscape(TextAt(m, "algorithm")) + "</td><td>" + FormatNumber(NumberAt(m, "weight")) +
+            "</td><td>" + (m.value("refit", false) ? "yes" : "no") + "</td></tr>";
+  }
+  std::string note;
+  if (ensemble.contains("selected_on")) {
+    note = "<p class=\"note\">Weights chosen on the " +
+           HtmlEscape(TextAt(ensemble, "selected_on")) + " (" +
+           HtmlEscape(TextAt(ensemble, "rows")) +
+           " rows): " + HtmlEscape(TextAt(ensemble, "metric")) + " " +
+           FormatNumber(NumberAt(ensemble, "loss")) + ", best single member " +
+           FormatNumber(NumberAt(ensemble, "best_single_loss")) + ".</p>";
+  }
+  return Section("ensemble", "Ensemble",
+                 "<table><tr><th>trial</th><th>algorithm</th><th>weight</th>"
+                 "<th>refit on train + validation</th></tr>" +
+                     rows + "</table>" + note);
+}
+
 std::string_view NavLabel(std::string_view id) {
   static constexpr std::pair<std::string_view, std::string_view> kLabels[] = {
       {"summary", "Summary"},     {"lineage", "Lineage"},         {"params", "Parameters"},
       {"metrics", "Metrics"},     {"confusion", "Confusion"},     {"roc", "ROC"},
       {"pr", "Precision-recall"}, {"calibration", "Calibration"}, {"residuals", "Residuals"},
       {"training", "Training"},   {"importance", "Importance"},   {"shap", "SHAP"},
-      {"heatmaps", "Heatmaps"}};
+      {"heatmaps", "Heatmaps"},   {"ensemble", "Ensemble"}};
   for (const auto& [key, label] : kLabels) {
     if (key == id) return label;
   }
@@ -276,6 +301,7 @@ std::string Render(const Json& input) {
     if (!html.empty()) sections.emplace_back(id, std::move(html));
   };
   add("summary", SummarySection(model, evaluation, task));
+  if (evaluation.contains("ensemble")) add("ensemble", EnsembleSection(evaluation["ensemble"]));
   if (input.contains("lineage") && !input["lineage"].empty()) {
     add("lineage", Section("lineage", "Lineage", KeyValueTable(input["lineage"])));
   }

@@ -128,6 +128,27 @@ TEST(ReportTest, ClassificationReportHasItsSections) {
   ExpectSvgWellFormed(html);
 }
 
+TEST(ReportTest, AnEnsembleListsItsMembersHeaviestFirst) {
+  Json input = RegressionInput();
+  input["evaluation"]["ensemble"] = {
+      {"members",
+       {{{"trial", 7}, {"algorithm", "mlp"}, {"weight", 0.75}, {"refit", true}},
+        {{"trial", 2}, {"algorithm", kHostile}, {"weight", 0.25}, {"refit", false}}}},
+      {"selected_on", "5-fold cross-validation on train + validation"},
+      {"rows", 426},
+      {"metric", "mse"},
+      {"loss", 1.5},
+      {"best_single_loss", 2.0}};
+  const std::string html = Render(input);
+  EXPECT_TRUE(HasSection(html, "ensemble"));
+  EXPECT_THAT(html, HasSubstr("<td>7</td><td>mlp</td><td>0.75</td><td>yes</td>"));
+  EXPECT_THAT(html, Not(HasSubstr(kHostile)));
+  EXPECT_THAT(html, HasSubstr("5-fold cross-validation on train + validation (426 rows): mse 1.5"));
+  EXPECT_THAT(html, HasSubstr("href=\"#ensemble\">Ensemble</a>"));
+  // Not an ensemble: no section.
+  EXPECT_FALSE(HasSection(Render(RegressionInput()), "ensemble"));
+}
+
 TEST(ReportTest, RegressionReportHasItsSections) {
   const std::string html = Render(RegressionInput());
   for (const std::string& id : kAllSections) {

@@ -260,6 +260,8 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
     EXPECT_TRUE(on == "5-fold cross-validation on train + validation" || on == "validation split")
         << on;
     EXPECT_EQ(final_model["metric"], "log_loss");
+    EXPECT_NE(Get("/models/iris-automl/versions/latest/report").raw.find("id=\"ensemble\""),
+              std::string::npos);
     EXPECT_LE(final_model["loss"].get<double>(), final_model["best_single_loss"].get<double>());
   } else {
     EXPECT_EQ(version.body["algorithm"], members[0]["algorithm"]);
