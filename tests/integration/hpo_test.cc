@@ -249,7 +249,16 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
     refit += m["refit"].get<bool>() ? 1 : 0;
   }
   EXPECT_NEAR(total, 1.0, 1e-9);
-  EXPECT_GE(refit, 1) << "the budget leaves a fifth for refits: " << members.dump();
+  // Every member was refit, or its refit was cut by the budget (a busy machine) and it kept
+  // its trial's model, saying so.
+  const std::string log = Get("/jobs/" + id + "/logs").raw;
+  int cut = 0;
+  for (size_t at = log.find("keeps its model: the time budget ran out during its refit");
+       at != std::string::npos;
+       at = log.find("keeps its model: the time budget ran out during its refit", at + 1)) {
+    ++cut;
+  }
+  EXPECT_EQ(refit + cut, static_cast<int>(members.size())) << members.dump();
   if (members.size() > 1) {
     EXPECT_EQ(version.body["algorithm"], "ensemble");
     EXPECT_EQ(version.body["format"], "ensemble");
@@ -349,13 +358,12 @@ TEST_F(HpoTest, AnAutomlJobKilledWhileRefittingKeepsItsChosenMembers) {
                             {"resources", {{"threads", 1}}}}}});
   ASSERT_EQ(r.status, 202) << r.raw;
   const std::string id = r.body["id"];
-  // Kill the job's worker once it has chosen the members and started their refits.
+  // Kill the job's worker once it has chosen the members and submitted their refits.
   pid_t worker = -1;
   for (int i = 0; i < 3000 && worker < 0; ++i) {
-    auto job = Get("/jobs/" + id);
-    const std::string message = job.body["progress"].value("message", "");
-    if (message.rfind("refitting", 0) == 0) worker = FindWorker(id);
-    if (job.body.value("state", "") == "succeeded") break;
+    for (const Json& child : TrialJobs(id)) {
+      if (child["spec"].value("refit", false)) worker = FindWorker(id);
+    }
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_GT(worker, 0) << "the job never reached its refits";
