@@ -227,8 +227,9 @@ class QuietHooks : public train::TrainHooks {
 // Out-of-fold predictions of each candidate over the train + validation rows (k folds, each
 // predicted by the candidate's setting trained on the other folds for its kept epochs), and the
 // targets in the same order. Judged on every row rather than on the validation split alone, a
-// small table's selection is far less noisy. nullopt when the folds do not finish by
-// `deadline_ms` (the caller falls back to the validation split).
+// small table's selection is far less noisy. Candidates go in the given order; those not done
+// by `deadline_ms` are left out (predictions.size() says how many made it), and nullopt when
+// fewer than two made it (the caller falls back to the validation split).
 struct OutOfFold {
   std::vector<std::vector<float>> predictions;
   std::vector<float> y;
@@ -267,7 +268,11 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
     std::vector<float> predicted;
     for (size_t fold = 0; fold < kFolds; ++fold) {
       if (ctx.cancelled()) return Cancelled("the search was cancelled");
-      if (NowMillis() >= deadline_ms) return std::optional<OutOfFold>();
+      if (NowMillis() >= deadline_ms) {
+        // The candidates done so far can still be compared with each other.
+        if (out.predictions.size() < 2) return std::optional<OutOfFold>();
+        return std::optional<OutOfFold>(std::move(out));
+      }
       train::TabularProblem folds{p.task, p.feature_names, p.classes, {}, {}, {}};
       folds.train.x.cols = folds.val.x.cols = folds.test.x.cols = cols;
       std::vector<size_t> held;
@@ -352,10 +357,35 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     const int64_t now = NowMillis();
     ctx.SetProgress(0.96, std::to_string(kFolds) + "-fold cross-validation of the best " +
                               std::to_string(candidates.size()) + " trials");
+    // The quickest first, so that a tight budget still compares as many as it can.
+    std::vector<size_t> order(candidates.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    auto duration = [&](size_t i) {
+      const Trial& t = *candidates[i].trial;
+      return t.finished_at.value_or(t.started_at) - t.started_at;
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return duration(a) < duration(b); });
+    std::vector<Loaded> sorted;
+    std::vector<int64_t> sorted_numbers;
+    for (size_t i : order) {
+      sorted.push_back(std::move(candidates[i]));
+      sorted_numbers.push_back(numbers[i]);
+    }
+    candidates = std::move(sorted);
+    numbers = std::move(sorted_numbers);
     EASEL_ASSIGN_OR_RETURN(
         std::optional<OutOfFold> oof,
         CrossValidate(algorithms, ctx, data, candidates, now + (deadline_ms - now) / 2));
     if (oof) {
+      const size_t done = oof->predictions.size();
+      if (done < candidates.size()) {
+        ctx.Log("cross-validation compared " + std::to_string(done) + " of " +
+                std::to_string(candidates.size()) +
+                " candidates in its time; the slower ones are left out");
+        candidates.resize(done);
+        numbers.resize(done);
+      }
       predictions = std::move(oof->predictions);
       y = std::move(oof->y);
       selected_on = std::to_string(kFolds) + "-fold cross-validation on train + validation";
