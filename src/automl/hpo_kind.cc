@@ -282,6 +282,7 @@ Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobCont
   models::ModelStore registry(ctx.db());
   EASEL_ASSIGN_OR_RETURN(auto registered, registry.VersionFromJob(ctx.job_id()));
   if (registered) {
+    EASEL_RETURN_IF_ERROR(studies.DropTrialModels(study.id));
     EASEL_ASSIGN_OR_RETURN(auto trials, studies.Trials(study.id));
     return Summary(study, trials, *registered);
   }
@@ -334,6 +335,8 @@ Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobCont
   EASEL_ASSIGN_OR_RETURN(
       models::ModelVersion v,
       registry.Register(ctx.project_id(), spec.model_name, nv, ctx.created_by()));
+  // The registry holds the registered files; the other trials' models cannot be reached.
+  EASEL_RETURN_IF_ERROR(studies.DropTrialModels(study.id));
   ctx.Log("registered " +
           (v.algorithm == "ensemble" ? std::string("an ensemble")
                                      : "trial " + std::to_string(best->record.number)) +

@@ -179,6 +179,24 @@ Status StudyStore::SaveTrialModel(const std::string& study_id, int64_t number,
   });
 }
 
+Status StudyStore::DropTrialModels(const std::string& study_id) {
+  return db_.Transaction([&](store::SqlSession& s) -> Status {
+    EASEL_ASSIGN_OR_RETURN(
+        auto files, s.Query("SELECT digest FROM study_trial_files WHERE study_id = ?", {study_id}));
+    for (const store::Row& r : files) EASEL_RETURN_IF_ERROR(store::ReleaseBlobRef(s, r.Str(0)));
+    EASEL_ASSIGN_OR_RETURN(auto docs, s.Query("SELECT evaluation_digest FROM study_trials WHERE "
+                                              "study_id = ? AND evaluation_digest IS NOT NULL",
+                                              {study_id}));
+    for (const store::Row& r : docs) EASEL_RETURN_IF_ERROR(store::ReleaseBlobRef(s, r.Str(0)));
+    EASEL_RETURN_IF_ERROR(
+        s.Exec("DELETE FROM study_trial_files WHERE study_id = ?", {study_id}).status());
+    return s
+        .Exec("UPDATE study_trials SET model = NULL, evaluation_digest = NULL WHERE study_id = ?",
+              {study_id})
+        .status();
+  });
+}
+
 Result<models::NewModelVersion> StudyStore::LoadTrialModel(const std::string& study_id,
                                                            int64_t number) {
   EASEL_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT model, evaluation_digest FROM "

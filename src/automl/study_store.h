@@ -1,7 +1,7 @@
 #pragma once
 // Studies and trials in the metadata store: what a hyperparameter search has tried, how each
 // trial went, and the model each finished trial trained (kept until the study registers its
-// best). A study's id is the id of the job that runs it, so a re-queued job finds it again and
+// final model, then dropped). A study's id is the id of the job that runs it, so a re-queued job finds it again and
 // resumes without repeating a trial.
 
 #include <cstdint>
@@ -64,6 +64,9 @@ class StudyStore {
                         const models::NewModelVersion& version);
   // NOT_FOUND when the trial saved no model.
   Result<models::NewModelVersion> LoadTrialModel(const std::string& study_id, int64_t number);
+  // Lets go of every model the study's trials kept (their blob references), once the study has
+  // registered what it registers: the registry holds its own references. Idempotent.
+  Status DropTrialModels(const std::string& study_id);
 
  private:
   store::Database& db_;

@@ -127,6 +127,17 @@ TEST_P(StudyStoreTest, ATrialKeepsItsModelWithCountedBlobReferences) {
   ASSERT_TRUE(gc.ok());
   EXPECT_EQ(gc->blobs_deleted, 0);
   EXPECT_EQ(RefCount(weights->digest), 1);
+
+  // Once the study has registered its model, the trials' models go, and with them the blobs.
+  ASSERT_TRUE(studies.DropTrialModels("s").ok());
+  ASSERT_TRUE(studies.DropTrialModels("s").ok());  // a re-run job drops again: nothing happens
+  EXPECT_FALSE((*studies.Trials("s"))[0].has_model);
+  EXPECT_EQ(studies.LoadTrialModel("s", 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(RefCount(weights->digest), 0);
+  EXPECT_EQ(RefCount(doc->digest), 0);
+  gc = store::CollectGarbage(*db_, *blobs_, 0);
+  ASSERT_TRUE(gc.ok());
+  EXPECT_EQ(gc->blobs_deleted, 2);
 }
 
 EASEL_INSTANTIATE_ENGINE_TEST(StudyStoreTest);
