@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "automl/trial_kind.h"
+#include "common/files.h"
 #include "common/time.h"
 #include "common/version.h"
 #include "data/dataset_type.h"
@@ -144,10 +143,8 @@ class Data {
     for (size_t start = 0; start < validation_rows(); start += kImageBatch) {
       std::vector<std::string> bytes;
       for (size_t i = start; i < std::min(validation_rows(), start + kImageBatch); ++i) {
-        std::ifstream in(images_problem_.val[i].path, std::ios::binary);
-        std::stringstream s;
-        s << in.rdbuf();
-        bytes.push_back(s.str());
+        EASEL_ASSIGN_OR_RETURN(std::string b, ReadFile(images_problem_.val[i].path));
+        bytes.push_back(std::move(b));
       }
       std::vector<std::string_view> views(bytes.begin(), bytes.end());
       EASEL_ASSIGN_OR_RETURN(std::vector<float> p, model->Predict(views));
@@ -307,7 +304,8 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
 Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx, StudyStore& studies,
     store::BlobStore& blobs, const HpoSpec& spec, const Study& study,
-    const std::vector<Trial>& trials, const Trial& best, int64_t deadline_ms) {
+    const std::vector<Trial>& trials, const Trial& best, int64_t deadline_ms,
+    std::optional<Data>& data) {
   const std::vector<Member> alone = {{best.record.number, 1.0}};
   if (!spec.ensemble) return std::make_pair(alone, Json::object());
   std::vector<const Trial*> ranked;
@@ -330,53 +328,41 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
 
   ctx.SetProgress(0.96,
                   "choosing an ensemble of the best " + std::to_string(ranked.size()) + " trials");
-  EASEL_ASSIGN_OR_RETURN(Loaded best_model, LoadMember(studies, blobs, study, best));
-  EASEL_ASSIGN_OR_RETURN(Data data, Data::Load(ctx.db(), blobs, best_model));
-  if (data.validation_rows() == 0) {
-    ctx.Log("no ensemble: the dataset version has no validation rows to weigh members on");
-    return std::make_pair(alone, Json::object());
-  }
-  std::vector<int64_t> numbers;
+  // The first ranked is the best trial: the data is seen as its model sees it.
   std::vector<Loaded> candidates;
   for (const Trial* t : ranked) {
     EASEL_ASSIGN_OR_RETURN(Loaded m, LoadMember(studies, blobs, study, *t));
-    if (!data.Accepts(m)) {
+    if (!data) {
+      EASEL_ASSIGN_OR_RETURN(data, Data::Load(ctx.db(), blobs, m));
+      if (data->validation_rows() == 0) {
+        ctx.Log("no ensemble: the dataset version has no validation rows to weigh members on");
+        return std::make_pair(alone, Json::object());
+      }
+    } else if (!data->Accepts(m)) {
       ctx.Log("trial " + std::to_string(t->record.number) +
               " reads other features than the best trial; it is left out of the ensemble");
       continue;
     }
-    numbers.push_back(t->record.number);
     candidates.push_back(std::move(m));
   }
   std::string selected_on = "validation split";
   std::vector<std::vector<float>> predictions;
   std::vector<float> y;
-  if (!data.images() &&
-      data.tabular().train.rows() + data.tabular().val.rows() <= kCrossValidationMaxRows) {
+  if (!data->images() &&
+      data->tabular().train.rows() + data->tabular().val.rows() <= kCrossValidationMaxRows) {
     // Half of what is left for the folds; the refits get the rest.
     const int64_t now = NowMillis();
     ctx.SetProgress(0.96, std::to_string(kFolds) + "-fold cross-validation of the best " +
                               std::to_string(candidates.size()) + " trials");
     // The quickest first, so that a tight budget still compares as many as it can.
-    std::vector<size_t> order(candidates.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    auto duration = [&](size_t i) {
-      const Trial& t = *candidates[i].trial;
-      return t.finished_at.value_or(t.started_at) - t.started_at;
+    auto duration = [](const Loaded& m) {
+      return m.trial->finished_at.value_or(m.trial->started_at) - m.trial->started_at;
     };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return duration(a) < duration(b); });
-    std::vector<Loaded> sorted;
-    std::vector<int64_t> sorted_numbers;
-    for (size_t i : order) {
-      sorted.push_back(std::move(candidates[i]));
-      sorted_numbers.push_back(numbers[i]);
-    }
-    candidates = std::move(sorted);
-    numbers = std::move(sorted_numbers);
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&](const Loaded& a, const Loaded& b) { return duration(a) < duration(b); });
     EASEL_ASSIGN_OR_RETURN(
         std::optional<OutOfFold> oof,
-        CrossValidate(algorithms, ctx, data, candidates, now + (deadline_ms - now) / 2));
+        CrossValidate(algorithms, ctx, *data, candidates, now + (deadline_ms - now) / 2));
     if (oof) {
       const size_t done = oof->predictions.size();
       if (done < candidates.size()) {
@@ -384,7 +370,6 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
                 std::to_string(candidates.size()) +
                 " candidates in its time; the slower ones are left out");
         candidates.resize(done);
-        numbers.resize(done);
       }
       predictions = std::move(oof->predictions);
       y = std::move(oof->y);
@@ -396,25 +381,25 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
   if (predictions.empty()) {
     for (const Loaded& m : candidates) {
       EASEL_ASSIGN_OR_RETURN(std::vector<float> p,
-                             data.PredictValidation(algorithms, m.version.format, m.files));
+                             data->PredictValidation(algorithms, m.version.format, m.files));
       predictions.push_back(std::move(p));
     }
-    y = data.validation_targets();
+    y = data->validation_targets();
   }
   EASEL_ASSIGN_OR_RETURN(train::EnsembleSelection s,
-                         train::SelectEnsemble(predictions, y, data.task()));
+                         train::SelectEnsemble(predictions, y, data->task()));
   std::vector<Member> members;
-  for (size_t i = 0; i < numbers.size(); ++i) {
-    if (s.weights[i] > 0) members.push_back({numbers[i], s.weights[i]});
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (s.weights[i] > 0) members.push_back({candidates[i].trial->record.number, s.weights[i]});
   }
   std::stable_sort(members.begin(), members.end(),
                    [](const Member& a, const Member& b) { return a.weight > b.weight; });
   const double best_single = *std::min_element(s.member_losses.begin(), s.member_losses.end());
-  const char* metric = data.task() == train::Task::kRegression ? "mse" : "log_loss";
+  const char* metric = data->task() == train::Task::kRegression ? "mse" : "log_loss";
   ctx.Log("ensemble of " + std::to_string(members.size()) + " of " +
-          std::to_string(numbers.size()) + " trials, chosen on the " + selected_on + ": " + metric +
-          " " + std::to_string(s.loss) + " (best single trial " + std::to_string(best_single) +
-          ")");
+          std::to_string(candidates.size()) + " trials, chosen on the " + selected_on + ": " +
+          metric + " " + std::to_string(s.loss) + " (best single trial " +
+          std::to_string(best_single) + ")");
   return std::make_pair(members, Json{{"selected_on", selected_on},
                                       {"rows", y.size()},
                                       {"metric", metric},
@@ -507,7 +492,7 @@ Json MembersJson(const std::vector<Member>& members, const std::vector<Trial>& t
 // One version of several members: the packed files, evaluated like a trained model.
 Result<models::NewModelVersion> PackVersion(const train::AlgorithmRegistry& algorithms,
                                             jobs::JobContext& ctx, store::BlobStore& blobs,
-                                            const std::vector<Loaded>& loaded,
+                                            const Data& data, const std::vector<Loaded>& loaded,
                                             const std::vector<Member>& members,
                                             const Json& summary) {
   std::vector<train::EnsembleMember> packed;
@@ -522,7 +507,6 @@ Result<models::NewModelVersion> PackVersion(const train::AlgorithmRegistry& algo
   EASEL_ASSIGN_OR_RETURN(train::ModelFiles files, train::PackEnsemble(packed));
   const std::string format = train::EnsembleFormat(packed);
   const models::NewModelVersion& lead = loaded.front().version;
-  EASEL_ASSIGN_OR_RETURN(Data data, Data::Load(ctx.db(), blobs, loaded.front()));
   ctx.SetProgress(0.98, "evaluating the ensemble");
   EASEL_ASSIGN_OR_RETURN(auto evaluated, data.Evaluate(algorithms, format, files, ctx));
   auto& [evaluation, split] = evaluated;
@@ -577,13 +561,14 @@ Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
   StudyStore studies(ctx.db());
   std::vector<Member> members;
   Json selection;
+  std::optional<Data> data;  // read once for choosing and for evaluating
   EASEL_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, ctx.LoadCheckpoint());
   if (checkpoint) {
     EASEL_ASSIGN_OR_RETURN(members, MembersFromCheckpoint(*checkpoint, selection));
     ctx.Log("resuming with the members chosen before: " + *checkpoint);
   } else {
     EASEL_ASSIGN_OR_RETURN(auto chosen, ChooseMembers(algorithms, ctx, studies, *blobs, spec, study,
-                                                      trials, best, deadline_ms));
+                                                      trials, best, deadline_ms, data));
     members = std::move(chosen.first);
     selection = std::move(chosen.second);
     Json doc = {{"members", Json::array()}, {"selection", selection}};
@@ -608,8 +593,12 @@ Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
     loaded.push_back(std::move(l));
   }
   if (loaded.size() == 1) return FinalModel{std::move(loaded.front().version), summary};
+  // A refit keeps the pipeline fitted on the train split, so the data read for choosing serves.
+  if (!data) {
+    EASEL_ASSIGN_OR_RETURN(data, Data::Load(ctx.db(), *blobs, loaded.front()));
+  }
   EASEL_ASSIGN_OR_RETURN(models::NewModelVersion nv,
-                         PackVersion(algorithms, ctx, *blobs, loaded, members, summary));
+                         PackVersion(algorithms, ctx, *blobs, *data, loaded, members, summary));
   return FinalModel{std::move(nv), summary};
 }
 
