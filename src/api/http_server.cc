@@ -350,9 +350,12 @@ class HttpServer::Transport final : public httplib::Server {
     };
     // httplib reads a multipart body only through the multipart form of the reader (the plain
     // form throws std::bad_function_call on it).
+    // httplib marks a read it had to stop as 400; the response already says what went wrong.
+    const int status = res.status;
     bool ok = req.is_multipart_form_data()
                   ? reader([](const httplib::MultipartFormData&) { return true; }, count)
                   : reader(count);
+    res.status = status;
     if (!ok && current_stream) current_stream->MustClose();
   }
 
