@@ -18,6 +18,11 @@ pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 # Image decoding, resizing and thumbnails (imgcodecs, imgproc); dnn opens imported ONNX models.
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs dnn)
 
+# The KServe v2 gRPC service: code generated from proto/ by protoc and grpc_cpp_plugin. Only
+# serving/kserve/grpc* include the generated headers (DESIGN.md §4).
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+
 # SOCI ships no CMake config in Debian: link its libraries by name.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
 find_library(SOCI_CORE soci_core REQUIRED)

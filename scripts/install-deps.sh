@@ -14,6 +14,7 @@ packages=(
   libopenblas0-pthread
   libopencv-dev libpugixml-dev libyaml-cpp-dev
   libtorch-dev libxgboost-dev
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql curl wrk nginx-light procps

@@ -1,5 +1,7 @@
 #include "api/routes.h"
 
+#include "api/endpoints.h"
+
 #include "common/random.h"
 #include "jobs/job_kind.h"
 #include "jobs/job_store.h"
@@ -16,6 +18,8 @@ void AddAllRoutes(Router& router, ApiContext& ctx) {
   if (ctx.jobs != nullptr) AddLabelingRoutes(router, ctx);
   AddModelRoutes(router, ctx);
   AddStudyRoutes(router, ctx);
+  AddEndpointRoutes(router, ctx);
+  AddKserveRoutes(router, ctx);
   AddAdminRoutes(router, ctx);
 }
 

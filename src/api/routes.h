@@ -23,6 +23,10 @@ namespace easel::train {
 class AlgorithmRegistry;
 }  // namespace easel::train
 
+namespace easel::serving {
+class Endpoints;
+}  // namespace easel::serving
+
 namespace easel::jobs {
 struct Job;
 class JobStore;
@@ -55,6 +59,9 @@ struct ApiContext {
   // Loads a model version to pre-label a labeling task (POST …/prelabel checks the model
   // through it before submitting the job); empty: pre-labeling answers 501.
   labeling::PrelabelModelLoader prelabel_loader;
+  // The live serving endpoints (control plane and the KServe v2 data plane); null: no serving
+  // routes.
+  serving::Endpoints* endpoints = nullptr;
 };
 
 void AddHealthRoutes(Router& router, ApiContext& ctx);

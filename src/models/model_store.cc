@@ -219,11 +219,25 @@ Status ModelStore::Delete(const std::string& project_id, const std::string& name
   EASEL_ASSIGN_OR_RETURN(auto versions, ListVersions(m, 0, 1'000'000));
   for (const ModelVersion& v : versions) {
     for (const ReferenceCheck& check : checks_) EASEL_RETURN_IF_ERROR(check(v));
+    EASEL_RETURN_IF_ERROR(CheckNotServed(v));
   }
   return db_.Transaction([&](store::SqlSession& s) -> Status {
     for (const ModelVersion& v : versions) EASEL_RETURN_IF_ERROR(ReleaseVersionBlobs(s, v.id));
     return s.Exec("DELETE FROM models WHERE id = ?", {m.id}).status();
   });
+}
+
+Status ModelStore::CheckNotServed(const ModelVersion& v) {
+  EASEL_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT e.name FROM endpoint_routes r JOIN "
+                                                "endpoints e ON e.id = r.endpoint_id "
+                                                "WHERE r.version_id = ? ORDER BY e.name",
+                                                {v.id}));
+  if (!row) return OkStatus();
+  return Status(StatusCode::kFailedPrecondition,
+                "version " + std::to_string(v.version) + " of model '" + v.model_name +
+                    "' is served by endpoint '" + row->Str(0) +
+                    "'; route the endpoint elsewhere or delete it first",
+                Json{{"endpoint", row->Str(0)}});
 }
 
 Status ModelStore::LoadFilesAndAliases(store::SqlSession& s, ModelVersion& v) {
@@ -302,6 +316,7 @@ Status ModelStore::DeleteVersion(const Model& model, int64_t version) {
                               std::to_string(c.version) + "; delete the fine-tuned versions first");
   }
   for (const ReferenceCheck& check : checks_) EASEL_RETURN_IF_ERROR(check(v));
+  EASEL_RETURN_IF_ERROR(CheckNotServed(v));
   return db_.Transaction([&](store::SqlSession& s) -> Status {
     EASEL_RETURN_IF_ERROR(ReleaseVersionBlobs(s, v.id));
     return s.Exec("DELETE FROM model_versions WHERE id = ?", {v.id}).status();

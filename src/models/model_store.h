@@ -160,6 +160,8 @@ class ModelStore {
   Result<std::vector<ModelVersion>> QueryVersions(const std::string& where,
                                                   const store::SqlParams& params);
   Status LoadFilesAndAliases(store::SqlSession& s, ModelVersion& v);
+  // FAILED_PRECONDITION naming the endpoint that serves `v` (serving/endpoint_store.h).
+  Status CheckNotServed(const ModelVersion& v);
 
   store::Database& db_;
   std::vector<ReferenceCheck> checks_;

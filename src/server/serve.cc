@@ -22,6 +22,8 @@
 #include "common/log.h"
 #include "common/version.h"
 #include "server/jobs_wiring.h"
+#include "serving/endpoints.h"
+#include "serving/kserve/grpc_server.h"
 #include "store/blob_store.h"
 #include "store/sql.h"
 
@@ -104,6 +106,10 @@ int RunServe(const ServeOptions& opts) {
   auto jobs = JobsWiring::Create(opts, **db, **blobs, metrics);
   if (!jobs.ok()) return Fail(jobs.status());
 
+  serving::BackendRegistry backends;
+  serving::RegisterBuiltinBackends(backends, BuiltinAlgorithms());
+  serving::Endpoints endpoints(**db, **blobs, backends, metrics);
+
   api::Router router;
   std::unique_ptr<api::HttpServer> http;
   api::ApiContext ctx{**db,     **blobs,
@@ -113,12 +119,25 @@ int RunServe(const ServeOptions& opts) {
   ctx.formats = &BuiltinFormats();
   ctx.algorithms = &BuiltinAlgorithms();
   ctx.prelabel_loader = PrelabelLoader();
+  ctx.endpoints = &endpoints;
   api::AddAllRoutes(router, ctx);
   http = std::make_unique<api::HttpServer>(
       router, [&tokens](std::string_view t) { return tokens.Authenticate(t); }, metrics, opts.http);
   auto port = http->Bind(address->first, address->second);
   if (!port.ok()) return Fail(port.status());
+  auto grpc_address = ParseHostPort(opts.grpc_listen);
+  if (!grpc_address.ok()) return Fail(grpc_address.status());
+  auto grpc = serving::kserve::GrpcServer::Start(
+      opts.grpc_listen, endpoints,
+      [&tokens, &projects](std::string_view token, const std::string& project) -> Status {
+        EASEL_ASSIGN_OR_RETURN(auth::Principal caller, tokens.Authenticate(token));
+        return projects.Authorize(caller, project, auth::Role::kViewer).status();
+      },
+      [&http] { return http && !http->draining(); },
+      static_cast<int>(std::min<uint64_t>(opts.http.max_body_bytes, INT32_MAX)));
+  if (!grpc.ok()) return Fail(grpc.status());
   if (Status st = (*jobs)->Start(); !st.ok()) return Fail(st);
+  endpoints.Start();
 
   if (first_token->has_value()) {
     std::printf("created the admin user; its token (shown once, keep it safe):\nadmin token: %s\n",
@@ -126,6 +145,10 @@ int RunServe(const ServeOptions& opts) {
   }
   std::string host =
       address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
+  const std::string grpc_host = grpc_address->first.find(':') != std::string::npos
+                                    ? "[" + grpc_address->first + "]"
+                                    : grpc_address->first;
+  std::printf("grpc listening on %s:%d\n", grpc_host.c_str(), (*grpc)->port());
   std::printf("listening on http://%s:%d\n", host.c_str(), *port);
   std::fflush(stdout);
   EASEL_LOG_INFO("easel {} serving data dir {}", kVersion, opts.data_dir);
@@ -148,6 +171,7 @@ int RunServe(const ServeOptions& opts) {
     const unsigned char none = 0;
     [[maybe_unused]] ssize_t n = ::write(g_shutdown_pipe[1], &none, 1);
   }
+  (*grpc)->Stop();
   (*jobs)->Stop();
   EASEL_LOG_INFO("drained; bye");
   signal_waiter.join();

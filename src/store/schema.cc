@@ -317,6 +317,27 @@ const std::vector<Migration>& Migrations() {
                 FOREIGN KEY (study_id, number)
                   REFERENCES study_trials(study_id, number) ON DELETE CASCADE))",
        }},
+      {7,
+       "serving endpoints",
+       {
+           // An online serving endpoint (serving/endpoint_store.h). Names are unique across
+           // the server: the KServe v2 data plane addresses a model by name alone.
+           R"(CREATE TABLE endpoints (
+                id TEXT PRIMARY KEY,
+                project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                name TEXT NOT NULL UNIQUE,
+                config TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL))",
+           // The versions an endpoint serves: a version cannot be deleted from under it.
+           R"(CREATE TABLE endpoint_routes (
+                endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+                position BIGINT NOT NULL,
+                version_id TEXT NOT NULL REFERENCES model_versions(id),
+                PRIMARY KEY (endpoint_id, position)))",
+           "CREATE INDEX endpoint_routes_version ON endpoint_routes(version_id)",
+       }},
   };
   return *migrations;
 }

@@ -49,8 +49,9 @@ ServerProcess::~ServerProcess() {
 }
 
 void ServerProcess::Start() {
-  std::vector<std::string> args = {EaselBinary(), "serve",       "--data-dir",  data_dir_.string(),
-                                   "--listen",    "127.0.0.1:0", "--log-level", "info"};
+  std::vector<std::string> args = {
+      EaselBinary(), "serve",       "--data-dir", data_dir_.string(), "--listen",
+      "127.0.0.1:0", "--log-level", "info",       "--grpc-listen",    "127.0.0.1:0"};
   if (!options_.db_url.empty()) {
     args.push_back("--db");
     args.push_back(options_.db_url);
@@ -82,6 +83,9 @@ void ServerProcess::Start() {
     std::smatch m;
     if (std::regex_search(out, m, listening)) {
       port_ = std::stoi(m[1]);
+      std::smatch g;
+      static const std::regex grpc(R"(grpc listening on 127\.0\.0\.1:(\d+))");
+      if (std::regex_search(out, g, grpc)) grpc_port_ = std::stoi(g[1]);
       admin_token_ = kTestAdminToken;
       return;
     }

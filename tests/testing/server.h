@@ -42,6 +42,8 @@ class ServerProcess {
   bool Running();
 
   int port() const { return port_; }
+  // The KServe v2 gRPC port (the server listens on 127.0.0.1 port 0 for it too).
+  int grpc_port() const { return grpc_port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& admin_token() const { return admin_token_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
@@ -59,6 +61,7 @@ class ServerProcess {
   std::filesystem::path log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int grpc_port_ = 0;
   std::string admin_token_;
 };
 

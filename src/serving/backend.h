@@ -1,0 +1,97 @@
+#pragma once
+// A backend serves one loaded model version: it checks and prepares a request's inputs (with
+// the model's own stored transforms), runs the model on a batch of several requests' rows,
+// and describes its inputs and outputs for the protocol's metadata. Loading is the factory's
+// job (BackendRegistry), warm-up is Warmup(), unloading is the destructor.
+//
+// Backends are registered per model format from one explicit list (builtin_backends.cc).
+// Thread-safety: Prepare, Execute and Warmup may run concurrently (one Execute per instance).
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "models/model_store.h"
+#include "serving/tensor.h"
+#include "train/trainer_api.h"
+
+namespace easel::serving {
+
+struct TensorSpec {
+  std::string name;
+  std::string datatype;        // a DataTypeName, or "BYTES"
+  std::vector<int64_t> shape;  // -1: any size
+};
+
+struct ModelMetadata {
+  std::string platform;  // "easel_xgboost", "easel_torch_image", ...
+  std::vector<TensorSpec> inputs;
+  std::vector<TensorSpec> outputs;
+  std::vector<std::string> classes;  // classifiers: names by index
+};
+
+// Model inputs of one or more requests, joined along the batch dimension.
+struct Rows {
+  size_t count = 0;
+  std::vector<float> features;      // tabular: count x features, row-major
+  std::vector<std::string> images;  // images: count encoded images
+  void Append(const Rows& other);
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const ModelMetadata& metadata() const = 0;
+  // Checks a request's inputs (names, datatypes, shapes, values) and turns them into model
+  // rows. INVALID_ARGUMENT naming the input and what is wrong. Runs on the caller's thread,
+  // so the batch instance spends its time on the model alone.
+  virtual Result<Rows> Prepare(const InferRequest& request) const = 0;
+  // Runs the model: rows.count x output_width() floats (class probabilities, or values).
+  virtual Result<std::vector<float>> Execute(const Rows& rows) const = 0;
+  virtual size_t output_width() const = 0;
+  // One call through the model on a representative input, so that lazy initialization (thread
+  // pools, allocator caches) happens before traffic arrives.
+  virtual Status Warmup() const = 0;
+};
+
+// The response outputs of `count` rows of Execute's values: "probabilities" [n, classes] and
+// "label" [n] (BYTES) for classifiers, "value" [n] for regressors; only those `request` asks
+// for. An output requested with parameters.classification = k is instead BYTES [n, k] of
+// "score:index:label" for the k most probable classes. INVALID_ARGUMENT for an unknown
+// requested output.
+Result<std::vector<Tensor>> MakeOutputs(const ModelMetadata& metadata, const InferRequest& request,
+                                        std::span<const float> values, size_t count);
+
+// Loads a model version's files into a backend.
+using BackendFactory = std::function<Result<std::unique_ptr<Backend>>(
+    const models::ModelVersion& version, const train::ModelFiles& files,
+    const train::Resources& resources)>;
+
+class BackendRegistry {
+ public:
+  // ALREADY_EXISTS for a format registered before.
+  Status Register(const std::string& format, BackendFactory factory);
+  // FAILED_PRECONDITION naming the format and the ones that can be served.
+  Result<const BackendFactory*> Find(std::string_view format) const;
+
+ private:
+  std::map<std::string, BackendFactory, std::less<>> factories_;
+};
+
+}  // namespace easel::serving
+
+namespace easel::train {
+class AlgorithmRegistry;
+}  // namespace easel::train
+
+namespace easel::serving {
+// The one list of built-in backends: every native model format the trainers write (tabular
+// models through their stored pipeline, image classifiers through theirs, and ensembles).
+// `algorithms` must outlive the registry.
+void RegisterBuiltinBackends(BackendRegistry& registry, const train::AlgorithmRegistry& algorithms);
+}  // namespace easel::serving

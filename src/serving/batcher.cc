@@ -1,0 +1,86 @@
+#include "serving/batcher.h"
+
+#include <algorithm>
+
+namespace easel::serving {
+
+Batcher::Batcher(BatcherOptions options, RunBatch run) : options_(options), run_(std::move(run)) {
+  const int n = std::max(1, options_.instances);
+  workers_.reserve(n);
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { Work(); });
+}
+
+Batcher::~Batcher() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  arrived_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+Status Batcher::Submit(std::shared_ptr<BatchWork> work) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Unavailable("the model is being unloaded; retry");
+    if (queue_.size() >= options_.max_queue_size) {
+      return ResourceExhausted("the endpoint's queue is full (" +
+                               std::to_string(options_.max_queue_size) +
+                               " requests waiting); retry later");
+    }
+    work->queued_at = std::chrono::steady_clock::now();
+    queue_.push_back(std::move(work));
+  }
+  // All: the instance filling a batch must hear of it, not only an idle one.
+  arrived_.notify_all();
+  return OkStatus();
+}
+
+size_t Batcher::pending() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+std::vector<std::shared_ptr<BatchWork>> Batcher::NextBatch() {
+  std::vector<std::shared_ptr<BatchWork>> batch;
+  size_t rows = 0;
+  const size_t max_rows = std::max<size_t>(1, options_.max_batch_size);
+  // Takes queued requests while they fit; a request larger than a whole batch runs alone.
+  auto take = [&] {
+    while (!queue_.empty()) {
+      const size_t r = queue_.front()->rows();
+      if (!batch.empty() && rows + r > max_rows) break;
+      rows += r;
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+  };
+  std::unique_lock lock(mu_);
+  // One instance gathers at a time, so two half-filled batches never wait side by side.
+  arrived_.wait(lock, [&] { return stopping_ || (!queue_.empty() && !gathering_); });
+  if (queue_.empty()) return batch;
+  gathering_ = true;
+  const auto deadline =
+      queue_.front()->queued_at + std::chrono::microseconds(options_.max_queue_delay_us);
+  take();
+  while (rows < max_rows && queue_.empty() && !stopping_ && options_.max_queue_delay_us > 0) {
+    if (!arrived_.wait_until(lock, deadline, [&] { return stopping_ || !queue_.empty(); })) break;
+    take();
+  }
+  gathering_ = false;
+  lock.unlock();
+  arrived_.notify_all();  // the next instance may gather what is left
+  return batch;
+}
+
+void Batcher::Work() {
+  for (;;) {
+    std::vector<std::shared_ptr<BatchWork>> batch = NextBatch();
+    if (batch.empty()) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& w : batch) w->started_at = now;
+    run_(batch);
+  }
+}
+
+}  // namespace easel::serving

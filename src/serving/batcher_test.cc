@@ -1,0 +1,181 @@
+#include "serving/batcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace easel::serving {
+namespace {
+
+struct Item final : BatchWork {
+  explicit Item(size_t n) : n(n) {}
+  size_t n;
+  std::promise<size_t> batch_rows;  // the rows of the batch it ran in
+  size_t rows() const override { return n; }
+};
+
+// Records every batch's rows and answers each item with them.
+struct Recorder {
+  std::mutex mu;
+  std::vector<size_t> batches;
+  std::atomic<int> running{0};
+  std::atomic<int> max_running{0};
+  std::chrono::milliseconds hold{0};
+
+  Batcher::RunBatch Run() {
+    return [this](std::span<const std::shared_ptr<BatchWork>> batch) {
+      const int now = ++running;
+      int seen = max_running.load();
+      while (now > seen && !max_running.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(hold);
+      size_t rows = 0;
+      for (const auto& w : batch) rows += w->rows();
+      {
+        std::lock_guard lock(mu);
+        batches.push_back(rows);
+      }
+      --running;
+      for (const auto& w : batch) static_cast<Item&>(*w).batch_rows.set_value(rows);
+    };
+  }
+};
+
+TEST(Batcher, WithoutBatchingEveryRequestRunsAlone) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(2);
+  std::vector<std::shared_ptr<Item>> items;
+  {
+    Batcher b({.max_batch_size = 1, .max_queue_delay_us = 0, .instances = 1}, rec.Run());
+    for (int i = 0; i < 10; ++i) {
+      items.push_back(std::make_shared<Item>(1));
+      ASSERT_TRUE(b.Submit(items.back()).ok());
+    }
+  }
+  for (auto& i : items) EXPECT_EQ(i->batch_rows.get_future().get(), 1u);
+  EXPECT_EQ(rec.batches.size(), 10u);
+}
+
+TEST(Batcher, QueuedRequestsShareOneCallUpToTheBatchSize) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(50);
+  std::vector<std::shared_ptr<Item>> items;
+  {
+    Batcher b({.max_batch_size = 8, .max_queue_delay_us = 0, .instances = 1}, rec.Run());
+    // The first runs alone and holds the instance while 20 more queue up.
+    items.push_back(std::make_shared<Item>(1));
+    ASSERT_TRUE(b.Submit(items.back()).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 20; ++i) {
+      items.push_back(std::make_shared<Item>(1));
+      ASSERT_TRUE(b.Submit(items.back()).ok());
+    }
+  }
+  EXPECT_EQ(rec.batches, (std::vector<size_t>{1, 8, 8, 4}));
+}
+
+TEST(Batcher, TheDelayWaitsForABatchToFill) {
+  Recorder rec;
+  std::vector<std::shared_ptr<Item>> items;
+  Batcher b({.max_batch_size = 4, .max_queue_delay_us = 2'000'000, .instances = 1}, rec.Run());
+  for (int i = 0; i < 4; ++i) {
+    items.push_back(std::make_shared<Item>(1));
+    ASSERT_TRUE(b.Submit(items.back()).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // A full batch goes at once, long before the 2 s delay.
+  auto f = items.back()->batch_rows.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(1)), std::future_status::ready);
+  EXPECT_EQ(f.get(), 4u);
+}
+
+TEST(Batcher, TheDelayEndsAHalfFullBatch) {
+  Recorder rec;
+  Batcher b({.max_batch_size = 64, .max_queue_delay_us = 20'000, .instances = 1}, rec.Run());
+  auto a = std::make_shared<Item>(3);
+  auto c = std::make_shared<Item>(2);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(b.Submit(a).ok());
+  ASSERT_TRUE(b.Submit(c).ok());
+  EXPECT_EQ(a->batch_rows.get_future().get(), 5u);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(19));
+}
+
+TEST(Batcher, ARequestLargerThanABatchRunsAlone) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(30);
+  std::vector<std::shared_ptr<Item>> items;
+  {
+    Batcher b({.max_batch_size = 4, .instances = 1}, rec.Run());
+    for (size_t n : {1, 10, 2, 2}) {
+      items.push_back(std::make_shared<Item>(n));
+      ASSERT_TRUE(b.Submit(items.back()).ok());
+    }
+  }
+  ASSERT_EQ(rec.batches.size(), 3u);
+  EXPECT_EQ(rec.batches[1], 10u);
+  EXPECT_EQ(rec.batches[2], 4u);
+}
+
+TEST(Batcher, InstancesRunInParallel) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(40);
+  std::vector<std::shared_ptr<Item>> items;
+  {
+    Batcher b({.max_batch_size = 1, .instances = 3}, rec.Run());
+    for (int i = 0; i < 6; ++i) {
+      items.push_back(std::make_shared<Item>(1));
+      ASSERT_TRUE(b.Submit(items.back()).ok());
+    }
+  }
+  EXPECT_EQ(rec.max_running.load(), 3);
+  EXPECT_EQ(rec.batches.size(), 6u);
+}
+
+TEST(Batcher, AFullQueueRefusesWithResourceExhausted) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(100);
+  std::vector<std::shared_ptr<Item>> items;
+  Batcher b({.max_batch_size = 1, .instances = 1, .max_queue_size = 2}, rec.Run());
+  int refused = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto item = std::make_shared<Item>(1);
+    Status st = b.Submit(item);
+    if (st.ok()) {
+      items.push_back(item);
+    } else {
+      EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
+      EXPECT_NE(st.message().find("queue is full"), std::string::npos);
+      ++refused;
+    }
+    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(refused, 3);  // one running, two queued
+  for (auto& i : items) EXPECT_EQ(i->batch_rows.get_future().get(), 1u);
+}
+
+TEST(Batcher, StoppingRunsWhatIsQueued) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(5);
+  std::vector<std::shared_ptr<Item>> items;
+  {
+    Batcher b({.max_batch_size = 2, .max_queue_delay_us = 1'000'000, .instances = 1}, rec.Run());
+    for (int i = 0; i < 5; ++i) {
+      items.push_back(std::make_shared<Item>(1));
+      ASSERT_TRUE(b.Submit(items.back()).ok());
+    }
+  }  // no wait for the delay: stopping sends what is queued at once
+  size_t rows = 0;
+  for (size_t r : rec.batches) rows += r;
+  EXPECT_EQ(rows, 5u);
+  for (auto& i : items) {
+    auto f = i->batch_rows.get_future();
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  }
+}
+
+}  // namespace
+}  // namespace easel::serving

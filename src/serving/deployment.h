@@ -1,0 +1,87 @@
+#pragma once
+// One model version loaded for an endpoint: its backend, the batcher whose instances run it,
+// and the inference statistics the protocol's stats route and the Prometheus metrics show.
+//
+// A request is prepared on the caller's thread (inputs checked, the model's transforms
+// applied), queued, run in a batch with others, and answered with its own rows of the output.
+// An instance whose batch fails on one bad request's rows reruns the requests one by one, so a
+// bad request never fails its neighbours.
+//
+// Thread-safety: Infer and the accessors may be called from any number of threads. Destroying
+// a deployment finishes the requests it has queued first.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/metrics.h"
+#include "models/model_store.h"
+#include "serving/backend.h"
+#include "serving/batcher.h"
+#include "serving/endpoint_store.h"
+
+namespace easel::serving {
+
+class Deployment {
+ public:
+  // Takes a loaded backend, warms it, and starts its instances. `metrics` (declared by
+  // DeclareServingMetrics) must outlive the deployment.
+  static Result<std::shared_ptr<Deployment>> Start(std::string endpoint,
+                                                   models::ModelVersion version,
+                                                   std::unique_ptr<Backend> backend,
+                                                   const EndpointConfig& config,
+                                                   MetricsRegistry& metrics);
+  ~Deployment();
+
+  Result<InferResponse> Infer(const InferRequest& request);
+
+  const models::ModelVersion& version() const { return version_; }
+  const ModelMetadata& metadata() const { return backend_->metadata(); }
+  // Whether the deployment runs `version_id` with these batching settings (so an update may
+  // keep it).
+  bool Serves(const std::string& version_id, const EndpointConfig& config) const;
+  size_t pending() const { return batcher_->pending(); }
+  // One entry of the protocol's model statistics (Triton's model_stats shape).
+  Json StatsJson() const;
+
+  Deployment(std::string endpoint, models::ModelVersion version, std::unique_ptr<Backend> backend,
+             const EndpointConfig& config, MetricsRegistry& metrics);
+
+ private:
+  struct Work;
+  void RunBatch(std::span<const std::shared_ptr<BatchWork>> batch);
+  void Record(bool ok, int64_t total_ns, int64_t queue_ns);
+
+  const std::string endpoint_;
+  const models::ModelVersion version_;
+  const std::unique_ptr<Backend> backend_;
+  const EndpointConfig config_;
+  MetricsRegistry& metrics_;
+  const MetricLabels labels_;         // endpoint, version
+  const MetricLabels triton_labels_;  // model, version
+
+  struct Counter {
+    std::atomic<int64_t> count{0};
+    std::atomic<int64_t> ns{0};
+    void Add(int64_t n) {
+      count.fetch_add(1, std::memory_order_relaxed);
+      ns.fetch_add(n, std::memory_order_relaxed);
+    }
+  };
+  Counter success_, fail_, queue_, compute_;
+  std::atomic<int64_t> inference_count_{0};  // rows
+  std::atomic<int64_t> execution_count_{0};  // model calls
+  std::atomic<int64_t> last_inference_ms_{0};
+  mutable std::mutex batch_mu_;
+  std::map<size_t, std::pair<int64_t, int64_t>> batch_stats_;  // rows -> (calls, ns)
+
+  std::unique_ptr<Batcher> batcher_;  // last: stopped first, while the rest is alive
+};
+
+// Declares the serving metric families on `metrics` (once per registry).
+void DeclareServingMetrics(MetricsRegistry& metrics);
+
+}  // namespace easel::serving

@@ -1,0 +1,115 @@
+// Image classifiers (image_classifier, image ensembles) behind the serving Backend interface.
+// A request carries encoded images (JPEG, PNG, ...) as a BYTES input of shape [n] or [n, 1];
+// the model's stored pipeline decodes and prepares them as it did in training.
+
+#include <cstring>
+
+#include "data/images/image_probe.h"
+#include "serving/tabular_backend.h"
+
+namespace easel::serving {
+namespace {
+
+// A 32 x 32 mid-grey 8-bit BMP: the warm-up input, built here so no file is needed.
+std::string GreyBmp() {
+  const int side = 32;
+  const uint32_t row = side * 3;  // 96 bytes: already a multiple of 4
+  const uint32_t pixels = row * side;
+  std::string bmp(54 + pixels, '\x80');
+  auto put = [&](size_t at, uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) bmp[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  bmp[0] = 'B';
+  bmp[1] = 'M';
+  put(2, 54 + pixels, 4);
+  put(6, 0, 4);
+  put(10, 54, 4);
+  put(14, 40, 4);  // BITMAPINFOHEADER
+  put(18, side, 4);
+  put(22, side, 4);
+  put(26, 1, 2);
+  put(28, 24, 2);
+  put(30, 0, 4);
+  put(34, pixels, 4);
+  put(38, 2835, 4);
+  put(42, 2835, 4);
+  put(46, 0, 4);
+  put(50, 0, 4);
+  return bmp;
+}
+
+class ImageBackend final : public Backend {
+ public:
+  ImageBackend(ModelMetadata metadata, std::unique_ptr<train::ImagePredictor> model)
+      : metadata_(std::move(metadata)), model_(std::move(model)) {}
+
+  const ModelMetadata& metadata() const override { return metadata_; }
+  size_t output_width() const override { return model_->num_classes(); }
+
+  Result<Rows> Prepare(const InferRequest& request) const override {
+    const std::string& name = metadata_.inputs.front().name;
+    if (request.inputs.size() != 1 || request.inputs.front().name != name) {
+      return InvalidArgument("the model reads one input, '" + name +
+                             "': encoded images (BYTES), shape [n]");
+    }
+    const Tensor& t = request.inputs.front();
+    if (t.datatype != DataType::kBytes) {
+      return InvalidArgument("input '" + name +
+                             "' must be BYTES (encoded JPEG or PNG images), not " +
+                             std::string(DataTypeName(t.datatype)));
+    }
+    if (!(t.shape.size() == 1 || (t.shape.size() == 2 && t.shape[1] == 1))) {
+      return InvalidArgument("input '" + name +
+                             "' must have shape [n] or [n, 1], one image per row");
+    }
+    if (t.strings.empty()) return InvalidArgument("the request has no images");
+    for (size_t i = 0; i < t.strings.size(); ++i) {
+      // The header alone: refuses what is not an image, and decompression bombs, before any
+      // decoder runs on the instance's thread.
+      auto header = data::ProbeImageBytes(t.strings[i]);
+      Status st =
+          header.ok() ? data::CheckPixelLimit(*header, data::kDefaultMaxPixels) : header.status();
+      if (!st.ok()) {
+        return InvalidArgument("input '" + name + "' element " + std::to_string(i) + ": " +
+                               st.message());
+      }
+    }
+    Rows rows;
+    rows.count = t.strings.size();
+    rows.images = t.strings;
+    return rows;
+  }
+
+  Result<std::vector<float>> Execute(const Rows& rows) const override {
+    std::vector<std::string_view> views(rows.images.begin(), rows.images.end());
+    return model_->Predict(views);
+  }
+
+  Status Warmup() const override {
+    Rows rows;
+    rows.count = 1;
+    rows.images.push_back(GreyBmp());
+    return Execute(rows).status();
+  }
+
+ private:
+  ModelMetadata metadata_;
+  std::unique_ptr<train::ImagePredictor> model_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> LoadImageBackend(const train::ModelLoader& loader,
+                                                  const train::ModelFiles& files,
+                                                  const train::Resources& resources,
+                                                  ModelMetadata metadata) {
+  if (metadata.inputs.size() != 1) {
+    metadata.inputs = {{"image", "BYTES", {-1}}};
+  }
+  EASEL_ASSIGN_OR_RETURN(std::unique_ptr<train::ImagePredictor> model,
+                         loader.image(files, resources));
+  return std::unique_ptr<Backend>(
+      std::make_unique<ImageBackend>(std::move(metadata), std::move(model)));
+}
+
+}  // namespace easel::serving

@@ -1,0 +1,556 @@
+#include "serving/kserve/json_codec.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "common/json.h"
+
+namespace easel::serving::kserve {
+
+// Tensor::data is little-endian; packing host values with memcpy is only right on such a host.
+static_assert(std::endian::native == std::endian::little, "easel assumes a little-endian host");
+
+namespace {
+
+std::string ShapeText(std::span<const int64_t> shape) {
+  return fmt::format("[{}]", fmt::join(shape, ","));
+}
+
+// A client's value quoted in an error, cut short so a huge array cannot flood the message.
+std::string Snippet(const Json& value) {
+  std::string text = DumpJson(value);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+// A non-negative JSON integer that fits int64_t, else nullopt.
+std::optional<int64_t> AsCount(const Json& value) {
+  if (!value.is_number_integer()) return std::nullopt;
+  if (value.is_number_unsigned()) {
+    const uint64_t v = value.get<uint64_t>();
+    return v <= uint64_t{INT64_MAX} ? std::optional<int64_t>(static_cast<int64_t>(v))
+                                    : std::nullopt;
+  }
+  const int64_t v = value.get<int64_t>();
+  return v >= 0 ? std::optional<int64_t>(v) : std::nullopt;
+}
+
+// The 'name' of the index-th input or output: an object's non-empty string member.
+Result<std::string> ItemName(const Json& item, std::string_view kind, size_t index) {
+  if (!item.is_object()) {
+    return InvalidArgument(fmt::format("{} {} must be a JSON object", kind, index));
+  }
+  auto name = item.find("name");
+  if (name == item.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
+    return InvalidArgument(fmt::format("{} {}: 'name' must be a non-empty string", kind, index));
+  }
+  return name->get<std::string>();
+}
+
+template <typename T>
+void Pack(std::string& out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out.append(bytes, sizeof(T));
+}
+
+// Rounds a double to half precision once. Going through a plain float cast would round twice and
+// can land on the wrong side of a tie (1 + 2^-11 + 2^-40 would become 1, not 1 + 2^-10), so the
+// float step rounds to odd instead: truncate and keep a sticky bit, which float's 13 spare bits
+// carry safely into FloatToHalf's single correct rounding.
+uint16_t DoubleToHalf(double value) {
+  float f = static_cast<float>(value);
+  if (static_cast<double>(f) != value) {
+    if (std::fabs(static_cast<double>(f)) > std::fabs(value)) f = std::nextafter(f, 0.0f);
+    f = std::bit_cast<float>(std::bit_cast<uint32_t>(f) | 1u);
+  }
+  return FloatToHalf(f);
+}
+
+// Calls fn with a zero of the C++ type that stores `type`'s elements; `type` must be one of the
+// eight integer datatypes.
+template <typename Fn>
+auto VisitIntegerType(DataType type, Fn&& fn) {
+  switch (type) {
+    case DataType::kUint8:
+      return fn(uint8_t{0});
+    case DataType::kUint16:
+      return fn(uint16_t{0});
+    case DataType::kUint32:
+      return fn(uint32_t{0});
+    case DataType::kUint64:
+      return fn(uint64_t{0});
+    case DataType::kInt8:
+      return fn(int8_t{0});
+    case DataType::kInt16:
+      return fn(int16_t{0});
+    case DataType::kInt32:
+      return fn(int32_t{0});
+    default:
+      return fn(int64_t{0});
+  }
+}
+
+template <typename T>
+Status PackInteger(const Json& value, DataType type, std::string_view what, std::string& out) {
+  if (!value.is_number_integer()) {
+    return InvalidArgument(fmt::format("{}: {} data must be integers, got {}", what,
+                                       DataTypeName(type), Snippet(value)));
+  }
+  bool in_range;
+  if (value.is_number_unsigned()) {
+    in_range = value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  } else {
+    const int64_t v = value.get<int64_t>();
+    in_range =
+        v < 0 ? v >= static_cast<int64_t>(std::numeric_limits<T>::min())
+              : static_cast<uint64_t>(v) <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  if (!in_range) {
+    return InvalidArgument(fmt::format("{}: value {} is out of range for {}", what, Snippet(value),
+                                       DataTypeName(type)));
+  }
+  Pack<T>(out, value.is_number_unsigned() ? static_cast<T>(value.get<uint64_t>())
+                                          : static_cast<T>(value.get<int64_t>()));
+  return OkStatus();
+}
+
+Status PackFloat(const Json& value, DataType type, std::string_view what, std::string& out) {
+  if (!value.is_number()) {
+    return InvalidArgument(fmt::format("{}: {} data must be numbers, got {}", what,
+                                       DataTypeName(type), Snippet(value)));
+  }
+  const double v = value.get<double>();
+  // The smallest magnitudes that round to infinity: halfway past each type's largest finite value.
+  const double limit = type == DataType::kFp16   ? 65520.0
+                       : type == DataType::kFp32 ? 0x1.ffffffp127
+                                                 : std::numeric_limits<double>::infinity();
+  if (!std::isfinite(v) || std::fabs(v) >= limit) {
+    return InvalidArgument(fmt::format("{}: value {} is out of range for {}", what, Snippet(value),
+                                       DataTypeName(type)));
+  }
+  if (type == DataType::kFp16) {
+    Pack<uint16_t>(out, DoubleToHalf(v));
+  } else if (type == DataType::kFp32) {
+    Pack<float>(out, static_cast<float>(v));
+  } else {
+    Pack<double>(out, v);
+  }
+  return OkStatus();
+}
+
+Status PackElement(const Json& value, Tensor& tensor, std::string_view what) {
+  std::string& out = tensor.data;
+  switch (tensor.datatype) {
+    case DataType::kBool:
+      if (!value.is_boolean()) {
+        return InvalidArgument(
+            fmt::format("{}: BOOL data must be true or false, got {}", what, Snippet(value)));
+      }
+      out.push_back(value.get<bool>() ? 1 : 0);
+      return OkStatus();
+    case DataType::kFp16:
+    case DataType::kFp32:
+    case DataType::kFp64:
+      return PackFloat(value, tensor.datatype, what, out);
+    case DataType::kBytes:
+      if (!value.is_string()) {
+        return InvalidArgument(
+            fmt::format("{}: BYTES data must be strings, got {}", what, Snippet(value)));
+      }
+      tensor.strings.push_back(value.get<std::string>());
+      return OkStatus();
+    default:
+      return VisitIntegerType(tensor.datatype, [&](auto zero) {
+        return PackInteger<decltype(zero)>(value, tensor.datatype, what, out);
+      });
+  }
+}
+
+// Nested arrays flatten row-major; their depth is bounded by the JSON depth limit.
+void CountLeaves(const Json& node, int64_t& count) {
+  if (!node.is_array()) {
+    ++count;
+    return;
+  }
+  for (const Json& child : node) CountLeaves(child, count);
+}
+
+Status PackLeaves(const Json& node, Tensor& tensor, std::string_view what) {
+  if (!node.is_array()) return PackElement(node, tensor, what);
+  for (const Json& child : node) EASEL_RETURN_IF_ERROR(PackLeaves(child, tensor, what));
+  return OkStatus();
+}
+
+Status DecodeJsonData(const Json& data, int64_t count, Tensor& tensor, std::string_view what) {
+  if (!data.is_array()) return InvalidArgument(fmt::format("{}: 'data' must be an array", what));
+  // Counting first means the declared shape never sizes an allocation the body does not back.
+  int64_t leaves = 0;
+  CountLeaves(data, leaves);
+  if (leaves != count) {
+    return InvalidArgument(fmt::format("{}: shape {} has {} elements but data has {}", what,
+                                       ShapeText(tensor.shape), count, leaves));
+  }
+  if (tensor.datatype == DataType::kBytes) {
+    tensor.strings.reserve(static_cast<size_t>(count));
+  } else {
+    tensor.data.reserve(static_cast<size_t>(count) * ElementSize(tensor.datatype));
+  }
+  return PackLeaves(data, tensor, what);
+}
+
+// An input read from the JSON header; one with binary_size still waits for its bytes.
+struct PendingInput {
+  Tensor tensor;
+  int64_t count = 0;
+  std::optional<uint64_t> binary_size;
+};
+
+Status TakeBinary(PendingInput& input, std::string_view& section) {
+  Tensor& tensor = input.tensor;
+  const std::string what = fmt::format("input '{}'", tensor.name);
+  const uint64_t size = *input.binary_size;
+  if (tensor.datatype != DataType::kBytes) {
+    const size_t element_size = ElementSize(tensor.datatype);
+    if (size % element_size != 0 || size / element_size != static_cast<uint64_t>(input.count)) {
+      return InvalidArgument(fmt::format(
+          "{}: binary_data_size is {} but shape {} of {} needs {} elements of {} bytes", what, size,
+          ShapeText(tensor.shape), DataTypeName(tensor.datatype), input.count, element_size));
+    }
+  }
+  if (size > section.size()) {
+    return InvalidArgument(
+        fmt::format("{}: binary data ends early: binary_data_size is {} but {} bytes remain", what,
+                    size, section.size()));
+  }
+  const std::string_view bytes = section.substr(0, size);
+  section.remove_prefix(size);
+  return SetRawData(tensor, bytes, input.count, what);
+}
+
+Result<PendingInput> ParseInput(const Json& input, size_t index, const CodecLimits& limits) {
+  PendingInput pending;
+  Tensor& tensor = pending.tensor;
+  EASEL_ASSIGN_OR_RETURN(tensor.name, ItemName(input, "input", index));
+  const std::string what = fmt::format("input '{}'", tensor.name);
+
+  auto shape = input.find("shape");
+  if (shape == input.end()) return InvalidArgument(fmt::format("{}: 'shape' is required", what));
+  if (!shape->is_array()) {
+    return InvalidArgument(fmt::format("{}: 'shape' must be an array of integers", what));
+  }
+  for (const Json& dim : *shape) {
+    if (!dim.is_number_integer()) {
+      return InvalidArgument(
+          fmt::format("{}: 'shape' must be an array of integers, got {}", what, Snippet(dim)));
+    }
+    if (dim.is_number_unsigned() && dim.get<uint64_t>() > uint64_t{INT64_MAX}) {
+      return InvalidArgument(fmt::format("{}: dimension {} is too large", what, Snippet(dim)));
+    }
+    tensor.shape.push_back(dim.get<int64_t>());
+  }
+
+  auto datatype = input.find("datatype");
+  if (datatype == input.end()) {
+    return InvalidArgument(fmt::format("{}: 'datatype' is required", what));
+  }
+  if (!datatype->is_string()) {
+    return InvalidArgument(fmt::format("{}: 'datatype' must be a string", what));
+  }
+  Result<DataType> parsed_type = ParseDataType(datatype->get_ref<const std::string&>());
+  if (!parsed_type.ok()) {
+    return InvalidArgument(fmt::format("{}: {}", what, parsed_type.status().message()));
+  }
+  tensor.datatype = *parsed_type;
+
+  if (auto params = input.find("parameters"); params != input.end()) {
+    if (!params->is_object()) {
+      return InvalidArgument(fmt::format("{}: 'parameters' must be an object", what));
+    }
+    tensor.parameters = *params;
+    if (auto size = params->find("binary_data_size"); size != params->end()) {
+      if (!AsCount(*size)) {
+        return InvalidArgument(
+            fmt::format("{}: parameters.binary_data_size must be a non-negative integer", what));
+      }
+      pending.binary_size = static_cast<uint64_t>(*AsCount(*size));
+      // It describes this request's framing, not the tensor, so it must not travel further.
+      tensor.parameters.erase("binary_data_size");
+    }
+  }
+
+  EASEL_ASSIGN_OR_RETURN(pending.count,
+                         CheckedElementCount(tensor.shape, limits.max_elements, what));
+  auto data = input.find("data");
+  const bool has_data = data != input.end();
+  if (has_data && pending.binary_size) {
+    return InvalidArgument(fmt::format("{} has both 'data' and parameters.binary_data_size", what));
+  }
+  if (!has_data && !pending.binary_size) {
+    return InvalidArgument(
+        fmt::format("{} has neither 'data' nor parameters.binary_data_size", what));
+  }
+  if (has_data) EASEL_RETURN_IF_ERROR(DecodeJsonData(*data, pending.count, tensor, what));
+  return pending;
+}
+
+Result<RequestedOutput> ParseOutput(const Json& output, size_t index, bool default_binary) {
+  RequestedOutput requested;
+  EASEL_ASSIGN_OR_RETURN(requested.name, ItemName(output, "output", index));
+  requested.binary = default_binary;
+  auto params = output.find("parameters");
+  if (params == output.end()) return requested;
+  if (!params->is_object()) {
+    return InvalidArgument(
+        fmt::format("output '{}': 'parameters' must be an object", requested.name));
+  }
+  if (auto binary = params->find("binary_data"); binary != params->end()) {
+    if (!binary->is_boolean()) {
+      return InvalidArgument(
+          fmt::format("output '{}': parameters.binary_data must be a boolean", requested.name));
+    }
+    requested.binary = binary->get<bool>();
+  }
+  if (auto classes = params->find("classification"); classes != params->end()) {
+    std::optional<int64_t> class_count = AsCount(*classes);
+    if (!class_count) {
+      return InvalidArgument(fmt::format(
+          "output '{}': parameters.classification must be a non-negative integer", requested.name));
+    }
+    requested.class_count = *class_count;
+  }
+  return requested;
+}
+
+Result<InferRequest> ParseRequest(std::string_view body, std::optional<size_t> header_length,
+                                  const CodecLimits& limits) {
+  std::string_view header = body;
+  std::string_view binary;
+  if (header_length) {
+    if (*header_length > body.size()) {
+      return InvalidArgument(
+          fmt::format("Inference-Header-Content-Length is {} but the body has only {} bytes",
+                      *header_length, body.size()));
+    }
+    header = body.substr(0, *header_length);
+    binary = body.substr(*header_length);
+  }
+  EASEL_ASSIGN_OR_RETURN(Json root, ParseJson(header, limits.max_json_depth));
+  EASEL_RETURN_IF_ERROR(RequireObject(root, "infer request body"));
+
+  InferRequest request;
+  if (auto id = root.find("id"); id != root.end()) {
+    if (!id->is_string()) return InvalidArgument("'id' must be a string");
+    request.id = id->get<std::string>();
+  }
+  if (auto params = root.find("parameters"); params != root.end()) {
+    if (!params->is_object()) return InvalidArgument("'parameters' must be an object");
+    if (auto binary_output = params->find("binary_data_output"); binary_output != params->end()) {
+      if (!binary_output->is_boolean()) {
+        return InvalidArgument("parameters.binary_data_output must be a boolean");
+      }
+      request.binary_outputs = binary_output->get<bool>();
+    }
+    request.parameters = *params;
+  }
+
+  auto inputs = root.find("inputs");
+  if (inputs == root.end()) return InvalidArgument("'inputs' is required");
+  if (!inputs->is_array() || inputs->empty()) {
+    return InvalidArgument("'inputs' must be a non-empty array");
+  }
+  std::vector<PendingInput> pending;
+  pending.reserve(inputs->size());
+  std::set<std::string, std::less<>> names;
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    EASEL_ASSIGN_OR_RETURN(PendingInput input, ParseInput((*inputs)[i], i, limits));
+    if (!names.insert(input.tensor.name).second) {
+      return InvalidArgument(fmt::format("input '{}' appears more than once", input.tensor.name));
+    }
+    pending.push_back(std::move(input));
+  }
+  std::string_view section = binary;
+  for (PendingInput& input : pending) {
+    if (input.binary_size) EASEL_RETURN_IF_ERROR(TakeBinary(input, section));
+  }
+  if (!section.empty()) {
+    return InvalidArgument(fmt::format(
+        "binary section has {} bytes left over after the last binary input", section.size()));
+  }
+  request.inputs.reserve(pending.size());
+  for (PendingInput& input : pending) request.inputs.push_back(std::move(input.tensor));
+
+  if (auto outputs = root.find("outputs"); outputs != root.end()) {
+    if (!outputs->is_array()) return InvalidArgument("'outputs' must be an array");
+    std::set<std::string, std::less<>> output_names;
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      EASEL_ASSIGN_OR_RETURN(RequestedOutput output,
+                             ParseOutput((*outputs)[i], i, request.binary_outputs));
+      if (!output_names.insert(output.name).second) {
+        return InvalidArgument(fmt::format("output '{}' is requested more than once", output.name));
+      }
+      request.outputs.push_back(std::move(output));
+    }
+  }
+  return request;
+}
+
+// ---- Response ----
+
+template <typename T>
+void AppendNumber(std::string& out, T value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(value)) {
+      out += "null";
+      return;
+    }
+  }
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);  // shortest form
+  const std::string_view text(buffer, static_cast<size_t>(result.ptr - buffer));
+  out += text;
+  if constexpr (std::is_floating_point_v<T>) {
+    // "2" or "-0" would read back as an integer (losing the zero's sign) and reach clients as
+    // one, so an integral float keeps a fraction.
+    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+  }
+}
+
+template <typename T, typename Convert>
+void AppendElements(std::string& out, const std::string& data, Convert convert) {
+  const size_t count = data.size() / sizeof(T);
+  for (size_t i = 0; i < count; ++i) {
+    T value;
+    std::memcpy(&value, data.data() + i * sizeof(T), sizeof(T));
+    if (i > 0) out.push_back(',');
+    convert(out, value);
+  }
+}
+
+template <typename T>
+void AppendNumbers(std::string& out, const std::string& data) {
+  AppendElements<T>(out, data, [](std::string& o, T v) { AppendNumber(o, v); });
+}
+
+void AppendJsonData(std::string& out, const Tensor& tensor) {
+  out.push_back('[');
+  const std::string& data = tensor.data;
+  switch (tensor.datatype) {
+    case DataType::kBool:
+      AppendElements<uint8_t>(out, data,
+                              [](std::string& o, uint8_t v) { o += v != 0 ? "true" : "false"; });
+      break;
+    case DataType::kFp16:
+      AppendElements<uint16_t>(out, data,
+                               [](std::string& o, uint16_t v) { AppendNumber(o, HalfToFloat(v)); });
+      break;
+    case DataType::kFp32:
+      AppendNumbers<float>(out, data);
+      break;
+    case DataType::kFp64:
+      AppendNumbers<double>(out, data);
+      break;
+    case DataType::kBytes:
+      for (size_t i = 0; i < tensor.strings.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out += DumpJson(Json(tensor.strings[i]));
+      }
+      break;
+    default:
+      VisitIntegerType(tensor.datatype,
+                       [&](auto zero) { AppendNumbers<decltype(zero)>(out, data); });
+      break;
+  }
+  out.push_back(']');
+}
+
+}  // namespace
+
+Result<InferRequest> ParseInferRequest(std::string_view body, std::optional<size_t> header_length,
+                                       const CodecLimits& limits) {
+  // ParseRequest checks types before every access, so this only guards against a missed case.
+  try {
+    return ParseRequest(body, header_length, limits);
+  } catch (const Json::exception& e) {
+    return InvalidArgument(fmt::format("malformed infer request: {}", e.what()));
+  }
+}
+
+EncodedResponse EncodeInferResponse(const InferResponse& response, const InferRequest& request) {
+  std::string json = "{\"model_name\":" + DumpJson(Json(response.model_name));
+  if (!response.model_version.empty()) {
+    json += ",\"model_version\":" + DumpJson(Json(response.model_version));
+  }
+  if (!response.id.empty()) json += ",\"id\":" + DumpJson(Json(response.id));
+  json += ",\"outputs\":[";
+  std::string binary;
+  bool any_binary = false;
+  for (size_t i = 0; i < response.outputs.size(); ++i) {
+    const Tensor& output = response.outputs[i];
+    bool as_binary = request.binary_outputs;
+    for (const RequestedOutput& requested : request.outputs) {
+      if (requested.name == output.name) as_binary = requested.binary;
+    }
+    if (i > 0) json.push_back(',');
+    json += "{\"name\":" + DumpJson(Json(output.name));
+    json += fmt::format(",\"datatype\":\"{}\",\"shape\":{}", DataTypeName(output.datatype),
+                        ShapeText(output.shape));
+    Json params = output.parameters.is_object() ? output.parameters : Json::object();
+    params.erase("binary_data_size");
+    if (as_binary) {
+      const size_t before = binary.size();
+      AppendRawData(binary, output);
+      params["binary_data_size"] = binary.size() - before;
+      any_binary = true;
+    }
+    if (!params.empty()) json += ",\"parameters\":" + DumpJson(params);
+    if (!as_binary) {
+      json += ",\"data\":";
+      AppendJsonData(json, output);
+    }
+    json.push_back('}');
+  }
+  json += "]}";
+
+  EncodedResponse encoded;
+  if (any_binary) {
+    encoded.header_length = json.size();
+    json += binary;
+  }
+  encoded.body = std::move(json);
+  return encoded;
+}
+
+Result<size_t> ParseHeaderLength(std::string_view value) {
+  const std::string_view original = value;
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  const bool digits_only = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  size_t length = 0;
+  // Digits only, because from_chars would stop quietly at the first junk character.
+  if (!digits_only ||
+      std::from_chars(value.data(), value.data() + value.size(), length).ec != std::errc()) {
+    return InvalidArgument(
+        fmt::format("Inference-Header-Content-Length must be a non-negative integer, got '{}'",
+                    original.substr(0, 40)));
+  }
+  return length;
+}
+
+}  // namespace easel::serving::kserve

@@ -1,0 +1,279 @@
+// Tabular models (xgboost, linear, mlp, their ensembles) behind the serving Backend interface.
+// A request carries raw column values, and the model's stored pipeline (pipeline.json, the
+// code training ran) turns them into features, so a served prediction equals an offline one.
+//
+// Three input forms, the first that applies:
+//  - "features" FP32 [n, k]: features already prepared (the pipeline is skipped);
+//  - "rows" BYTES [n]: each element a JSON object {column: value | null};
+//  - one tensor per input column of the model's signature, shape [n] or [n, 1]: numbers for
+//    numeric columns (any numeric datatype, or BYTES text), BYTES for text columns.
+
+#include "serving/tabular_backend.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "data/transforms/pipeline.h"
+
+namespace easel::serving {
+namespace {
+
+using data::transforms::FeatureMatrix;
+using data::transforms::Pipeline;
+
+constexpr const char* kFeaturesInput = "features";
+constexpr const char* kRowsInput = "rows";
+
+// The shortest text that reads back as the same float: the pipeline then parses "5.1" exactly
+// as it parsed "5.1" in the training CSV.
+std::string FloatText(float v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+std::string DoubleText(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+// The batch size of a per-column tensor: shape [n] or [n, 1].
+Result<size_t> ColumnRows(const Tensor& t) {
+  if (t.shape.size() == 1 || (t.shape.size() == 2 && t.shape[1] == 1)) {
+    return static_cast<size_t>(t.shape[0]);
+  }
+  return InvalidArgument("input '" + t.name + "' must have shape [n] or [n, 1], one value per row");
+}
+
+// The cells of one column tensor as text (nullopt: missing).
+Result<std::vector<std::optional<std::string>>> ColumnCells(const Tensor& t) {
+  std::vector<std::optional<std::string>> cells;
+  if (t.datatype == DataType::kBytes) {
+    cells.assign(t.strings.begin(), t.strings.end());
+    return cells;
+  }
+  if (t.datatype == DataType::kFp64) {
+    for (size_t i = 0; i < t.data.size() / 8; ++i) {
+      double v;
+      std::memcpy(&v, t.data.data() + i * 8, 8);
+      cells.push_back(std::isnan(v) ? std::nullopt : std::optional(DoubleText(v)));
+    }
+    return cells;
+  }
+  EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
+  cells.reserve(values.size());
+  for (float v : values) {
+    // NaN is how a binary tensor says "missing"; whether that is allowed is the model's call.
+    cells.push_back(std::isnan(v) ? std::nullopt : std::optional(FloatText(v)));
+  }
+  return cells;
+}
+
+class TabularBackend final : public Backend {
+ public:
+  TabularBackend(ModelMetadata metadata, Pipeline pipeline,
+                 std::unique_ptr<train::TabularPredictor> model, bool accepts_missing)
+      : metadata_(std::move(metadata)),
+        pipeline_(std::move(pipeline)),
+        model_(std::move(model)),
+        accepts_missing_(accepts_missing) {
+    for (size_t i = 0; i < pipeline_.columns().size(); ++i)
+      column_index_[pipeline_.columns()[i]] = i;
+  }
+
+  const ModelMetadata& metadata() const override { return metadata_; }
+  size_t output_width() const override { return model_->num_outputs(); }
+
+  Result<Rows> Prepare(const InferRequest& request) const override {
+    Rows rows;
+    if (const Tensor* f = request.FindInput(kFeaturesInput); f && !IsColumn(kFeaturesInput)) {
+      EASEL_RETURN_IF_ERROR(OnlyInput(request, kFeaturesInput));
+      EASEL_ASSIGN_OR_RETURN(rows, FromFeatures(*f));
+    } else if (const Tensor* r = request.FindInput(kRowsInput); r && !IsColumn(kRowsInput)) {
+      EASEL_RETURN_IF_ERROR(OnlyInput(request, kRowsInput));
+      EASEL_ASSIGN_OR_RETURN(std::vector<data::Sample> samples, FromRows(*r));
+      EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
+    } else {
+      EASEL_ASSIGN_OR_RETURN(std::vector<data::Sample> samples, FromColumns(request));
+      EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
+    }
+    if (rows.count == 0) return InvalidArgument("the request has no rows");
+    if (!accepts_missing_) {
+      for (size_t i = 0; i < rows.features.size(); ++i) {
+        if (!std::isfinite(rows.features[i])) {
+          const size_t cols = pipeline_.num_features();
+          return InvalidArgument("row " + std::to_string(i / cols) + ": feature '" +
+                                 pipeline_.feature_names()[i % cols] +
+                                 "' is missing or not finite, and this model cannot read missing "
+                                 "values");
+        }
+      }
+    }
+    return rows;
+  }
+
+  Result<std::vector<float>> Execute(const Rows& rows) const override {
+    FeatureMatrix x;
+    x.rows = rows.count;
+    x.cols = pipeline_.num_features();
+    x.data = rows.features;
+    return model_->Predict(x);
+  }
+
+  Status Warmup() const override {
+    // A row of zeros is a valid input for every model the pipeline feeds.
+    Rows rows;
+    rows.count = 1;
+    rows.features.assign(pipeline_.num_features(), 0.0f);
+    return Execute(rows).status();
+  }
+
+ private:
+  bool IsColumn(const std::string& name) const {
+    for (const TensorSpec& s : metadata_.inputs) {
+      if (s.name == name) return true;
+    }
+    return false;
+  }
+
+  static Status OnlyInput(const InferRequest& request, const char* name) {
+    if (request.inputs.size() == 1) return OkStatus();
+    return InvalidArgument(std::string("input '") + name +
+                           "' carries whole rows; send it alone, without other inputs");
+  }
+
+  Result<Rows> FromFeatures(const Tensor& t) const {
+    const size_t cols = pipeline_.num_features();
+    if (t.datatype != DataType::kFp32 && t.datatype != DataType::kFp64 &&
+        t.datatype != DataType::kFp16) {
+      return InvalidArgument("input 'features' must be FP32, not " +
+                             std::string(DataTypeName(t.datatype)));
+    }
+    if (t.shape.size() != 2 || t.shape[1] != static_cast<int64_t>(cols)) {
+      return InvalidArgument("input 'features' must have shape [n, " + std::to_string(cols) +
+                             "]: the model reads " + std::to_string(cols) + " features");
+    }
+    Rows rows;
+    rows.count = static_cast<size_t>(t.shape[0]);
+    EASEL_ASSIGN_OR_RETURN(rows.features, t.ToFloats());
+    return rows;
+  }
+
+  Result<std::vector<data::Sample>> FromRows(const Tensor& t) const {
+    if (t.datatype != DataType::kBytes) {
+      return InvalidArgument("input 'rows' must be BYTES: one JSON object per row");
+    }
+    std::vector<data::Sample> samples(t.strings.size());
+    for (size_t i = 0; i < t.strings.size(); ++i) {
+      const std::string where = "rows[" + std::to_string(i) + "]";
+      auto row = ParseJson(t.strings[i], 8);
+      if (!row.ok() || !row->is_object()) {
+        return InvalidArgument(where + " is not a JSON object of column values");
+      }
+      data::Sample& s = samples[i];
+      s.values.assign(pipeline_.columns().size(), std::nullopt);
+      for (const auto& [key, value] : row->items()) {
+        auto c = column_index_.find(key);
+        if (c == column_index_.end() || !IsColumn(key)) {
+          return InvalidArgument(where + " has column '" + key +
+                                 "', which the model does not read; expected " + InputNames());
+        }
+        if (value.is_null()) continue;
+        if (value.is_string()) {
+          s.values[c->second] = value.get<std::string>();
+        } else if (value.is_number_float()) {
+          s.values[c->second] = DoubleText(value.get<double>());
+        } else if (value.is_number() || value.is_boolean()) {
+          s.values[c->second] = value.dump();
+        } else {
+          return InvalidArgument(where + " column '" + key +
+                                 "': a value must be a number, a string, a boolean or null");
+        }
+      }
+    }
+    return samples;
+  }
+
+  Result<std::vector<data::Sample>> FromColumns(const InferRequest& request) const {
+    std::optional<size_t> n;
+    std::vector<data::Sample> samples;
+    std::set<std::string> seen;
+    for (const Tensor& t : request.inputs) {
+      auto c = column_index_.find(t.name);
+      if (c == column_index_.end() || !IsColumn(t.name)) {
+        return InvalidArgument("unknown input '" + t.name + "'; the model reads " + InputNames() +
+                               " (or 'rows', or 'features')");
+      }
+      EASEL_ASSIGN_OR_RETURN(size_t rows, ColumnRows(t));
+      if (n && *n != rows) {
+        return InvalidArgument("input '" + t.name + "' has " + std::to_string(rows) +
+                               " rows but the others have " + std::to_string(*n));
+      }
+      if (!n) {
+        n = rows;
+        samples.resize(rows);
+        for (data::Sample& s : samples) s.values.assign(pipeline_.columns().size(), std::nullopt);
+      }
+      EASEL_ASSIGN_OR_RETURN(auto cells, ColumnCells(t));
+      for (size_t i = 0; i < rows; ++i) samples[i].values[c->second] = std::move(cells[i]);
+      seen.insert(t.name);
+    }
+    for (const TensorSpec& s : metadata_.inputs) {
+      if (!seen.count(s.name)) {
+        return InvalidArgument("missing input '" + s.name + "'; the model reads " + InputNames() +
+                               " (send null values as 'rows' for missing cells)");
+      }
+    }
+    return samples;
+  }
+
+  Result<Rows> Transform(const std::vector<data::Sample>& samples) const {
+    Rows rows;
+    rows.count = samples.size();
+    rows.features.resize(samples.size() * pipeline_.num_features());
+    EASEL_RETURN_IF_ERROR(pipeline_.TransformBatch(samples, rows.features));
+    return rows;
+  }
+
+  std::string InputNames() const {
+    std::string names;
+    for (const TensorSpec& s : metadata_.inputs)
+      names += (names.empty() ? "'" : ", '") + s.name + "'";
+    return names;
+  }
+
+  ModelMetadata metadata_;
+  Pipeline pipeline_;
+  std::unique_ptr<train::TabularPredictor> model_;
+  bool accepts_missing_;
+  std::map<std::string, size_t> column_index_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> LoadTabularBackend(const train::ModelLoader& loader,
+                                                    const models::ModelVersion& version,
+                                                    const train::ModelFiles& files,
+                                                    ModelMetadata metadata) {
+  auto stored = files.find("pipeline.json");
+  if (stored == files.end()) {
+    return FailedPrecondition("model '" + version.model_name + "' version " +
+                              std::to_string(version.version) +
+                              " has no stored pipeline to prepare its inputs");
+  }
+  EASEL_ASSIGN_OR_RETURN(Json pipeline_json, ParseJson(stored->second, 256));
+  EASEL_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::FromJson(pipeline_json));
+  if (pipeline.has_history()) {
+    return Unimplemented("serving models whose pipeline reads previous rows is not supported yet");
+  }
+  EASEL_ASSIGN_OR_RETURN(std::unique_ptr<train::TabularPredictor> model, loader.tabular(files));
+  const bool accepts_missing = version.format == "xgboost";
+  return std::unique_ptr<Backend>(std::make_unique<TabularBackend>(
+      std::move(metadata), std::move(pipeline), std::move(model), accepts_missing));
+}
+
+}  // namespace easel::serving

@@ -1,0 +1,167 @@
+// The KServe v2 gRPC service as an outside client uses it: a stub generated from
+// proto/grpc_service.proto, raw and typed tensor contents, predictions equal to the offline
+// ones, and each bad request answered with its canonical code.
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstring>
+
+#include "grpc_service.grpc.pb.h"
+#include "serving_fixture.h"
+
+namespace easel::testing {
+namespace {
+
+class ServingGrpcTest : public ServingTest {
+ protected:
+  void SetUp() override {
+    ServingTest::SetUp();
+    if (IsSkipped()) return;
+    ASSERT_GT(server_->grpc_port(), 0) << server_->output();
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->grpc_port()),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = inference::GRPCInferenceService::NewStub(channel_);
+  }
+  // A call context with the admin's token (or none).
+  std::unique_ptr<grpc::ClientContext> Context(bool with_token = true) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    if (with_token) context->AddMetadata("authorization", "Bearer " + token_);
+    return context;
+  }
+  // The iris columns as FP32 inputs: raw bytes, or typed fp32_contents.
+  inference::ModelInferRequest Request(size_t rows, bool raw) const {
+    inference::ModelInferRequest request;
+    request.set_model_name("iris");
+    for (int c = 0; c < 4; ++c) {
+      auto* in = request.add_inputs();
+      in->set_name("f" + std::to_string(c));
+      in->set_datatype("FP32");
+      in->add_shape(static_cast<int64_t>(rows));
+      std::string bytes;
+      for (size_t r = 0; r < rows; ++r) {
+        const float v = iris_.features[r * 4 + c];
+        if (raw) {
+          bytes.append(reinterpret_cast<const char*>(&v), 4);
+        } else {
+          in->mutable_contents()->add_fp32_contents(v);
+        }
+      }
+      if (raw) request.add_raw_input_contents(bytes);
+    }
+    return request;
+  }
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<inference::GRPCInferenceService::Stub> stub_;
+};
+
+std::vector<float> RawFloats(const std::string& bytes) {
+  std::vector<float> out(bytes.size() / 4);
+  std::memcpy(out.data(), bytes.data(), out.size() * 4);
+  return out;
+}
+
+TEST_F(ServingGrpcTest, PredictionsEqualTheOfflinePredictions) {
+  Train("xgboost", "iris-gbm");
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-gbm"}}})).status, 201);
+  const std::vector<float> offline = Offline("iris-gbm", 1);
+  const size_t n = iris_.cells.size();
+
+  inference::ServerLiveResponse live;
+  ASSERT_TRUE(stub_->ServerLive(Context().get(), {}, &live).ok());
+  EXPECT_TRUE(live.live());
+  inference::ServerReadyResponse ready;
+  ASSERT_TRUE(stub_->ServerReady(Context().get(), {}, &ready).ok());
+  EXPECT_TRUE(ready.ready());
+  inference::ServerMetadataResponse server;
+  ASSERT_TRUE(stub_->ServerMetadata(Context().get(), {}, &server).ok());
+  EXPECT_EQ(server.name(), "easel");
+
+  inference::ModelMetadataRequest meta_request;
+  meta_request.set_name("iris");
+  inference::ModelMetadataResponse meta;
+  ASSERT_TRUE(stub_->ModelMetadata(Context().get(), meta_request, &meta).ok());
+  ASSERT_EQ(meta.inputs_size(), 4);
+  EXPECT_EQ(meta.inputs(0).name(), "f0");
+  EXPECT_EQ(meta.platform(), "easel_xgboost");
+  inference::ModelReadyRequest ready_request;
+  ready_request.set_name("iris");
+  inference::ModelReadyResponse model_ready;
+  ASSERT_TRUE(stub_->ModelReady(Context().get(), ready_request, &model_ready).ok());
+  EXPECT_TRUE(model_ready.ready());
+
+  for (bool raw : {true, false}) {
+    inference::ModelInferResponse response;
+    auto request = Request(n, raw);
+    request.set_id(raw ? "raw" : "typed");
+    grpc::Status st = stub_->ModelInfer(Context().get(), request, &response);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    EXPECT_EQ(response.model_name(), "iris");
+    EXPECT_EQ(response.model_version(), "1");
+    EXPECT_EQ(response.id(), raw ? "raw" : "typed");
+    ASSERT_EQ(response.outputs_size(), 2);
+    EXPECT_EQ(response.outputs(0).name(), "probabilities");
+    EXPECT_EQ(response.outputs(0).datatype(), "FP32");
+    ASSERT_EQ(response.raw_output_contents_size(), 2);
+    EXPECT_EQ(RawFloats(response.raw_output_contents(0)), offline);
+    // Labels: BYTES, each a 4-byte length and the name.
+    const std::string& labels = response.raw_output_contents(1);
+    uint32_t length = 0;
+    std::memcpy(&length, labels.data(), 4);
+    EXPECT_EQ(labels.substr(4, length), "setosa");
+  }
+
+  // The same request over HTTP gives the same numbers.
+  auto http = Infer("iris", Columns(n).dump());
+  ASSERT_EQ(http.status, 200);
+  EXPECT_EQ(Floats(http.body["outputs"][0]["data"]), offline);
+}
+
+TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {
+  Train("xgboost", "iris-gbm");
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-gbm"}}})).status, 201);
+  inference::ModelInferResponse response;
+  auto call = [&](const inference::ModelInferRequest& r, bool token = true) {
+    return stub_->ModelInfer(Context(token).get(), r, &response);
+  };
+  EXPECT_EQ(call(Request(2, true), false).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto unknown = Request(2, true);
+  unknown.set_model_name("nope");
+  EXPECT_EQ(call(unknown).error_code(), grpc::StatusCode::NOT_FOUND);
+  auto version = Request(2, true);
+  version.set_model_version("x");
+  EXPECT_EQ(call(version).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  struct Case {
+    std::function<void(inference::ModelInferRequest&)> mutate;
+    std::string words;
+  };
+  const std::vector<Case> cases = {
+      {[](auto& r) { r.mutable_raw_input_contents()->RemoveLast(); }, "raw_input_contents"},
+      {[](auto& r) { r.mutable_raw_input_contents(0)->resize(3); }, "input 'f0'"},
+      {[](auto& r) { r.mutable_inputs(1)->set_datatype("FLOAT"); }, "FLOAT"},
+      {[](auto& r) { r.mutable_inputs(2)->set_shape(0, -2); }, "negative"},
+      {[](auto& r) { r.mutable_inputs(0)->set_name("petal"); }, "unknown input 'petal'"},
+      {[](auto& r) { r.mutable_inputs(3)->set_name("f0"); }, "twice"},
+      {[](auto& r) { r.mutable_inputs(0)->mutable_contents()->add_fp32_contents(1); }, "contents"},
+      {[](auto& r) { r.add_outputs()->set_name("logits"); }, "unknown output 'logits'"},
+  };
+  for (const Case& c : cases) {
+    auto r = Request(2, true);
+    c.mutate(r);
+    grpc::Status st = call(r);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.words;
+    EXPECT_NE(st.error_message().find(c.words), std::string::npos) << st.error_message();
+  }
+  auto typed = Request(2, false);
+  typed.mutable_inputs(0)->mutable_contents()->clear_fp32_contents();
+  grpc::Status st = call(typed);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("fp32_contents"), std::string::npos) << st.error_message();
+
+  // Still serving.
+  EXPECT_TRUE(call(Request(3, true)).ok());
+}
+
+}  // namespace
+}  // namespace easel::testing
