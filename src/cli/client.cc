@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include "common/version.h"
@@ -200,6 +201,33 @@ Result<Json> ApiClient::Post(const std::string& path, const Json& body) {
 
 Result<Json> ApiClient::Put(const std::string& path, const Json& body) {
   return Finish(server(), http_->Put(target_.base_path + path, DumpJson(body), "application/json"));
+}
+
+Result<Json> ApiClient::Patch(const std::string& path, const Json& body) {
+  return Finish(server(),
+                http_->Patch(target_.base_path + path, DumpJson(body), "application/json"));
+}
+
+std::string ApiClient::RawResponse::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return "";
+}
+
+Result<ApiClient::RawResponse> ApiClient::PostRaw(const std::string& path, const std::string& body,
+                                                  const std::string& content_type,
+                                                  const Headers& headers) {
+  httplib::Headers request_headers(headers.begin(), headers.end());
+  httplib::Result r = http_->Post(target_.base_path + path, request_headers, body, content_type);
+  if (!r) return Unreachable(server(), TransportReason(r.error()));
+  if (r->status < 200 || r->status >= 300) return StatusFromResponse(r->status, r->body);
+  return RawResponse{std::move(r->body), Headers(r->headers.begin(), r->headers.end())};
 }
 
 Result<Json> ApiClient::Delete(const std::string& path) {

@@ -55,7 +55,21 @@ class ApiClient {
   Result<Json> Get(const std::string& path);
   Result<Json> Post(const std::string& path, const Json& body = Json::object());
   Result<Json> Put(const std::string& path, const Json& body);
+  Result<Json> Patch(const std::string& path, const Json& body);
   Result<Json> Delete(const std::string& path);
+
+  // POSTs `body` as is with `content_type` and the extra request `headers` (the KServe binary
+  // tensor extension: a JSON header followed by raw bytes) and answers the 2xx response
+  // unparsed, with its headers. An error response becomes a Status like the JSON calls.
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  struct RawResponse {
+    std::string body;
+    Headers headers;
+    // The value of the header `name` (case-insensitive); "" when absent.
+    std::string Header(std::string_view name) const;
+  };
+  Result<RawResponse> PostRaw(const std::string& path, const std::string& body,
+                              const std::string& content_type, const Headers& headers = {});
 
   // GET whose 2xx body is handed to `on_data` chunk by chunk as it arrives (logs -f, downloads).
   // `on_data` returning a non-OK Status stops the transfer with that Status. An error response

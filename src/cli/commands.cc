@@ -19,6 +19,8 @@ void AddClientCommands(CLI::App& app, int& exit_code) {
   AddModelCommands(app, exit_code);
   AddModelImportCommand(app, exit_code);
   AddAutomlCommands(app, exit_code);
+  AddEndpointCommands(app, exit_code);
+  AddPredictCommand(app, exit_code);
 }
 
 }  // namespace easel::cli
