@@ -111,7 +111,7 @@ serving::Endpoints& Live(ApiContext& ctx) { return *ctx.endpoints; }
 Result<std::shared_ptr<serving::LiveEndpoint>> EndpointFor(const Call& call, ApiContext& ctx,
                                                            const auth::Project& p) {
   // The store decides whether the name exists in this project; the live table holds its state.
-  EASEL_RETURN_IF_ERROR(serving::EndpointStore(ctx.db).Get(p.id, call.param("endpoint")).status());
+  EASEL_RETURN_IF_ERROR(serving::EndpointStore(ctx.db).Get(p.id, call.param("endpoint")));
   return Live(ctx).Find(call.param("endpoint"));
 }
 
@@ -127,7 +127,7 @@ void AddEndpointRoutes(Router& router, ApiContext& ctx) {
     serving::EndpointConfig config;
     models::ModelStore models(ctx.db);
     EASEL_RETURN_IF_ERROR(ApplyConfig(body, config, models, p.id, true));
-    EASEL_RETURN_IF_ERROR(Live(ctx).Create(p.id, name, config, call.principal().user_id).status());
+    EASEL_RETURN_IF_ERROR(Live(ctx).Create(p.id, name, config, call.principal().user_id));
     EASEL_ASSIGN_OR_RETURN(auto live, Live(ctx).Find(name));
     call.Reply(201, Live(ctx).Describe(*live));
     return OkStatus();
@@ -161,7 +161,7 @@ void AddEndpointRoutes(Router& router, ApiContext& ctx) {
     serving::EndpointConfig config = live->record().config;
     models::ModelStore models(ctx.db);
     EASEL_RETURN_IF_ERROR(ApplyConfig(body, config, models, p.id, false));
-    EASEL_RETURN_IF_ERROR(Live(ctx).Update(p.id, call.param("endpoint"), config).status());
+    EASEL_RETURN_IF_ERROR(Live(ctx).Update(p.id, call.param("endpoint"), config));
     call.Reply(200, Live(ctx).Describe(*live));
     return OkStatus();
   });

@@ -73,7 +73,7 @@ Status Metadata(Call& call, ApiContext& ctx) {
 Status Ready(Call& call, ApiContext& ctx) {
   EASEL_ASSIGN_OR_RETURN(auto live, EndpointFor(call, ctx));
   EASEL_ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionParam(call));
-  EASEL_RETURN_IF_ERROR(live->Pick(version).status());  // UNAVAILABLE until loaded
+  EASEL_RETURN_IF_ERROR(live->Pick(version));  // UNAVAILABLE until loaded
   call.Reply(200, {{"name", call.param("name")}, {"ready", true}});
   return OkStatus();
 }

@@ -53,6 +53,10 @@ Result<std::vector<Tensor>> MakeOutputs(const ModelMetadata& metadata, const Inf
       labels.push_back(metadata.classes[std::max_element(p, p + width) - p]);
     }
     all.push_back(Tensor::Bytes("label", {static_cast<int64_t>(count)}, std::move(labels)));
+  } else if (!metadata.tensor_output.empty()) {
+    std::vector<int64_t> shape = {static_cast<int64_t>(count)};
+    shape.insert(shape.end(), metadata.output_dims.begin(), metadata.output_dims.end());
+    all.push_back(Tensor::Fp32(metadata.tensor_output, std::move(shape), values));
   } else {
     all.push_back(Tensor::Fp32("value", {static_cast<int64_t>(count)}, values));
   }

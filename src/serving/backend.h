@@ -33,6 +33,10 @@ struct ModelMetadata {
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
   std::vector<std::string> classes;  // classifiers: names by index
+  // Imported models without classes answer with their own output tensor: its name and its
+  // dimensions beyond the batch. Empty for easel's models.
+  std::string tensor_output;
+  std::vector<int64_t> output_dims;
 };
 
 // Model inputs of one or more requests, joined along the batch dimension.
@@ -60,7 +64,8 @@ class Backend {
 };
 
 // The response outputs of `count` rows of Execute's values: "probabilities" [n, classes] and
-// "label" [n] (BYTES) for classifiers, "value" [n] for regressors; only those `request` asks
+// "label" [n] (BYTES) for classifiers, "value" [n] for regressors, the model's own tensor
+// [n, output_dims...] for imported models without classes; only those `request` asks
 // for. An output requested with parameters.classification = k is instead BYTES [n, k] of
 // "score:index:label" for the k most probable classes. INVALID_ARGUMENT for an unknown
 // requested output.

@@ -1,4 +1,5 @@
-// The one list of built-in serving backends (see backend.h).
+// The one list of built-in serving backends (see backend.h): easel's own formats, and imported
+// TorchScript and ONNX models.
 
 #include "serving/tabular_backend.h"
 
@@ -49,6 +50,16 @@ void RegisterBuiltinBackends(BackendRegistry& registry,
   }
   for (const char* format : {"torch_image", "image_ensemble"}) {
     registry.Register(format, Native(algorithms, format, true)).IgnoreError();
+  }
+  for (const char* format : {"torchscript", "onnx"}) {
+    registry
+        .Register(format,
+                  [format](const models::ModelVersion& version, const train::ModelFiles& files,
+                           const train::Resources& resources) {
+                    return LoadTensorBackend(version, files, resources,
+                                             MetadataOf(version, std::string("easel_") + format));
+                  })
+        .IgnoreError();
   }
 }
 

@@ -56,12 +56,12 @@ Json ConfigToJson(const EndpointConfig& c) {
 
 Status EndpointStore::WriteRoutes(store::SqlSession& s, const std::string& id,
                                   const EndpointConfig& config) {
-  EASEL_RETURN_IF_ERROR(s.Exec("DELETE FROM endpoint_routes WHERE endpoint_id = ?", {id}).status());
+  EASEL_RETURN_IF_ERROR(s.Exec("DELETE FROM endpoint_routes WHERE endpoint_id = ?", {id}));
   for (size_t i = 0; i < config.routes.size(); ++i) {
-    EASEL_RETURN_IF_ERROR(s.Exec("INSERT INTO endpoint_routes (endpoint_id, position, version_id) "
-                                 "VALUES (?, ?, ?)",
-                                 {id, static_cast<int64_t>(i), config.routes[i].version_id})
-                              .status());
+    EASEL_RETURN_IF_ERROR(
+        s.Exec("INSERT INTO endpoint_routes (endpoint_id, position, version_id) "
+               "VALUES (?, ?, ?)",
+               {id, static_cast<int64_t>(i), config.routes[i].version_id}));
   }
   return OkStatus();
 }
@@ -78,11 +78,11 @@ Result<EndpointRecord> EndpointStore::Create(const std::string& project_id, cons
       return AlreadyExists("endpoint '" + name +
                            "' exists already (endpoint names are unique on the server)");
     }
-    EASEL_RETURN_IF_ERROR(s.Exec("INSERT INTO endpoints (id, project_id, name, config, created_by, "
-                                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 {e.id, project_id, name, DumpJson(StoredJson(config)), user_id,
-                                  e.created_at, e.updated_at})
-                              .status());
+    EASEL_RETURN_IF_ERROR(
+        s.Exec("INSERT INTO endpoints (id, project_id, name, config, created_by, "
+               "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               {e.id, project_id, name, DumpJson(StoredJson(config)), user_id, e.created_at,
+                e.updated_at}));
     return WriteRoutes(s, e.id, config);
   });
   if (!st.ok()) return st;
@@ -147,16 +147,14 @@ Result<std::vector<EndpointRecord>> EndpointStore::ListAll() {
 Status EndpointStore::Update(const std::string& id, const EndpointConfig& config) {
   return db_.Transaction([&](store::SqlSession& s) -> Status {
     EASEL_RETURN_IF_ERROR(s.Exec("UPDATE endpoints SET config = ?, updated_at = ? WHERE id = ?",
-                                 {DumpJson(StoredJson(config)), NowMillis(), id})
-                              .status());
+                                 {DumpJson(StoredJson(config)), NowMillis(), id}));
     return WriteRoutes(s, id, config);
   });
 }
 
 Status EndpointStore::Delete(const std::string& id) {
   return db_.Transaction([&](store::SqlSession& s) -> Status {
-    EASEL_RETURN_IF_ERROR(
-        s.Exec("DELETE FROM endpoint_routes WHERE endpoint_id = ?", {id}).status());
+    EASEL_RETURN_IF_ERROR(s.Exec("DELETE FROM endpoint_routes WHERE endpoint_id = ?", {id}));
     return s.Exec("DELETE FROM endpoints WHERE id = ?", {id}).status();
   });
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The native backends over easel's own model formats (builtin_backends.cc registers them).
+// The backends over easel's own model formats and imported ones (builtin_backends.cc registers
+// them).
 
 #include <memory>
 
@@ -21,5 +22,13 @@ Result<std::unique_ptr<Backend>> LoadImageBackend(const train::ModelLoader& load
                                                   const train::ModelFiles& files,
                                                   const train::Resources& resources,
                                                   ModelMetadata metadata);
+
+// An imported TorchScript or ONNX model: one float tensor in, one out (tensor_backend.cc).
+// FAILED_PRECONDITION when the file cannot be loaded or the signature does not give the
+// input's dimensions beyond the batch.
+Result<std::unique_ptr<Backend>> LoadTensorBackend(const models::ModelVersion& version,
+                                                   const train::ModelFiles& files,
+                                                   const train::Resources& resources,
+                                                   ModelMetadata metadata);
 
 }  // namespace easel::serving

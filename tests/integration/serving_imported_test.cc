@@ -1,0 +1,124 @@
+// Imported models served: the same tiny network (Linear(4, 3) + softmax, tests/testdata/models)
+// as ONNX through OpenCV's DNN module and as TorchScript through LibTorch, two independent
+// runtimes that must agree, with its own input and output tensors, its classes when the
+// signature names them, and a clear error for each bad input.
+
+#include <fstream>
+
+#include "serving_fixture.h"
+
+namespace easel::testing {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  std::ifstream f(fs::path(EASEL_MODEL_FIXTURES) / name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+class ServingImportedTest : public ServingTest {
+ protected:
+  void Import(const std::string& model, const std::string& fixture, const std::string& format,
+              const std::string& signature = "") {
+    httplib::MultipartFormDataItems items = {
+        {"file", Fixture(fixture), fixture, "application/octet-stream"},
+        {"format", format, "", ""}};
+    if (!signature.empty()) items.push_back({"signature", signature, "", ""});
+    auto res = client_->Post("/api/v1/projects/demo/models/" + model + "/versions",
+                             httplib::Headers{{"Authorization", "Bearer " + token_}}, items);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 201) << res->body;
+  }
+  static Json Features(const std::vector<float>& values, int64_t rows, int64_t cols = 4) {
+    return {{"inputs",
+             {{{"name", "features"},
+               {"datatype", "FP32"},
+               {"shape", {rows, cols}},
+               {"data", values}}}}};
+  }
+};
+
+TEST_F(ServingImportedTest, OnnxAndTorchScriptServeTheSameNetworkAlike) {
+  Import("tiny-onnx", "tiny_linear.onnx", "onnx");
+  const std::string declared =
+      R"({"inputs":[{"name":"features","datatype":"FP32","shape":[-1,4]}],)"
+      R"("outputs":[{"name":"probabilities","datatype":"FP32","shape":[-1,3]}]})";
+  Import("tiny-ts", "tiny_linear.pt", "torchscript", declared);
+  // The check cannot see a TorchScript input's dimensions; without a declared signature the
+  // endpoint says what to do.
+  Import("tiny-ts-bare", "tiny_linear.pt", "torchscript");
+  auto bare = Post("/endpoints", Endpoint("bare", {{{"model", "tiny-ts-bare"}}}));
+  EXPECT_EQ(bare.status, 412) << bare.raw;
+  EXPECT_NE(bare.raw.find("dimensions beyond the batch"), std::string::npos) << bare.raw;
+
+  ASSERT_EQ(Post("/endpoints", Endpoint("onnx", {{{"model", "tiny-onnx"}}})).status, 201);
+  ASSERT_EQ(Post("/endpoints", Endpoint("ts", {{{"model", "tiny-ts"}}})).status, 201);
+  auto meta = Send(*client_, "GET", "/v2/models/onnx", token_);
+  EXPECT_EQ(meta.body["platform"], "easel_onnx");
+  EXPECT_EQ(meta.body["outputs"][0]["name"], "probabilities");
+  EXPECT_EQ(meta.body["outputs"][0]["shape"], Json::array({-1, 3}));
+
+  const std::vector<float> x = {0.1f, 0.2f, 0.3f, 0.4f, 5, -1, 2, 0, -3, 0.5f, 1, 7};
+  auto a = Infer("onnx", Features(x, 3).dump());
+  auto b = Infer("ts", Features(x, 3).dump());
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(b.status, 200) << b.raw;
+  ASSERT_EQ(a.body["outputs"].size(), 1u);
+  EXPECT_EQ(a.body["outputs"][0]["shape"], Json::array({3, 3}));
+  const std::vector<float> pa = Floats(a.body["outputs"][0]["data"]);
+  const std::vector<float> pb = Floats(b.body["outputs"][0]["data"]);
+  ASSERT_EQ(pa.size(), 9u);
+  ASSERT_EQ(pb.size(), 9u);
+  for (size_t i = 0; i < 9; ++i) EXPECT_NEAR(pa[i], pb[i], 1e-5) << i;
+  for (int r = 0; r < 3; ++r) EXPECT_NEAR(pa[r * 3] + pa[r * 3 + 1] + pa[r * 3 + 2], 1.0, 1e-5);
+  // A batch of one row answers as that row of the batch.
+  auto one = Infer("ts", Features({5, -1, 2, 0}, 1).dump());
+  ASSERT_EQ(one.status, 200) << one.raw;
+  const std::vector<float> p1 = Floats(one.body["outputs"][0]["data"]);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(p1[i], pb[3 + i], 1e-6);
+
+  struct Case {
+    Json body;
+    std::string words;
+  };
+  const std::vector<Case> cases = {
+      {Features({1, 2, 3, 4, 5}, 1, 5), "shape [n, 4]"},
+      {Json{{"inputs",
+             {{{"name", "x"}, {"datatype", "FP32"}, {"shape", {1, 4}}, {"data", {1, 2, 3, 4}}}}}},
+       "one input, 'features'"},
+      {Json{{"inputs",
+             {{{"name", "features"},
+               {"datatype", "INT32"},
+               {"shape", {1, 4}},
+               {"data", {1, 2, 3, 4}}}}}},
+       "FP32"},
+  };
+  for (const char* endpoint : {"onnx", "ts"}) {
+    for (const Case& c : cases) {
+      auto r = Infer(endpoint, c.body.dump());
+      EXPECT_EQ(r.status, 400) << endpoint << " " << r.raw;
+      EXPECT_NE(r.raw.find(c.words), std::string::npos) << endpoint << " " << r.raw;
+    }
+  }
+}
+
+TEST_F(ServingImportedTest, ClassesInTheSignatureGiveLabels) {
+  Import("tiny-ts", "tiny_linear.pt", "torchscript",
+         R"({"inputs":[{"name":"features","datatype":"FP32","shape":[-1,4]}],)"
+         R"("outputs":[{"name":"probabilities","datatype":"FP32","shape":[-1,3]}],)"
+         R"("classes":["setosa","versicolor","virginica"]})");
+  ASSERT_EQ(Post("/endpoints", Endpoint("ts", {{{"model", "tiny-ts"}}})).status, 201);
+  auto r = Infer("ts", Features({0.1f, 0.2f, 0.3f, 0.4f, 5, -1, 2, 0}, 2).dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  ASSERT_EQ(r.body["outputs"].size(), 2u);
+  EXPECT_EQ(r.body["outputs"][1]["name"], "label");
+  const std::vector<float> p = Floats(r.body["outputs"][0]["data"]);
+  const std::vector<std::string> classes = {"setosa", "versicolor", "virginica"};
+  for (int row = 0; row < 2; ++row) {
+    const size_t best =
+        std::max_element(p.begin() + row * 3, p.begin() + row * 3 + 3) - (p.begin() + row * 3);
+    EXPECT_EQ(r.body["outputs"][1]["data"][row], classes[best]);
+  }
+}
+
+}  // namespace
+}  // namespace easel::testing
