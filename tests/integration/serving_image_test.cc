@@ -1,0 +1,159 @@
+// An image classifier served: encoded PNGs sent as BYTES (JSON and the binary extension),
+// probabilities equal to the version's offline predictions, dynamic batching across
+// concurrent clients, and images that are not images, or are damaged past their header,
+// failing alone.
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstring>
+#include <thread>
+
+#include "serving_fixture.h"
+#include "testing/digits.h"
+
+namespace easel::testing {
+namespace {
+
+// The PNGs of an image_folder zip, in archive order.
+std::vector<std::string> ZipEntries(const std::string& zip) {
+  std::vector<std::string> out;
+  struct archive* a = archive_read_new();
+  archive_read_support_format_zip(a);
+  archive_read_open_memory(a, zip.data(), zip.size());
+  struct archive_entry* e;
+  while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+    std::string bytes(static_cast<size_t>(archive_entry_size(e)), '\0');
+    archive_read_data(a, bytes.data(), bytes.size());
+    out.push_back(std::move(bytes));
+  }
+  archive_read_free(a);
+  return out;
+}
+
+// A BYTES input of encoded images through the binary extension: 4-byte lengths and bytes.
+std::pair<std::string, size_t> ImagesRequest(const std::vector<std::string>& images) {
+  std::string raw;
+  for (const std::string& image : images) {
+    const auto n = static_cast<uint32_t>(image.size());
+    raw.append(reinterpret_cast<const char*>(&n), 4);
+    raw += image;
+  }
+  const std::string header = Json{{"inputs",
+                                   {{{"name", "image"},
+                                     {"datatype", "BYTES"},
+                                     {"shape", {images.size()}},
+                                     {"parameters", {{"binary_data_size", raw.size()}}}}}}}
+                                 .dump();
+  return {header + raw, header.size()};
+}
+
+TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
+  const std::string zip = DigitsZip(200);
+  ASSERT_EQ(Post("/datasets", {{"name", "digits"}, {"type", "image_classification"}}).status, 201);
+  httplib::MultipartFormDataItems items = {{"file", zip, "digits.zip", "application/zip"},
+                                           {"format", "image_folder", "", ""}};
+  auto up = client_->Post("/api/v1/projects/demo/datasets/digits/imports",
+                          httplib::Headers{{"Authorization", "Bearer " + token_}}, items);
+  ASSERT_TRUE(up && up->status == 202) << (up ? up->body : "no answer");
+  ASSERT_EQ(Wait(Json::parse(up->body)["job_id"]).value("state", ""), "succeeded");
+  auto r = Post("/jobs", {{"kind", "train"},
+                          {"spec",
+                           {{"algorithm", "image_classifier"},
+                            {"dataset", {{"name", "digits"}}},
+                            {"model_name", "digits-net"},
+                            {"params",
+                             {{"arch", "resnet18"},
+                              {"width", 0.25},
+                              {"input_size", 32},
+                              {"grayscale", true},
+                              {"epochs", 1},
+                              {"batch_size", 32},
+                              {"augment", false}}}}}});
+  ASSERT_EQ(r.status, 202) << r.raw;
+  Json job = WaitForJob(*client_, token_, "demo", r.body["id"], 600s);
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  ASSERT_EQ(Post("/endpoints", Endpoint("digits", {{{"model", "digits-net"}}},
+                                        {{"max_batch_size", 8}, {"max_queue_delay_us", 2000}}))
+                .status,
+            201);
+
+  // Offline: the version's files loaded here, the same four images in one call.
+  const std::vector<std::string> images = ZipEntries(zip);
+  const std::vector<std::string> four(images.begin(), images.begin() + 4);
+  auto v = Send(*client_, "GET", "/api/v1/projects/demo/models/digits-net/versions/1", token_);
+  train::ModelFiles files;
+  for (const Json& f : v.body["files"]) {
+    files[f["name"]] = Send(*client_, "GET",
+                            "/api/v1/projects/demo/models/digits-net/versions/1/files/" +
+                                f["name"].get<std::string>(),
+                            token_)
+                           .raw;
+  }
+  train::AlgorithmRegistry registry;
+  train::RegisterBuiltinAlgorithms(registry);
+  auto model = (*registry.FindLoader("torch_image"))->image(files, train::Resources{});
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  std::vector<std::string_view> views(four.begin(), four.end());
+  const std::vector<float> offline = *(*model)->Predict(views);
+  ASSERT_EQ(offline.size(), 40u);
+
+  auto [body, header_length] = ImagesRequest(four);
+  auto served = Infer("digits", body, header_length);
+  ASSERT_EQ(served.status, 200) << served.raw;
+  EXPECT_EQ(served.body["outputs"][0]["shape"], Json::array({4, 10}));
+  const std::vector<float> p = Floats(served.body["outputs"][0]["data"]);
+  ASSERT_EQ(p.size(), 40u);
+  for (size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], offline[i], 1e-5) << i;
+
+  // Concurrent single-image requests share model calls.
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      auto client = server_->Client();
+      for (int i = 0; i < 5; ++i) {
+        auto [b, h] = ImagesRequest({images[(t * 5 + i) % images.size()]});
+        auto res = client->Post("/v2/models/digits/infer",
+                                {{"Authorization", "Bearer " + token_},
+                                 {"Inference-Header-Content-Length", std::to_string(h)}},
+                                b, "application/octet-stream");
+        if (res && res->status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok.load(), 40);
+  auto stats = Send(*client_, "GET", "/v2/models/digits/stats", token_);
+  const Json& s = stats.body["model_stats"][0];
+  EXPECT_LT(s["execution_count"].get<int>(), 41) << "no request shared a model call: " << s.dump();
+
+  // Not an image: refused before it is queued, naming the element.
+  auto [bad, bad_length] = ImagesRequest({four[0], "this is not a picture"});
+  auto refused = Infer("digits", bad, bad_length);
+  EXPECT_EQ(refused.status, 400) << refused.raw;
+  EXPECT_NE(refused.raw.find("element 1"), std::string::npos) << refused.raw;
+  // A PNG header over a damaged body fails in the model call; a good request batched with
+  // it still succeeds.
+  std::string damaged = four[1];
+  std::memset(damaged.data() + 40, 0x5a, damaged.size() - 40);
+  std::atomic<int> good_status{0}, damaged_status{0};
+  std::thread good([&] {
+    auto client = server_->Client();
+    auto [b, h] = ImagesRequest({four[2]});
+    auto res = client->Post("/v2/models/digits/infer",
+                            {{"Authorization", "Bearer " + token_},
+                             {"Inference-Header-Content-Length", std::to_string(h)}},
+                            b, "application/octet-stream");
+    good_status = res ? res->status : 0;
+  });
+  auto [d, dh] = ImagesRequest({damaged});
+  damaged_status = Infer("digits", d, dh).status;
+  good.join();
+  EXPECT_EQ(damaged_status.load(), 400);
+  EXPECT_EQ(good_status.load(), 200);
+  EXPECT_EQ(Infer("digits", body, header_length).status, 200);
+}
+
+}  // namespace
+}  // namespace easel::testing
