@@ -7,6 +7,8 @@
 #include "labeling/export_kind.h"
 #include "labeling/prelabel_kind.h"
 #include "models/model_ref.h"
+#include "serving/backend.h"
+#include "serving/batch_predict_kind.h"
 #include "train/evaluate_kind.h"
 #include "train/sample_predictor.h"
 #include "train/train_kind.h"
@@ -30,6 +32,20 @@ const train::AlgorithmRegistry& BuiltinAlgorithms() {
   }();
   return *algorithms;
 }
+
+namespace {
+
+// The serving backends, for batch predictions (the server builds its own for endpoints).
+const serving::BackendRegistry& BuiltinBackends() {
+  static const serving::BackendRegistry* backends = [] {
+    auto* b = new serving::BackendRegistry;
+    serving::RegisterBuiltinBackends(*b, BuiltinAlgorithms());
+    return b;
+  }();
+  return *backends;
+}
+
+}  // namespace
 
 labeling::PrelabelModelLoader PrelabelLoader() {
   return [](store::Database& db, store::BlobStore& blobs, const std::string& project_id,
@@ -64,6 +80,8 @@ void RegisterJobKinds(jobs::JobKindRegistry& registry, bool enable_test_kinds) {
   registry.Register(automl::HpoJobKind(BuiltinAlgorithms())).IgnoreError();
   registry.Register(automl::AutomlJobKind(BuiltinAlgorithms())).IgnoreError();
   registry.Register(automl::TrialJobKind(BuiltinAlgorithms())).IgnoreError();
+  registry.Register(serving::BatchPredictJobKind(BuiltinAlgorithms(), BuiltinBackends()))
+      .IgnoreError();
 }
 
 }  // namespace easel::server

@@ -1,0 +1,407 @@
+#include "serving/batch_predict_input.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "data/dataset_type.h"
+#include "data/manifest.h"
+#include "data/tabular/cells.h"
+#include "data/tabular/csv.h"
+
+namespace easel::serving {
+namespace {
+
+constexpr size_t kMaxLineBytes = size_t{16} << 20;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+std::string Quoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
+// Writes {"column": "cell" | null, ...} for the model's input columns; keys are JSON already.
+class CellsWriter {
+ public:
+  explicit CellsWriter(const std::vector<std::string>& inputs) {
+    for (const std::string& c : inputs) keys_.push_back(DumpJson(Json(c)));
+  }
+  // `cell(i)` gives the i-th input's cell, nullopt when missing.
+  template <typename CellFn>
+  std::string Write(CellFn cell) const {
+    std::string out = "{";
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (i > 0) out += ',';
+      out += keys_[i];
+      out += ':';
+      std::optional<std::string_view> v = cell(i);
+      out += v ? DumpJson(Json(std::string(*v))) : "null";
+    }
+    out += '}';
+    return out;
+  }
+
+ private:
+  std::vector<std::string> keys_;
+};
+
+// --- dataset versions ---
+
+class DatasetInput final : public InputSource {
+ public:
+  DatasetInput(data::ManifestReader manifest, std::optional<data::Split> split, bool images,
+               std::vector<size_t> value_index, const std::vector<std::string>& inputs,
+               std::string name)
+      : manifest_(std::move(manifest)),
+        split_(split),
+        value_index_(std::move(value_index)),
+        cells_(inputs) {
+    images_ = images;
+    name_ = std::move(name);
+    for (int64_t i = 0; i < manifest_.num_samples(); ++i) {
+      if (!split_ || manifest_.split_of(i) == *split_) ++total_;
+    }
+  }
+
+  Status ForEach(int64_t skip, const std::function<Status(InputRow&)>& fn) const override {
+    int64_t index = 0;
+    return manifest_.ForEachSample([&](const data::Sample& s, data::Split split) -> Status {
+      if (split_ && split != *split_) return OkStatus();
+      if (index++ < skip) return OkStatus();
+      InputRow row;
+      row.id = s.id;
+      if (images_) {
+        row.file = s.file;
+        row.blob = s.blob;
+      } else {
+        row.cells = cells_.Write([&](size_t i) -> std::optional<std::string_view> {
+          const size_t at = value_index_[i];
+          if (at >= s.values.size() || !s.values[at]) return std::nullopt;
+          return *s.values[at];
+        });
+      }
+      return fn(row);
+    });
+  }
+
+ private:
+  data::ManifestReader manifest_;
+  std::optional<data::Split> split_;
+  std::vector<size_t> value_index_;  // per model input: its index among the version's columns
+  CellsWriter cells_;
+};
+
+// --- uploaded files ---
+
+// Streams an artifact's bytes to `consume` (which may stop the read with an error).
+Status ReadArtifact(store::BlobStore& blobs, const store::Artifact& artifact,
+                    const std::function<Status(std::string_view)>& consume) {
+  if (artifact.size == 0) {
+    return InvalidArgument("artifact '" + artifact.name + "' is empty");
+  }
+  Status status;
+  Status read = blobs.Read(artifact.digest, 0, static_cast<uint64_t>(artifact.size),
+                           [&](const char* p, size_t n) {
+                             status = consume(std::string_view(p, n));
+                             return status.ok();
+                           });
+  EASEL_RETURN_IF_ERROR(status);
+  return read;
+}
+
+class CsvInput final : public InputSource {
+ public:
+  CsvInput(store::BlobStore& blobs, store::Artifact artifact, InputColumns columns)
+      : blobs_(blobs),
+        artifact_(std::move(artifact)),
+        columns_(std::move(columns)),
+        cells_(columns_.inputs) {
+    numbered_rows_ = true;
+    name_ = artifact_.name;
+  }
+
+  // Reads the file through, checking the header and counting the rows.
+  Status Count() {
+    int64_t rows = 0;
+    EASEL_RETURN_IF_ERROR(Scan(
+        INT64_MAX, [&](InputRow&) { return OkStatus(); }, &rows));
+    total_ = rows;
+    return OkStatus();
+  }
+
+  Status ForEach(int64_t skip, const std::function<Status(InputRow&)>& fn) const override {
+    int64_t rows = 0;
+    return Scan(skip, fn, &rows);
+  }
+
+ private:
+  Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn, int64_t* rows) const {
+    data::CsvOptions options;
+    options.file_name = artifact_.name;
+    data::CsvParser parser(options);
+    bool header = false;
+    std::vector<size_t> field_of;  // per model input: its field in the records
+    auto on_record = [&](const data::CsvRecord& record) -> Status {
+      if (!header) {
+        header = true;
+        EASEL_ASSIGN_OR_RETURN(field_of, Header(record));
+        return OkStatus();
+      }
+      const int64_t index = (*rows)++;
+      if (index < skip) return OkStatus();
+      InputRow row;
+      row.id = std::to_string(index);
+      row.cells = cells_.Write([&](size_t i) -> std::optional<std::string_view> {
+        const data::CsvField& f = record.fields[field_of[i]];
+        if (!f.quoted && data::IsMissingMarker(f.text)) return std::nullopt;
+        return f.text;
+      });
+      return fn(row);
+    };
+    EASEL_RETURN_IF_ERROR(ReadArtifact(
+        blobs_, artifact_, [&](std::string_view chunk) { return parser.Feed(chunk, on_record); }));
+    EASEL_RETURN_IF_ERROR(parser.Finish(on_record));
+    if (!header)
+      return InvalidArgument(artifact_.name + " is empty: a CSV file needs a header line");
+    return OkStatus();
+  }
+
+  Result<std::vector<size_t>> Header(const data::CsvRecord& record) const {
+    std::map<std::string, size_t, std::less<>> field;
+    std::vector<std::string> unknown;
+    for (size_t i = 0; i < record.fields.size(); ++i) {
+      const std::string name(record.fields[i].text);
+      if (!field.emplace(name, i).second) {
+        return InvalidArgument(artifact_.name + ": duplicate column '" + name + "'");
+      }
+      const bool known =
+          name == columns_.target ||
+          std::find(columns_.inputs.begin(), columns_.inputs.end(), name) != columns_.inputs.end();
+      if (!known) unknown.push_back(name);
+    }
+    std::vector<size_t> field_of;
+    std::vector<std::string> missing;
+    for (const std::string& c : columns_.inputs) {
+      auto it = field.find(c);
+      if (it == field.end()) {
+        missing.push_back(c);
+      } else {
+        field_of.push_back(it->second);
+      }
+    }
+    if (missing.empty() && unknown.empty()) return field_of;
+    std::string what;
+    if (!missing.empty()) what = "has no column " + Quoted(missing);
+    if (!unknown.empty()) {
+      what += std::string(what.empty() ? "has " : " and has ") + "column " + Quoted(unknown) +
+              ", which the model does not read";
+    }
+    return InvalidArgument(artifact_.name + " " + what + "; the model reads the columns " +
+                           Quoted(columns_.inputs));
+  }
+
+  store::BlobStore& blobs_;
+  const store::Artifact artifact_;
+  const InputColumns columns_;
+  const CellsWriter cells_;
+};
+
+// Splits a stream into lines (LF or CRLF; the last may lack one), holding at most one line.
+class LineSplitter {
+ public:
+  using LineFn = std::function<Status(std::string_view line, uint64_t number)>;
+  LineSplitter(const std::string& file, LineFn fn) : file_(file), fn_(std::move(fn)) {}
+
+  Status Feed(std::string_view chunk) {
+    while (!chunk.empty()) {
+      const char* lf = static_cast<const char*>(std::memchr(chunk.data(), '\n', chunk.size()));
+      const size_t n = lf == nullptr ? chunk.size() : static_cast<size_t>(lf - chunk.data());
+      if (partial_.size() + n > kMaxLineBytes) {
+        return InvalidArgument(file_ + " line " + std::to_string(line_ + 1) + ": longer than " +
+                               std::to_string(kMaxLineBytes) + " bytes");
+      }
+      if (lf == nullptr) {
+        partial_.append(chunk);
+        return OkStatus();
+      }
+      if (partial_.empty()) {
+        EASEL_RETURN_IF_ERROR(Line(chunk.substr(0, n)));
+      } else {
+        partial_.append(chunk.data(), n);
+        EASEL_RETURN_IF_ERROR(Line(partial_));
+        partial_.clear();
+      }
+      chunk.remove_prefix(n + 1);
+    }
+    return OkStatus();
+  }
+
+  Status Finish() { return partial_.empty() ? OkStatus() : Line(partial_); }
+
+ private:
+  Status Line(std::string_view line) {
+    ++line_;
+    if (line_ == 1 && line.starts_with(kBom)) line.remove_prefix(kBom.size());
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    return fn_(line, line_);
+  }
+
+  const std::string& file_;
+  LineFn fn_;
+  std::string partial_;
+  uint64_t line_ = 0;
+};
+
+class JsonlInput final : public InputSource {
+ public:
+  JsonlInput(store::BlobStore& blobs, store::Artifact artifact, InputColumns columns)
+      : blobs_(blobs), artifact_(std::move(artifact)), columns_(std::move(columns)) {
+    numbered_rows_ = true;
+    name_ = artifact_.name;
+  }
+
+  // Reads the file through, checking every line and counting the rows.
+  Status Count() {
+    int64_t rows = 0;
+    EASEL_RETURN_IF_ERROR(Scan(
+        0, [](InputRow&) { return OkStatus(); }, &rows));
+    total_ = rows;
+    return OkStatus();
+  }
+
+  Status ForEach(int64_t skip, const std::function<Status(InputRow&)>& fn) const override {
+    int64_t rows = 0;
+    return Scan(skip, fn, &rows);
+  }
+
+ private:
+  Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn, int64_t* rows) const {
+    LineSplitter lines(artifact_.name, [&](std::string_view line, uint64_t number) -> Status {
+      if (line.find_first_not_of(" \t") == std::string_view::npos) return OkStatus();
+      const int64_t index = (*rows)++;
+      if (index < skip) return OkStatus();
+      InputRow row;
+      row.id = std::to_string(index);
+      EASEL_ASSIGN_OR_RETURN(row.cells, Cells(line, number));
+      return fn(row);
+    });
+    EASEL_RETURN_IF_ERROR(
+        ReadArtifact(blobs_, artifact_, [&](std::string_view chunk) { return lines.Feed(chunk); }));
+    return lines.Finish();
+  }
+
+  // The line's object without the target, after checking its columns and values.
+  Result<std::string> Cells(std::string_view line, uint64_t number) const {
+    auto error = [&](const std::string& what) {
+      return InvalidArgument(artifact_.name + " line " + std::to_string(number) + ": " + what);
+    };
+    Result<Json> parsed = ParseJson(line, 8);
+    if (!parsed.ok()) return error("invalid JSON: " + parsed.status().message());
+    if (!parsed->is_object()) return error("expected a JSON object {column: value}");
+    Json cells = Json::object();
+    for (auto& [key, value] : parsed->items()) {
+      if (key == columns_.target) continue;
+      if (std::find(columns_.inputs.begin(), columns_.inputs.end(), key) == columns_.inputs.end()) {
+        return error("column '" + key + "', which the model does not read; the model reads " +
+                     Quoted(columns_.inputs));
+      }
+      if (value.is_object() || value.is_array()) {
+        return error("column '" + key + "': a value must be a number, a string, a boolean or null");
+      }
+      cells[key] = std::move(value);
+    }
+    return DumpJson(cells);
+  }
+
+  store::BlobStore& blobs_;
+  const store::Artifact artifact_;
+  const InputColumns columns_;
+};
+
+enum class FileFormat { kCsv, kJsonl };
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// By name, then content type, then the first byte that is not blank.
+Result<FileFormat> DetectFormat(store::BlobStore& blobs, const store::Artifact& a) {
+  const std::string name = Lower(a.name);
+  for (const char* ext : {".csv", ".tsv"}) {
+    if (name.ends_with(ext)) return FileFormat::kCsv;
+  }
+  for (const char* ext : {".jsonl", ".ndjson"}) {
+    if (name.ends_with(ext)) return FileFormat::kJsonl;
+  }
+  const std::string type = Lower(a.content_type.substr(0, a.content_type.find(';')));
+  if (type == "text/csv" || type == "text/tab-separated-values") return FileFormat::kCsv;
+  if (type == "application/x-ndjson" || type == "application/jsonl" ||
+      type == "application/x-jsonlines" || type == "application/json-lines") {
+    return FileFormat::kJsonl;
+  }
+  std::optional<char> first;
+  bool start = true;
+  Status st = ReadArtifact(blobs, a, [&](std::string_view chunk) {
+    if (start && chunk.starts_with(kBom)) chunk.remove_prefix(kBom.size());
+    start = false;
+    const size_t at = chunk.find_first_not_of(" \t\r\n");
+    if (at != std::string_view::npos) first = chunk[at];
+    // Stops the read once the byte is known (an error nobody sees).
+    return first ? Cancelled("") : OkStatus();
+  });
+  if (!st.ok() && st.code() != StatusCode::kCancelled) return st;
+  return first == '{' ? FileFormat::kJsonl : FileFormat::kCsv;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<InputSource>> OpenDatasetInput(store::BlobStore& blobs,
+                                                      const data::Dataset& dataset,
+                                                      const data::DatasetVersion& version,
+                                                      std::optional<data::Split> split,
+                                                      const InputColumns& columns) {
+  const std::string name =
+      "dataset '" + dataset.name + "' version " + std::to_string(version.version);
+  const bool images = data::IsImageType(dataset.type);
+  std::vector<size_t> value_index;
+  if (!images) {
+    const std::vector<std::string> have = version.columns();
+    std::vector<std::string> missing;
+    for (const std::string& c : columns.inputs) {
+      auto it = std::find(have.begin(), have.end(), c);
+      if (it == have.end()) {
+        missing.push_back(c);
+      } else {
+        value_index.push_back(static_cast<size_t>(it - have.begin()));
+      }
+    }
+    if (!missing.empty()) {
+      return Status(StatusCode::kInvalidArgument,
+                    name + " has no column " + Quoted(missing) + "; the model reads " +
+                        Quoted(columns.inputs),
+                    Json{{"field", "dataset"}});
+    }
+  }
+  EASEL_ASSIGN_OR_RETURN(data::ManifestReader manifest, data::ManifestReader::Open(blobs, version));
+  return std::unique_ptr<InputSource>(std::make_unique<DatasetInput>(
+      std::move(manifest), split, images, std::move(value_index), columns.inputs, name));
+}
+
+Result<std::unique_ptr<InputSource>> OpenFileInput(store::BlobStore& blobs,
+                                                   const store::Artifact& artifact,
+                                                   const InputColumns& columns) {
+  EASEL_ASSIGN_OR_RETURN(FileFormat format, DetectFormat(blobs, artifact));
+  if (format == FileFormat::kCsv) {
+    auto csv = std::make_unique<CsvInput>(blobs, artifact, columns);
+    EASEL_RETURN_IF_ERROR(csv->Count());
+    return std::unique_ptr<InputSource>(std::move(csv));
+  }
+  auto jsonl = std::make_unique<JsonlInput>(blobs, artifact, columns);
+  EASEL_RETURN_IF_ERROR(jsonl->Count());
+  return std::unique_ptr<InputSource>(std::move(jsonl));
+}
+
+}  // namespace easel::serving
