@@ -21,6 +21,7 @@ void AddClientCommands(CLI::App& app, int& exit_code) {
   AddAutomlCommands(app, exit_code);
   AddEndpointCommands(app, exit_code);
   AddPredictCommand(app, exit_code);
+  AddBatchPredictCommand(app, exit_code);
 }
 
 }  // namespace easel::cli
