@@ -8,11 +8,11 @@
 #include "data/manifest.h"
 #include "data/tabular/cells.h"
 #include "data/tabular/csv.h"
+#include "data/tabular/line_splitter.h"
 
 namespace easel::serving {
 namespace {
 
-constexpr size_t kMaxLineBytes = size_t{16} << 20;
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 std::string Quoted(const std::vector<std::string>& names) {
@@ -207,52 +207,6 @@ class CsvInput final : public InputSource {
   const CellsWriter cells_;
 };
 
-// Splits a stream into lines (LF or CRLF; the last may lack one), holding at most one line.
-class LineSplitter {
- public:
-  using LineFn = std::function<Status(std::string_view line, uint64_t number)>;
-  LineSplitter(const std::string& file, LineFn fn) : file_(file), fn_(std::move(fn)) {}
-
-  Status Feed(std::string_view chunk) {
-    while (!chunk.empty()) {
-      const char* lf = static_cast<const char*>(std::memchr(chunk.data(), '\n', chunk.size()));
-      const size_t n = lf == nullptr ? chunk.size() : static_cast<size_t>(lf - chunk.data());
-      if (partial_.size() + n > kMaxLineBytes) {
-        return InvalidArgument(file_ + " line " + std::to_string(line_ + 1) + ": longer than " +
-                               std::to_string(kMaxLineBytes) + " bytes");
-      }
-      if (lf == nullptr) {
-        partial_.append(chunk);
-        return OkStatus();
-      }
-      if (partial_.empty()) {
-        EASEL_RETURN_IF_ERROR(Line(chunk.substr(0, n)));
-      } else {
-        partial_.append(chunk.data(), n);
-        EASEL_RETURN_IF_ERROR(Line(partial_));
-        partial_.clear();
-      }
-      chunk.remove_prefix(n + 1);
-    }
-    return OkStatus();
-  }
-
-  Status Finish() { return partial_.empty() ? OkStatus() : Line(partial_); }
-
- private:
-  Status Line(std::string_view line) {
-    ++line_;
-    if (line_ == 1 && line.starts_with(kBom)) line.remove_prefix(kBom.size());
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    return fn_(line, line_);
-  }
-
-  const std::string& file_;
-  LineFn fn_;
-  std::string partial_;
-  uint64_t line_ = 0;
-};
-
 class JsonlInput final : public InputSource {
  public:
   JsonlInput(store::BlobStore& blobs, store::Artifact artifact, InputColumns columns)
@@ -277,7 +231,7 @@ class JsonlInput final : public InputSource {
 
  private:
   Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn, int64_t* rows) const {
-    LineSplitter lines(artifact_.name, [&](std::string_view line, uint64_t number) -> Status {
+    data::LineSplitter lines(artifact_.name, [&](std::string_view line, uint64_t number) -> Status {
       if (line.find_first_not_of(" \t") == std::string_view::npos) return OkStatus();
       const int64_t index = (*rows)++;
       if (index < skip) return OkStatus();

@@ -1,73 +1,13 @@
 // The `jsonl` importer: text classification from JSON lines, streamed line by line.
 
-#include <cstring>
 #include <string>
 
 #include "data/tabular/importers.h"
+#include "data/tabular/line_splitter.h"
 #include "data/tabular/source_reading.h"
 
 namespace easel::data {
 namespace {
-
-constexpr size_t kMaxLineBytes = size_t{16} << 20;
-constexpr std::string_view kBom = "\xEF\xBB\xBF";
-
-// Splits a stream into lines (LF or CRLF; the last may lack one) without holding more than one
-// line, and numbers them from 1.
-class LineSplitter {
- public:
-  using LineFn = std::function<Status(std::string_view line, uint64_t number)>;
-  LineSplitter(std::string file, LineFn fn) : file_(std::move(file)), fn_(std::move(fn)) {}
-
-  Status Feed(std::string_view chunk) {
-    while (!chunk.empty()) {
-      const char* lf = static_cast<const char*>(std::memchr(chunk.data(), '\n', chunk.size()));
-      if (lf == nullptr) {
-        partial_.append(chunk);
-        if (partial_.size() > kMaxLineBytes) {
-          return InvalidArgument(file_ + " line " + std::to_string(line_ + 1) +
-                                 ": line is longer than " + std::to_string(kMaxLineBytes) +
-                                 " bytes");
-        }
-        return OkStatus();
-      }
-      const size_t n = static_cast<size_t>(lf - chunk.data());
-      if (partial_.empty()) {
-        EASEL_RETURN_IF_ERROR(Line(chunk.substr(0, n)));
-      } else {
-        partial_.append(chunk.data(), n);
-        EASEL_RETURN_IF_ERROR(Line(partial_));
-        partial_.clear();
-      }
-      chunk.remove_prefix(n + 1);
-    }
-    return OkStatus();
-  }
-
-  Status Finish() {
-    if (partial_.empty()) return OkStatus();
-    Status status = Line(partial_);
-    partial_.clear();
-    return status;
-  }
-
- private:
-  Status Line(std::string_view line) {
-    ++line_;
-    if (line_ == 1 && line.starts_with(kBom)) line.remove_prefix(kBom.size());
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    if (line.size() > kMaxLineBytes) {
-      return InvalidArgument(file_ + " line " + std::to_string(line_) + ": line is longer than " +
-                             std::to_string(kMaxLineBytes) + " bytes");
-    }
-    return fn_(line, line_);
-  }
-
-  std::string file_;
-  LineFn fn_;
-  std::string partial_;
-  uint64_t line_ = 0;
-};
 
 bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;

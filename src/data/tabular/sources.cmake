@@ -10,6 +10,7 @@ set(DATA_TABULAR_SOURCES
     tabular/exporters.cc
     tabular/importers.cc
     tabular/jsonl_import.cc
+    tabular/line_splitter.cc
     tabular/record_stats.cc
     tabular/source_reading.cc
     tabular/time_stats.cc
