@@ -54,22 +54,12 @@ Status BatchPredict(const BatchPredictFlags& f) {
   if (!f.format.empty()) spec["output_format"] = f.format;
   if (f.batch_size > 0) spec["batch_size"] = f.batch_size;
   if (!f.output_name.empty()) spec["output_name"] = f.output_name;
-  EASEL_ASSIGN_OR_RETURN(
-      Json job, client->Post(project + "/jobs", {{"kind", "batch_predict"}, {"spec", spec}}));
-  const std::string id = StringField(job, "id");
-  if (f.no_wait) {
-    if (f.common.json) {
-      PrintJson(job);
-    } else {
-      Print("Batch prediction job " + id + " queued\n");
-    }
-    return OkStatus();
-  }
-  const std::string job_path = project + "/jobs/" + EncodeComponent(id);
-  EASEL_RETURN_IF_ERROR(WaitForJob(*client, job_path, id, f.timeout, f.common.json));
-  if (!f.common.json) {
-    EASEL_ASSIGN_OR_RETURN(Json done, client->Get(job_path));
-    const Json& r = Member(done, "result");
+  EASEL_ASSIGN_OR_RETURN(std::optional<Json> done,
+                         SubmitJob(*client, project,
+                                   {"batch_predict", spec, f.no_wait, f.timeout, f.common.json,
+                                    "Batch prediction job"}));
+  if (done && !f.common.json) {
+    const Json& r = Member(*done, "result");
     Print("Wrote " + Field(r, "rows") + " predictions of " + Field(r, "model") + " v" +
           Field(r, "version") + " to artifact " + Field(r, "artifact_id") + " (" +
           Field(r, "output_name") + "); fetch it with: easel artifact download " +

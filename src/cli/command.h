@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -101,5 +102,19 @@ Result<Json> UploadFile(ApiClient& client, const std::string& path, const std::s
 // progress bar on a terminal, then prints it; answers the job's outcome (jobs.cc).
 Status WaitForJob(ApiClient& client, const std::string& path, const std::string& id,
                   const std::string& timeout, bool json);
+
+// Submits a job of `kind` to `project` (a project path). With `no_wait` it prints the queued
+// job (`queued` is the sentence for people, e.g. "Training job ID queued") and answers nullopt;
+// otherwise it waits as WaitForJob does and answers the finished job.
+struct JobSubmission {
+  std::string kind;
+  Json spec;
+  bool no_wait = false;
+  std::string timeout;
+  bool json = false;
+  std::string queued;  // printed with the id appended when not waiting
+};
+Result<std::optional<Json>> SubmitJob(ApiClient& client, const std::string& project,
+                                      const JobSubmission& submission);
 
 }  // namespace easel::cli

@@ -376,4 +376,23 @@ void AddJobCommands(CLI::App& app, int& exit_code) {
             *f);
 }
 
+Result<std::optional<Json>> SubmitJob(ApiClient& client, const std::string& project,
+                                      const JobSubmission& submission) {
+  EASEL_ASSIGN_OR_RETURN(Json job, client.Post(project + "/jobs", {{"kind", submission.kind},
+                                                                   {"spec", submission.spec}}));
+  const std::string id = StringField(job, "id");
+  if (submission.no_wait) {
+    if (submission.json) {
+      PrintJson(job);
+    } else {
+      Print(submission.queued + " " + id + " queued\n");
+    }
+    return std::optional<Json>();
+  }
+  const std::string path = project + "/jobs/" + EncodeComponent(id);
+  EASEL_RETURN_IF_ERROR(WaitForJob(client, path, id, submission.timeout, submission.json));
+  EASEL_ASSIGN_OR_RETURN(Json done, client.Get(path));
+  return std::optional<Json>(std::move(done));
+}
+
 }  // namespace easel::cli

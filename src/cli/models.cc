@@ -129,22 +129,11 @@ Status Train(const ModelFlags& f) {
     spec["parent"] = {{"model", model}, {"version", version}};
   }
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
-  EASEL_ASSIGN_OR_RETURN(Json job, client->Post(project + "/jobs",
-                                                {{"kind", "train"}, {"spec", spec}}));
-  const std::string id = StringField(job, "id");
-  if (f.no_wait) {
-    if (f.common.json) {
-      PrintJson(job);
-    } else {
-      Print("Training job " + id + " queued\n");
-    }
-    return OkStatus();
-  }
-  const std::string job_path = project + "/jobs/" + EncodeComponent(id);
-  EASEL_RETURN_IF_ERROR(WaitForJob(*client, job_path, id, f.timeout, f.common.json));
-  if (!f.common.json) {
-    EASEL_ASSIGN_OR_RETURN(Json done, client->Get(job_path));
-    const Json& r = Member(done, "result");
+  EASEL_ASSIGN_OR_RETURN(std::optional<Json> done, SubmitJob(*client, project,
+                                                             {"train", spec, f.no_wait, f.timeout,
+                                                              f.common.json, "Training job"}));
+  if (done && !f.common.json) {
+    const Json& r = Member(*done, "result");
     Print("Registered model " + Field(r, "model") + " v" + Field(r, "version") + " (" +
           Field(r, "evaluation_split") + " split: " + Metrics(r) + ")\n");
   }
@@ -234,8 +223,8 @@ Status SetAlias(const ModelFlags& f) {
 Status DeleteAlias(const ModelFlags& f) {
   EASEL_ASSIGN_OR_RETURN(std::string path, ModelsPath(f));
   EASEL_ASSIGN_OR_RETURN(auto client, Connect(f.common));
-  EASEL_RETURN_IF_ERROR(
-      client->Delete(path + "/" + EncodeComponent(f.model) + "/aliases/" + EncodeComponent(f.alias)));
+  EASEL_RETURN_IF_ERROR(client->Delete(path + "/" + EncodeComponent(f.model) + "/aliases/" +
+                                       EncodeComponent(f.alias)));
   Print("Deleted alias " + f.model + "@" + f.alias + "\n");
   return OkStatus();
 }
@@ -317,8 +306,8 @@ CLI::App* ForOneModel(CLI::App* cmd, ModelFlags& f, const char* help = "Model na
 void AddModelCommands(CLI::App& app, int& exit_code) {
   auto f = std::make_shared<ModelFlags>();
 
-  CLI::App* train = AddCommand(&app, "train", "Train a model on a dataset version (a train job)",
-                               f, exit_code, Train);
+  CLI::App* train = AddCommand(&app, "train", "Train a model on a dataset version (a train job)", f,
+                               exit_code, Train);
   AddProjectFlag(train, f->project);
   train->add_option("--algorithm,-a", f->algorithm, "A trainer (easel algorithm list)")->required();
   train->add_option("--dataset,-d", f->dataset, "NAME or NAME@VERSION")->required();
@@ -350,14 +339,13 @@ void AddModelCommands(CLI::App& app, int& exit_code) {
   AddProjectFlag(list, f->project);
   AddListFlags(list, f->list);
 
-  CLI::App* versions =
-      ForOneModel(AddCommand(group, "versions", "List a model's versions", f, exit_code, Versions),
-                  *f);
+  CLI::App* versions = ForOneModel(
+      AddCommand(group, "versions", "List a model's versions", f, exit_code, Versions), *f);
   AddListFlags(versions, f->list);
 
-  CLI::App* show = ForOneModel(
-      AddCommand(group, "show", "Show a version (default latest)", f, exit_code, Show), *f,
-      "NAME, NAME@VERSION or NAME@ALIAS");
+  CLI::App* show =
+      ForOneModel(AddCommand(group, "show", "Show a version (default latest)", f, exit_code, Show),
+                  *f, "NAME, NAME@VERSION or NAME@ALIAS");
   show->alias("get");
   show->add_option("--version", f->version, "A version number, latest or an alias");
 
@@ -368,8 +356,8 @@ void AddModelCommands(CLI::App& app, int& exit_code) {
 
   CLI::App* alias = group->add_subcommand("alias", "Point names like production at versions");
   alias->require_subcommand(1);
-  CLI::App* set = ForOneModel(
-      AddCommand(alias, "set", "Point ALIAS at VERSION", f, exit_code, SetAlias), *f);
+  CLI::App* set =
+      ForOneModel(AddCommand(alias, "set", "Point ALIAS at VERSION", f, exit_code, SetAlias), *f);
   set->add_option("alias", f->alias, "Alias name (production, staging, ...)")->required();
   set->add_option("version", f->version, "Version number")->required();
   CLI::App* unset = ForOneModel(AddCommand(alias, "delete", "Remove an alias", f, exit_code,
