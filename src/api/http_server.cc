@@ -170,6 +170,15 @@ class HttpServer::Transport final : public httplib::Server {
     set_keep_alive_timeout(std::max(1, limits_.keep_alive_timeout_ms / 1000));
     int threads = limits_.threads;
     new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // The library listens with a backlog of 5, so a burst of clients connecting at once (an
+    // inference load) saw connections refused; Bind() listens again with the system's limit,
+    // which needs the socket. SO_REUSEADDR as usual; not SO_REUSEPORT, which would let a second
+    // server take the same port.
+    set_socket_options([this](int sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_socket_ = sock;
+    });
 
     set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (current_stream) current_stream->BeginBody();
@@ -236,6 +245,10 @@ class HttpServer::Transport final : public httplib::Server {
   }
 
   bool draining() const { return draining_.load(); }
+  // Raises the listen backlog of the bound socket to the system's limit.
+  void WidenBacklog() {
+    if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
+  }
 
   void BeginDrain() {
     draining_ = true;
@@ -366,6 +379,7 @@ class HttpServer::Transport final : public httplib::Server {
   MetricsRegistry& metrics_;
   HttpLimits limits_;
   std::atomic<bool> draining_{false};
+  int listen_socket_ = -1;
 };
 
 HttpServer::HttpServer(const Router& router, Authenticator authenticate, MetricsRegistry& metrics,
@@ -384,11 +398,13 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
   if (port == 0) {
     int p = transport_->bind_to_any_port(host);
     if (p <= 0) return Unavailable("cannot listen on " + host);
+    transport_->WidenBacklog();
     return p;
   }
   if (!transport_->bind_to_port(host, port)) {
     return Unavailable("cannot listen on " + host + ":" + std::to_string(port));
   }
+  transport_->WidenBacklog();
   return port;
 }
 
