@@ -194,14 +194,7 @@ Result<Json> FinalParams(jobs::JobStore& jobs, const std::string& project_id, Js
                          const Trial& t) {
   if (!KeepsBestEpoch(params) || !t.job_id) return params;
   EASEL_ASSIGN_OR_RETURN(Json metrics, jobs.ListMetrics(project_id, *t.job_id));
-  std::optional<int64_t> best_step;
-  double lowest = INFINITY;
-  for (const Json& p : metrics["series"].value("val_loss", Json::array())) {
-    if (p["value"].get<double>() < lowest) {
-      lowest = p["value"].get<double>();
-      best_step = p["step"].get<int64_t>();
-    }
-  }
+  const std::optional<int64_t> best_step = BestEpoch(metrics.value("series", Json::object()));
   return best_step ? RefitParams(params, *best_step) : params;
 }
 

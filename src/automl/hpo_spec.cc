@@ -105,20 +105,24 @@ Json RefitParams(const Json& params, int64_t epochs) {
   return out;
 }
 
+std::optional<int64_t> BestEpoch(const Json& series) {
+  std::optional<int64_t> step;
+  double lowest = INFINITY;
+  for (const Json& p : series.value("val_loss", Json::array())) {
+    if (p["value"].get<double>() < lowest) {
+      lowest = p["value"].get<double>();
+      step = p["step"].get<int64_t>();
+    }
+  }
+  return step;
+}
+
 std::optional<double> TrialFinalValue(const Json& series, const Objective& objective,
                                       bool keeps_best_epoch) {
   const Json points = series.value(objective.metric, Json::array());
   if (points.empty()) return std::nullopt;
-  std::optional<int64_t> step;
-  if (keeps_best_epoch) {
-    double lowest = INFINITY;
-    for (const Json& p : series.value("val_loss", Json::array())) {
-      if (p["value"].get<double>() < lowest) {
-        lowest = p["value"].get<double>();
-        step = p["step"].get<int64_t>();
-      }
-    }
-  }
+  const std::optional<int64_t> step =
+      keeps_best_epoch ? BestEpoch(series) : std::optional<int64_t>();
   for (const Json& p : points) {
     if (step && p["step"].get<int64_t>() == *step) {
       return objective.Minimized(p["value"].get<double>());

@@ -83,6 +83,10 @@ bool KeepsBestEpoch(const Json& resolved_params);
 // count set to `epochs` and early stopping off (there is nothing left to stop on).
 Json RefitParams(const Json& params, int64_t epochs);
 
+// The step (epoch) of a trial's lowest `val_loss` in its metric series ({name: [{step, value}]}),
+// nullopt without one: the epoch a trainer that keeps its best epoch ends with.
+std::optional<int64_t> BestEpoch(const Json& series);
+
 // The minimized objective of a finished trial's model, from the job's metric series
 // ({name: [{step, value}]}): at the step with the lowest `val_loss` when the trainer keeps the
 // best epoch, else at the last step. nullopt when the objective was never reported.
