@@ -43,6 +43,9 @@ class EaselServer {
   // Throws (with the log tail) if the server process has exited.
   void CheckAlive();
   std::string LogTail(size_t bytes = 2000) const;
+  // Everything the server has written so far (stdout and stderr), e.g. the lines it prints on
+  // start-up ("grpc listening on ...").
+  std::string Log() const { return ReadFile(log_path_); }
 
  private:
   std::filesystem::path log_path_;

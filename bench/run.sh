@@ -19,3 +19,4 @@ fi
 "$build_dir/bench/easel_hpo_bench" "$@"
 "$build_dir/bench/easel_image_classifier_bench" "$@"
 "$build_dir/bench/easel_automl_bench" --easel "$build_dir/easel" "$@"
+"$build_dir/bench/easel_serving_bench" --easel "$build_dir/easel" "$@"

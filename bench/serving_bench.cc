@@ -1,0 +1,618 @@
+// Does an easel endpoint serve a model about as fast as the model itself runs? Two models,
+// trained in the run through the server: xgboost on sklearn's breast cancer data (30 numeric
+// features, Debian's python3-sklearn) and a small image_classifier on a few hundred
+// Fashion-MNIST images (Debian's dataset-fashion-mnist; it only has to exist, not to be good).
+// Each gets three endpoints over the same version, one instance each: max_batch_size 32 with
+// no queue delay (the default), 32 with --delay-us, and 1 (batching off).
+//
+// Load: N client threads, each with its own keep-alive connection, send single-row (single
+// image) requests back to back for --seconds; over HTTP with a JSON body (tabular only: JSON
+// cannot carry encoded images), HTTP with the binary tensor extension, and gRPC with
+// raw_input_contents. Every thread's first answer is checked against the in-process prediction.
+//
+// The limit: the same version's files loaded in this process and called on one thread (one
+// per endpoint instance), on batches of the sizes the server's batches had (from
+// /v2/models/{name}/stats before and after the run): raw rows/s = rows ÷ the time those calls
+// take here, with the faster of the libraries' default intra-op threads and one (see
+// serving_local.h). For the tabular model a call includes the stored pipeline on the raw cells,
+// as the server must run it too. ratio = served rows/s ÷ raw rows/s. Overhead per request = p50
+// latency at concurrency 1 − one raw call of one row.
+//
+//   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
+//                       [--quick]
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "easel_server.h"
+#include "process.h"
+#include "serving_load.h"
+#include "serving_local.h"
+
+namespace easel::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const std::string kProject = "/api/v1/projects/bench";
+const fs::path kSklearnData = "/usr/lib/python3/dist-packages/sklearn/datasets/data";
+
+struct Options {
+  std::string easel;
+  std::string fashion = "/usr/share/datasets/fashion-mnist";
+  double seconds = 3;
+  int delay_us = 500;
+  int images = 400;
+  bool quick = false;
+};
+
+double Since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<std::string> Split(const std::string& line, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  for (std::string cell; std::getline(ss, cell, sep);) out.push_back(cell);
+  return out;
+}
+
+// sklearn's CSV ("n_samples,n_features,class names...", rows ending in the class index) as a
+// CSV with a header f0..f{k-1},label and the class name, and its feature cells by column.
+struct Table {
+  std::string csv;
+  std::vector<std::map<std::string, std::string>> rows;
+};
+
+Table ReadSklearn(const std::string& file) {
+  std::ifstream in(kSklearnData / file);
+  std::string line;
+  if (!std::getline(in, line)) throw std::runtime_error("cannot read " + file);
+  const std::vector<std::string> meta = Split(line, ',');
+  const int features = std::stoi(meta.at(1));
+  Table t;
+  std::vector<std::string> names;
+  for (int i = 0; i < features; ++i) {
+    names.push_back("f");
+    names.back() += std::to_string(i);
+    t.csv += names.back() + ",";
+  }
+  t.csv += "label\n";
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = Split(line, ',');
+    auto& row = t.rows.emplace_back();
+    for (int i = 0; i < features; ++i) row[names[i]] = cells.at(i);
+    t.csv += line.substr(0, line.rfind(',') + 1) + meta.at(2 + std::stoi(cells.back())) + "\n";
+  }
+  return t;
+}
+
+// One Fashion-MNIST IDX split (28×28 u8 images), the first `limit` images as PNG files.
+struct Images {
+  std::vector<std::string> png;
+  std::vector<int> labels;
+};
+
+Images ReadFashion(const fs::path& dir, const std::string& prefix, int limit) {
+  auto gunzip = [](const fs::path& path) {
+    FILE* pipe = ::popen(("gzip -dc '" + path.string() + "' 2>/dev/null").c_str(), "r");
+    std::string out;
+    char buf[1 << 16];
+    while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+    if (::pclose(pipe) != 0) throw std::runtime_error("cannot read " + path.string());
+    return out;
+  };
+  const std::string images = gunzip(dir / (prefix + "-images-idx3-ubyte.gz"));
+  const std::string labels = gunzip(dir / (prefix + "-labels-idx1-ubyte.gz"));
+  auto u32 = [&](size_t at) {
+    auto b = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(images[at + i])); };
+    return b(0) << 24 | b(1) << 16 | b(2) << 8 | b(3);
+  };
+  if (images.size() < 16 || u32(0) != 2051) throw std::runtime_error("not an IDX image file");
+  const int n = std::min<int>(limit, static_cast<int>(u32(4)));
+  const int rows = static_cast<int>(u32(8)), cols = static_cast<int>(u32(12));
+  Images out;
+  for (int i = 0; i < n; ++i) {
+    cv::Mat image(rows, cols, CV_8UC1,
+                  const_cast<char*>(images.data()) + 16 + static_cast<size_t>(i) * rows * cols);
+    std::vector<uint8_t> png;
+    cv::imencode(".png", image, png);
+    out.png.emplace_back(png.begin(), png.end());
+    out.labels.push_back(static_cast<uint8_t>(labels.at(8 + i)));
+  }
+  return out;
+}
+
+// An image_folder zip: class/NNNN.png.
+std::string ImageFolderZip(const Images& images, const std::vector<std::string>& classes) {
+  std::string out;
+  archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  archive_write_open(
+      a, &out, nullptr,
+      [](archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+      },
+      nullptr);
+  for (size_t i = 0; i < images.png.size(); ++i) {
+    const std::string name = classes.at(images.labels[i]) + "/" + std::to_string(i) + ".png";
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(images.png[i].size()));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_write_header(a, e);
+    archive_write_data(a, images.png[i].data(), images.png[i].size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
+}
+
+// ---- the server ----
+
+Json WaitJob(EaselServer& server, const std::string& id) {
+  const auto start = Clock::now();
+  for (;;) {
+    Json job = server.Send("GET", kProject + "/jobs/" + id, nullptr, 200);
+    const std::string state = job.value("state", "");
+    if (state == "succeeded") return job;
+    if (state == "failed" || state == "cancelled" || Since(start) > 1800) {
+      throw std::runtime_error("job " + id + " " + state + ": " + job.dump() + "\n" +
+                               server.LogTail());
+    }
+    server.CheckAlive();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void Import(EaselServer& server, const std::string& dataset, const std::string& type,
+            const std::string& file_name, const std::string& body) {
+  server.Send("POST", kProject + "/datasets", {{"name", dataset}, {"type", type}}, 201);
+  auto res =
+      server.client().Post(kProject + "/datasets/" + dataset + "/imports?file_name=" + file_name +
+                               (type == "tabular" ? "" : "&format=image_folder"),
+                           server.headers(), body, "application/octet-stream");
+  if (!res || res->status != 202) {
+    server.CheckAlive();
+    throw std::runtime_error("importing " + file_name +
+                             " failed: " + (res ? res->body : httplib::to_string(res.error())));
+  }
+  WaitJob(server, Json::parse(res->body).value("job_id", ""));
+}
+
+int Train(EaselServer& server, const Json& spec) {
+  Json job = server.Send("POST", kProject + "/jobs", {{"kind", "train"}, {"spec", spec}}, 202);
+  Json done = WaitJob(server, job.value("id", ""));
+  return done["result"].value("version", 1);
+}
+
+// The version's files as downloaded, and its format.
+std::pair<train::ModelFiles, std::string> Download(EaselServer& server, const std::string& model,
+                                                   int version) {
+  const std::string path = kProject + "/models/" + model + "/versions/" + std::to_string(version);
+  Json v = server.Send("GET", path, nullptr, 200);
+  train::ModelFiles files;
+  for (const Json& f : v["files"]) {
+    const std::string name = f["name"];
+    auto res = server.client().Get(path + "/files/" + name, server.headers());
+    if (!res || res->status != 200)
+      throw std::runtime_error("cannot download " + path + "/" + name);
+    files[name] = res->body;
+  }
+  return {files, v.value("format", "")};
+}
+
+struct Batching {
+  std::string suffix;  // of the endpoint's name
+  int max_batch_size;
+  int delay_us;
+  std::string Label() const {
+    return max_batch_size == 1
+               ? "off"
+               : std::to_string(max_batch_size) + "/" + std::to_string(delay_us) + "us";
+  }
+};
+
+// Model calls since the server started, by batch size: (calls, compute ns).
+using BatchMix = std::map<size_t, std::pair<int64_t, int64_t>>;
+
+BatchMix Batches(EaselServer& server, const std::string& endpoint) {
+  Json stats = server.Send("GET", "/v2/models/" + endpoint + "/stats", nullptr, 200);
+  BatchMix mix;
+  for (const Json& b : stats.at("model_stats").at(0).value("batch_stats", Json::array())) {
+    mix[b["batch_size"].get<size_t>()] = {b["compute_infer"]["count"].get<int64_t>(),
+                                          b["compute_infer"]["ns"].get<int64_t>()};
+  }
+  return mix;
+}
+
+// ---- one model under load ----
+
+struct Subject {
+  std::string title;
+  std::string endpoint;  // the base name; configs add their suffix
+  std::vector<Protocol> protocols;
+  std::vector<RowRequest> requests;
+  std::vector<std::vector<float>> expected;  // request i's probabilities, in this process
+  double tolerance = 1e-6;
+  std::unique_ptr<LocalModel> local;  // its row i is request i
+  double raw_one_us = 0;              // one call of one row, once measured
+};
+
+struct Measured {
+  Protocol protocol = Protocol::kHttpJson;
+  std::string config;
+  int concurrency = 0;
+  LoadResult load;
+  double rows_per_s = 0, raw_rows_per_s = 0, ratio = 0, mean_batch = 0, busy = 0;
+  double call_slowdown = 0;  // the server's compute time ÷ the raw calls' on the same batches
+  double server_cpu = 0, client_cpu = 0;  // percent of one core
+  bool ok() const { return load.errors == 0 && load.requests > 0; }
+};
+
+Measured Measure(EaselServer& server, Subject& s, const ServerTarget& target, Protocol protocol,
+                 const Batching& config, int concurrency, double seconds) {
+  const std::string endpoint = s.endpoint + config.suffix;
+  RequestSet set(protocol, target, endpoint, s.requests);
+  BatchMix before;
+  double server_cpu = 0, client_cpu = 0;
+  Clock::time_point start;
+  LoadOptions o;
+  o.requests = &set;
+  o.concurrency = concurrency;
+  o.seconds = seconds;
+  o.check = [&s](size_t i, const std::vector<float>& p) -> std::string {
+    const std::vector<float>& want = s.expected.at(i);
+    float worst = p.size() == want.size() ? 0.0f : INFINITY;
+    for (size_t k = 0; k < p.size() && k < want.size(); ++k) {
+      worst = std::max(worst, std::abs(p[k] - want[k]));
+    }
+    if (worst <= s.tolerance) return "";
+    return "request " + std::to_string(i) + ": served probabilities differ from the in-process " +
+           "prediction by " + std::to_string(worst);
+  };
+  o.before_start = [&] {
+    before = Batches(server, endpoint);
+    server_cpu = ProcessCpuSeconds(server.pid());
+    client_cpu = SelfCpuSeconds();
+    start = Clock::now();
+  };
+  Measured m{.protocol = protocol, .config = config.Label(), .concurrency = concurrency};
+  m.load = RunLoad(o);
+  const double wall = Since(start);
+  m.server_cpu = 100 * (ProcessCpuSeconds(server.pid()) - server_cpu) / wall;
+  m.client_cpu = 100 * (SelfCpuSeconds() - client_cpu) / wall;
+  server.CheckAlive();
+  if (m.load.requests == 0) return m;
+  m.rows_per_s = m.load.requests / m.load.seconds;
+  int64_t calls = 0, rows = 0, ns = 0;
+  double raw_seconds = 0;
+  for (const auto& [size, after] : Batches(server, endpoint)) {
+    auto b = before.find(size);
+    const int64_t c = after.first - (b == before.end() ? 0 : b->second.first);
+    if (c == 0) continue;
+    calls += c;
+    rows += c * static_cast<int64_t>(size);
+    ns += after.second - (b == before.end() ? 0 : b->second.second);
+    raw_seconds += c * s.local->BestSecondsPerCall(size);
+  }
+  if (calls == 0) throw std::runtime_error("the stats of '" + endpoint + "' show no model call");
+  m.mean_batch = static_cast<double>(rows) / calls;
+  m.raw_rows_per_s = rows / raw_seconds;
+  m.ratio = m.rows_per_s / m.raw_rows_per_s;
+  m.busy = ns / 1e9 / wall;
+  m.call_slowdown = ns / 1e9 / raw_seconds;
+  return m;
+}
+
+void PrintHeader() {
+  std::printf("  %-11s %-9s %4s %8s %6s %10s %6s %8s %8s %6s %5s %7s %7s\n", "protocol", "batching",
+              "conc", "req/s", "batch", "raw rows/s", "ratio", "p50 us", "p99 us", "call x", "busy",
+              "srv cpu", "cli cpu");
+}
+
+void PrintRow(const Measured& m) {
+  std::printf("  %-11s %-9s %4d %8.0f %6.2f %10.0f %6.3f %8.0f %8.0f %6.1f %4.0f%% %6.0f%% %6.0f%%",
+              ProtocolName(m.protocol), m.config.c_str(), m.concurrency, m.rows_per_s, m.mean_batch,
+              m.raw_rows_per_s, m.ratio, m.load.p50_us, m.load.p99_us, m.call_slowdown,
+              100 * m.busy, m.server_cpu, m.client_cpu);
+  if (!m.ok()) {
+    std::printf("  FAILED: %lld errors, %lld answered; first: %s", (long long)m.load.errors,
+                (long long)m.load.requests, m.load.first_error.c_str());
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+const Measured* Find(const std::vector<Measured>& all, Protocol p, const std::string& config,
+                     int concurrency) {
+  for (const Measured& m : all) {
+    if (m.protocol == p && m.config == config && m.concurrency == concurrency && m.ok()) return &m;
+  }
+  return nullptr;
+}
+
+// served ÷ served: "1.23" or "n/a" when either run failed.
+std::string Gain(const Measured* on, const Measured* off) {
+  if (on == nullptr || off == nullptr) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", on->rows_per_s / off->rows_per_s);
+  return buf;
+}
+
+// Runs the load of (a), (b) and (c) on one model, printing as it goes.
+std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target, Subject& s,
+                                 const std::vector<Batching>& configs, double seconds) {
+  std::printf("\n%s\n", s.title.c_str());
+  PrintHeader();
+  std::vector<Measured> all;
+  for (Protocol p : s.protocols) {
+    for (int c : {1, 8, 32}) {
+      all.push_back(Measure(server, s, target, p, configs[0], c, seconds));
+      PrintRow(all.back());
+    }
+  }
+  for (Protocol p : s.protocols) {
+    for (size_t k = 1; k < configs.size(); ++k) {
+      all.push_back(Measure(server, s, target, p, configs[k], 32, seconds));
+      PrintRow(all.back());
+    }
+  }
+  s.raw_one_us = s.local->BestSecondsPerCall(1) * 1e6;
+  std::printf("  overhead per request = p50 at concurrency 1 - one raw call of one row (%.0f us):",
+              s.raw_one_us);
+  for (Protocol p : s.protocols) {
+    const Measured* m = Find(all, p, configs[0].Label(), 1);
+    std::printf("  %s %s", ProtocolName(p),
+                m ? std::to_string(std::lround(m->load.p50_us - s.raw_one_us)).c_str() : "n/a");
+  }
+  std::printf(" us\n  raw call here, default threads (wall) / 1 thread (cpu):");
+  for (size_t n : {1, 32}) {
+    std::printf("  batch %zu: %.0f / %.0f us", n, s.local->SecondsPerCall(n, 0) * 1e6,
+                s.local->SecondsPerCall(n, 1) * 1e6);
+  }
+  std::printf("\n  batching gain at concurrency 32 (%s / off, %s / off):",
+              configs[1].Label().c_str(), configs[0].Label().c_str());
+  for (Protocol p : s.protocols) {
+    const Measured* off = Find(all, p, configs[2].Label(), 32);
+    std::printf("  %s %s, %s", ProtocolName(p),
+                Gain(Find(all, p, configs[1].Label(), 32), off).c_str(),
+                Gain(Find(all, p, configs[0].Label(), 32), off).c_str());
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+  return all;
+}
+
+void CreateEndpoints(EaselServer& server, const std::string& name, const std::string& model,
+                     int version, const std::vector<Batching>& configs) {
+  for (const Batching& b : configs) {
+    server.Send("POST", kProject + "/endpoints",
+                {{"name", name + b.suffix},
+                 {"routes", {{{"model", model}, {"version", version}}}},
+                 {"max_batch_size", b.max_batch_size},
+                 {"max_queue_delay_us", b.delay_us}},
+                201);
+  }
+}
+
+std::string FloatText(float v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+Subject TabularSubject(EaselServer& server, const std::vector<Batching>& configs) {
+  const auto start = Clock::now();
+  const Table table = ReadSklearn("breast_cancer.csv");
+  Import(server, "cancer", "tabular", "breast_cancer.csv", table.csv);
+  const int version = Train(server, {{"algorithm", "xgboost"},
+                                     {"dataset", {{"name", "cancer"}}},
+                                     {"target", "label"},
+                                     {"model_name", "cancer-gbm"}});
+  CreateEndpoints(server, "cancer", "cancer-gbm", version, configs);
+  const double setup = Since(start);
+  auto [files, format] = Download(server, "cancer-gbm", version);
+  const Json meta = server.Send("GET", "/v2/models/cancer", nullptr, 200);
+
+  Subject s;
+  s.endpoint = "cancer";
+  s.protocols = {Protocol::kHttpJson, Protocol::kHttpBinary, Protocol::kGrpc};
+  // What the server makes of each FP32 value: the shortest text that reads back as it.
+  std::vector<std::map<std::string, std::string>> cells;
+  for (const auto& row : table.rows) {
+    RowRequest& request = s.requests.emplace_back();
+    auto& served = cells.emplace_back();
+    for (const Json& input : meta.at("inputs")) {
+      const std::string name = input.at("name");
+      auto cell = row.find(name);
+      if (cell == row.end()) throw std::runtime_error("the model reads '" + name + "'?");
+      const float v = std::stof(cell->second);
+      request.push_back({name, "FP32", std::string(reinterpret_cast<const char*>(&v), 4),
+                         Json(std::stod(cell->second))});
+      served[name] = FloatText(v);
+    }
+  }
+  s.local = LoadTabular(format, files, std::move(cells));
+  for (size_t i = 0; i < s.requests.size(); ++i) s.expected.push_back(s.local->Run(i, 1));
+  char title[256];
+  std::snprintf(title, sizeof title,
+                "xgboost on breast cancer (%zu rows, %zu features, 2 classes; trained and "
+                "deployed in %.0f s)",
+                s.requests.size(), meta.at("inputs").size(), setup);
+  s.title = title;
+  return s;
+}
+
+Subject ImageSubject(EaselServer& server, const Options& o, const std::vector<Batching>& configs) {
+  const auto start = Clock::now();
+  const std::vector<std::string> classes = {"tshirt", "trouser", "pullover", "dress", "coat",
+                                            "sandal", "shirt",   "sneaker",  "bag",   "boot"};
+  const Images train = ReadFashion(o.fashion, "train", o.images);
+  Import(server, "fashion", "image_classification", "fashion.zip", ImageFolderZip(train, classes));
+  const Json params = {{"arch", "resnet18"}, {"width", 0.25},         {"input_size", 32},
+                       {"grayscale", true},  {"epochs", 1},           {"batch_size", 32},
+                       {"augment", false},   {"learning_rate", 0.003}};
+  const int version = Train(server, {{"algorithm", "image_classifier"},
+                                     {"dataset", {{"name", "fashion"}}},
+                                     {"model_name", "fashion-net"},
+                                     {"params", params}});
+  CreateEndpoints(server, "fashion", "fashion-net", version, configs);
+  const double setup = Since(start);
+  auto [files, format] = Download(server, "fashion-net", version);
+  const Json meta = server.Send("GET", "/v2/models/fashion", nullptr, 200);
+  const std::string input = meta.at("inputs").at(0).at("name");
+
+  Subject s;
+  s.endpoint = "fashion";
+  // JSON cannot carry encoded images: BYTES data in JSON must be (UTF-8) strings.
+  s.protocols = {Protocol::kHttpBinary, Protocol::kGrpc};
+  Images test = ReadFashion(o.fashion, "t10k", 64);
+  for (const std::string& png : test.png) {
+    const uint32_t n = static_cast<uint32_t>(png.size());  // little-endian hosts only
+    s.requests.push_back(
+        {{input, "BYTES", std::string(reinterpret_cast<const char*>(&n), 4) + png, Json()}});
+  }
+  s.local = LoadImage(format, files, std::move(test.png));
+  for (size_t i = 0; i < s.requests.size(); ++i) s.expected.push_back(s.local->Run(i, 1));
+  s.tolerance = 1e-4;  // convolutions may sum in another order at another batch size
+  char title[256];
+  std::snprintf(title, sizeof title,
+                "image_classifier (resnet18 width 0.25, 32 px, 1 epoch on %zu Fashion-MNIST "
+                "images; trained and deployed in %.0f s), 28x28 PNG requests",
+                train.png.size(), setup);
+  s.title = title;
+  return s;
+}
+
+// The 1, 5 and 15 minute load averages: how much else this machine was doing.
+std::string LoadAverage() {
+  const std::vector<std::string> fields = Split(ReadFile("/proc/loadavg"), ' ');
+  return fields.size() < 3 ? "?" : fields[0] + " " + fields[1] + " " + fields[2];
+}
+
+int RunBench(const Options& o) {
+  InstallSignalForwarding();
+  ::signal(SIGPIPE, SIG_IGN);
+  ScratchDir scratch("easel-serving-bench");
+  // 64 HTTP threads: the idle admin connection must not take a slot the 32 clients need.
+  EaselServer server(o.easel, scratch.path(),
+                     {"--grpc-listen", "127.0.0.1:0", "--http-threads", "64"});
+  std::smatch m;
+  const std::string log = server.Log();
+  if (!std::regex_search(log, m, std::regex(R"(grpc listening on 127\.0\.0\.1:(\d+))"))) {
+    throw std::runtime_error("easel serve did not say where gRPC listens:\n" + server.LogTail());
+  }
+  const ServerTarget target{[&server] { return server.NewClient(); }, std::stoi(m[1]),
+                            server.token()};
+  server.Send("POST", "/api/v1/projects", {{"name", "bench"}}, 201);
+  const std::vector<Batching> configs = {
+      {"", 32, 0}, {"-delay", 32, o.delay_us}, {"-nobatch", 1, 0}};
+  std::printf(
+      "serving: single-row requests (req/s = rows/s) from N client threads, each on its own "
+      "keep-alive connection, %.1f s per run; 1 instance per endpoint; batching = max_batch_size/"
+      "max_queue_delay_us; raw = the same version in this process called from 1 thread, with "
+      "the faster of the default intra-op threads (wall time) and 1 (its CPU time), on batches of "
+      "the sizes the server ran; "
+      "ratio = rows/s / raw rows/s; call x = the server's time in model calls / the raw calls' on "
+      "the same batches; busy = the instance's share of the run spent in model calls; cpu in %% of "
+      "one core (%u cores); load average %s\n",
+      o.seconds, std::thread::hardware_concurrency(), LoadAverage().c_str());
+  std::fflush(stdout);
+
+  const double block = o.quick ? 0.1 : 0.5;
+  Subject tabular = TabularSubject(server, configs);
+  tabular.local->set_block_seconds(block);
+  const std::vector<Measured> t = RunSubject(server, target, tabular, configs, o.seconds);
+  Subject image = ImageSubject(server, o, configs);
+  image.local->set_block_seconds(block);
+  const std::vector<Measured> i = RunSubject(server, target, image, configs, o.seconds);
+
+  std::printf(
+      "\nheadline (targets from the issue)\n  tabular overhead per request (target < 200 us):");
+  for (Protocol p : tabular.protocols) {
+    const Measured* m = Find(t, p, configs[0].Label(), 1);
+    if (m) std::printf("  %s %.0f us", ProtocolName(p), m->load.p50_us - tabular.raw_one_us);
+  }
+  std::printf("\n  throughput ratio at concurrency 32, batching %s (target >= 0.8):",
+              configs[1].Label().c_str());
+  for (const auto* run : {&t, &i}) {
+    std::printf("  %s", run == &t ? "xgboost" : "| image");
+    for (const Measured& m : *run) {
+      if (m.config == configs[1].Label() && m.ok()) {
+        std::printf("  %s %.2f", ProtocolName(m.protocol), m.ratio);
+      }
+    }
+  }
+  std::printf("\n  image classifier batching gain at concurrency 32 (%s / off):",
+              configs[1].Label().c_str());
+  for (Protocol p : image.protocols) {
+    std::printf(
+        "  %s %s", ProtocolName(p),
+        Gain(Find(i, p, configs[1].Label(), 32), Find(i, p, configs[2].Label(), 32)).c_str());
+  }
+  std::printf("\n  load average at the end: %s\n", LoadAverage().c_str());
+  int failed = 0;
+  for (const auto* run : {&t, &i}) {
+    for (const Measured& m : *run) failed += m.ok() ? 0 : 1;
+  }
+  if (failed > 0) {
+    std::fprintf(stderr,
+                 "easel_serving_bench: %d runs had failed requests (marked FAILED above; their "
+                 "figures are not results). Server log:\n%s\n",
+                 failed, server.LogTail(4000).c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace easel::bench
+
+int main(int argc, char** argv) {
+  easel::bench::Options o;
+  CLI::App app{"easel endpoints under load against the same models in-process"};
+  app.add_option("--easel", o.easel, "the easel binary")->required();
+  app.add_option("--fashion-mnist", o.fashion, "Fashion-MNIST directory (IDX .gz files)");
+  app.add_option("--seconds", o.seconds, "length of each load run");
+  app.add_option("--delay-us", o.delay_us, "max_queue_delay_us of the batching endpoint");
+  app.add_option("--images", o.images, "Fashion-MNIST training images for the image model");
+  app.add_flag("--quick", o.quick, "a smoke run: 1 s runs, 200 training images");
+  CLI11_PARSE(app, argc, argv);
+  if (o.quick) {
+    o.seconds = 1;
+    o.images = 200;
+  }
+  for (const std::string& need :
+       {o.easel, (easel::bench::kSklearnData / "breast_cancer.csv").string(),
+        o.fashion + "/train-images-idx3-ubyte.gz"}) {
+    if (!std::filesystem::exists(need)) {
+      std::fprintf(stderr,
+                   "easel_serving_bench: needs %s (python3-sklearn, dataset-fashion-mnist)\n",
+                   need.c_str());
+      return 2;
+    }
+  }
+  try {
+    return easel::bench::RunBench(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "easel_serving_bench: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,98 @@
+#pragma once
+// Closed-loop load on a KServe v2 endpoint for bench/serving_bench.cc: N client threads, each
+// with its own keep-alive connection, sending one prepared single-row request after another
+// for a fixed time, over HTTP with a JSON body, HTTP with the binary tensor extension, or gRPC
+// with raw_input_contents. Failed requests never throw; they are counted and the first one
+// kept, so the caller decides how loudly a failed run is reported.
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+
+namespace easel::bench {
+
+// One input tensor of a single-row request: shape [1], its raw little-endian bytes (BYTES:
+// 4-byte length and the bytes), and the same value as JSON data (null where only the binary
+// forms can carry it, as for encoded images).
+struct RowInput {
+  std::string name;
+  std::string datatype;
+  std::string raw;
+  Json json;
+};
+using RowRequest = std::vector<RowInput>;
+
+enum class Protocol { kHttpJson, kHttpBinary, kGrpc };
+const char* ProtocolName(Protocol p);
+
+// A connection to one endpoint, used by one thread at a time.
+class InferConnection {
+ public:
+  virtual ~InferConnection() = default;
+  // Sends request `i` of the prepared set and waits for the answer: an empty string on
+  // success, else a sentence saying what went wrong. With `probabilities`, the answer's
+  // "probabilities" output is decoded into it.
+  virtual std::string Infer(size_t i, std::vector<float>* probabilities) = 0;
+};
+
+// Where the server listens and who the client is.
+struct ServerTarget {
+  std::function<std::unique_ptr<httplib::Client>()> http_client;  // a new keep-alive client
+  int grpc_port = 0;
+  std::string token;
+};
+
+// The requests of one endpoint in the encoding a protocol sends, built once and shared by
+// every connection (read-only; it must outlive them).
+class RequestSet {
+ public:
+  RequestSet(Protocol protocol, ServerTarget target, const std::string& endpoint,
+             const std::vector<RowRequest>& rows);
+  ~RequestSet();
+
+  Protocol protocol() const { return protocol_; }
+  size_t size() const { return size_; }
+  // A new connection of its own (gRPC: a channel that shares no subchannel with others). May
+  // be called from any thread.
+  std::unique_ptr<InferConnection> Connect() const;
+
+  struct Encoded;
+
+ private:
+  Protocol protocol_;
+  ServerTarget target_;
+  std::string path_;
+  size_t size_ = 0;
+  std::unique_ptr<Encoded> encoded_;
+};
+
+struct LoadResult {
+  int64_t requests = 0;  // answered with success before the deadline
+  int64_t errors = 0;
+  std::string first_error;
+  double seconds = 0;  // the timed window
+  double p50_us = 0, p99_us = 0;
+};
+
+struct LoadOptions {
+  const RequestSet* requests = nullptr;
+  int concurrency = 1;
+  double seconds = 3;
+  // Called once per thread on its first (untimed) answer: the request index and its
+  // probabilities; a non-empty answer is an error that fails the run.
+  std::function<std::string(size_t, const std::vector<float>&)> check;
+  // Called after every thread is connected and warmed up, right before the clock starts. What
+  // it throws stops the run and is rethrown by RunLoad once the threads are joined.
+  std::function<void()> before_start;
+};
+
+// Threads start at different requests of the set and walk through it in order.
+LoadResult RunLoad(const LoadOptions& options);
+
+}  // namespace easel::bench
