@@ -110,7 +110,32 @@ Status ReadArtifact(store::BlobStore& blobs, const store::Artifact& artifact,
   return read;
 }
 
-class CsvInput final : public InputSource {
+// An uploaded file, read through once to count (and, where it is cheap, check) its rows, then
+// again by each ForEach.
+class FileInput : public InputSource {
+ public:
+  // `check_rows`: build every row now, so a bad one fails the job before anything is written
+  // (JSON lines: cheap); otherwise only what the scan checks anyway (a CSV header).
+  Status Count(bool check_rows) {
+    int64_t rows = 0;
+    EASEL_RETURN_IF_ERROR(Scan(
+        check_rows ? 0 : INT64_MAX, [](InputRow&) { return OkStatus(); }, &rows));
+    total_ = rows;
+    return OkStatus();
+  }
+
+  Status ForEach(int64_t skip, const std::function<Status(InputRow&)>& fn) const override {
+    int64_t rows = 0;
+    return Scan(skip, fn, &rows);
+  }
+
+ protected:
+  // Calls `fn` with each row after the first `skip`; `rows` counts every row read.
+  virtual Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn,
+                      int64_t* rows) const = 0;
+};
+
+class CsvInput final : public FileInput {
  public:
   CsvInput(store::BlobStore& blobs, store::Artifact artifact, InputColumns columns)
       : blobs_(blobs),
@@ -121,22 +146,9 @@ class CsvInput final : public InputSource {
     name_ = artifact_.name;
   }
 
-  // Reads the file through, checking the header and counting the rows.
-  Status Count() {
-    int64_t rows = 0;
-    EASEL_RETURN_IF_ERROR(Scan(
-        INT64_MAX, [&](InputRow&) { return OkStatus(); }, &rows));
-    total_ = rows;
-    return OkStatus();
-  }
-
-  Status ForEach(int64_t skip, const std::function<Status(InputRow&)>& fn) const override {
-    int64_t rows = 0;
-    return Scan(skip, fn, &rows);
-  }
-
  private:
-  Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn, int64_t* rows) const {
+  Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn,
+              int64_t* rows) const override {
     data::CsvOptions options;
     options.file_name = artifact_.name;
     data::CsvParser parser(options);
@@ -207,7 +219,7 @@ class CsvInput final : public InputSource {
   const CellsWriter cells_;
 };
 
-class JsonlInput final : public InputSource {
+class JsonlInput final : public FileInput {
  public:
   JsonlInput(store::BlobStore& blobs, store::Artifact artifact, InputColumns columns)
       : blobs_(blobs), artifact_(std::move(artifact)), columns_(std::move(columns)) {
@@ -215,22 +227,9 @@ class JsonlInput final : public InputSource {
     name_ = artifact_.name;
   }
 
-  // Reads the file through, checking every line and counting the rows.
-  Status Count() {
-    int64_t rows = 0;
-    EASEL_RETURN_IF_ERROR(Scan(
-        0, [](InputRow&) { return OkStatus(); }, &rows));
-    total_ = rows;
-    return OkStatus();
-  }
-
-  Status ForEach(int64_t skip, const std::function<Status(InputRow&)>& fn) const override {
-    int64_t rows = 0;
-    return Scan(skip, fn, &rows);
-  }
-
  private:
-  Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn, int64_t* rows) const {
+  Status Scan(int64_t skip, const std::function<Status(InputRow&)>& fn,
+              int64_t* rows) const override {
     data::LineSplitter lines(artifact_.name, [&](std::string_view line, uint64_t number) -> Status {
       if (line.find_first_not_of(" \t") == std::string_view::npos) return OkStatus();
       const int64_t index = (*rows)++;
@@ -350,11 +349,11 @@ Result<std::unique_ptr<InputSource>> OpenFileInput(store::BlobStore& blobs,
   EASEL_ASSIGN_OR_RETURN(FileFormat format, DetectFormat(blobs, artifact));
   if (format == FileFormat::kCsv) {
     auto csv = std::make_unique<CsvInput>(blobs, artifact, columns);
-    EASEL_RETURN_IF_ERROR(csv->Count());
+    EASEL_RETURN_IF_ERROR(csv->Count(/*check_rows=*/false));
     return std::unique_ptr<InputSource>(std::move(csv));
   }
   auto jsonl = std::make_unique<JsonlInput>(blobs, artifact, columns);
-  EASEL_RETURN_IF_ERROR(jsonl->Count());
+  EASEL_RETURN_IF_ERROR(jsonl->Count(/*check_rows=*/true));
   return std::unique_ptr<InputSource>(std::move(jsonl));
 }
 
