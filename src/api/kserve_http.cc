@@ -5,8 +5,6 @@
 // An endpoint is private to its project: the token must be allowed to read that project, and
 // anyone else is told the model does not exist.
 
-#include <charconv>
-
 #include "api/endpoints.h"
 #include "common/version.h"
 #include "serving/endpoints.h"
@@ -31,16 +29,9 @@ Result<std::shared_ptr<serving::LiveEndpoint>> EndpointFor(const Call& call, Api
   return *live;
 }
 
-// {version} of the path: a version number the endpoint serves; nullopt without one.
+// {version} of the path; nullopt without one.
 Result<std::optional<int64_t>> VersionParam(const Call& call) {
-  const std::string& v = call.param("version");
-  if (v.empty()) return std::optional<int64_t>();
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
-    return InvalidArgument("model version '" + v + "' is not a version number");
-  }
-  return std::optional<int64_t>(n);
+  return serving::ParseVersionNumber(call.param("version"));
 }
 
 Json TensorSpecs(const std::vector<serving::TensorSpec>& specs) {

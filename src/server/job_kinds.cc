@@ -33,9 +33,6 @@ const train::AlgorithmRegistry& BuiltinAlgorithms() {
   return *algorithms;
 }
 
-namespace {
-
-// The serving backends, for batch predictions (the server builds its own for endpoints).
 const serving::BackendRegistry& BuiltinBackends() {
   static const serving::BackendRegistry* backends = [] {
     auto* b = new serving::BackendRegistry;
@@ -44,8 +41,6 @@ const serving::BackendRegistry& BuiltinBackends() {
   }();
   return *backends;
 }
-
-}  // namespace
 
 labeling::PrelabelModelLoader PrelabelLoader() {
   return [](store::Database& db, store::BlobStore& blobs, const std::string& project_id,

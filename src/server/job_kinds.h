@@ -5,6 +5,7 @@
 #include "data/formats.h"
 #include "jobs/job_kind.h"
 #include "labeling/prelabel_model.h"
+#include "serving/backend.h"
 #include "train/algorithms.h"
 
 namespace easel::server {
@@ -14,6 +15,9 @@ const data::Formats& BuiltinFormats();
 
 // Every built-in training algorithm and model loader; shared read-only.
 const train::AlgorithmRegistry& BuiltinAlgorithms();
+
+// Every built-in serving backend (endpoints and batch predictions); shared read-only.
+const serving::BackendRegistry& BuiltinBackends();
 
 // Loads registered classifiers for the labeling module's pre-labels (labeling knows no models).
 labeling::PrelabelModelLoader PrelabelLoader();

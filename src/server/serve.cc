@@ -106,9 +106,7 @@ int RunServe(const ServeOptions& opts) {
   auto jobs = JobsWiring::Create(opts, **db, **blobs, metrics);
   if (!jobs.ok()) return Fail(jobs.status());
 
-  serving::BackendRegistry backends;
-  serving::RegisterBuiltinBackends(backends, BuiltinAlgorithms());
-  serving::Endpoints endpoints(**db, **blobs, backends, metrics);
+  serving::Endpoints endpoints(**db, **blobs, BuiltinBackends(), metrics);
 
   api::Router router;
   std::unique_ptr<api::HttpServer> http;

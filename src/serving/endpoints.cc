@@ -1,5 +1,6 @@
 #include "serving/endpoints.h"
 
+#include <charconv>
 #include <random>
 
 #include "common/log.h"
@@ -18,6 +19,16 @@ std::string_view StateName(LiveEndpoint::State state) {
       return "failed";
   }
   return "failed";
+}
+
+Result<std::optional<int64_t>> ParseVersionNumber(std::string_view text) {
+  if (text.empty()) return std::optional<int64_t>();
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1) {
+    return InvalidArgument("model version '" + std::string(text) + "' is not a version number");
+  }
+  return std::optional<int64_t>(n);
 }
 
 EndpointRecord LiveEndpoint::record() const {

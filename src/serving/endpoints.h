@@ -62,6 +62,10 @@ class LiveEndpoint {
 
 std::string_view StateName(LiveEndpoint::State state);
 
+// A version as the data plane names it (a path segment, a request field): a number from 1, or
+// empty for none (nullopt). INVALID_ARGUMENT for anything else.
+Result<std::optional<int64_t>> ParseVersionNumber(std::string_view text);
+
 class Endpoints {
  public:
   Endpoints(store::Database& db, store::BlobStore& blobs, const BackendRegistry& backends,

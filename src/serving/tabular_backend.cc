@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 
+#include "data/transforms/numbers.h"
 #include "data/transforms/pipeline.h"
 
 namespace easel::serving {
@@ -28,14 +29,8 @@ constexpr const char* kFeaturesInput = "features";
 constexpr const char* kRowsInput = "rows";
 
 // The shortest text that reads back as the same float: the pipeline then parses "5.1" exactly
-// as it parsed "5.1" in the training CSV.
+// as it parsed "5.1" in the training CSV (doubles: data::transforms::FormatNumber).
 std::string FloatText(float v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
-
-std::string DoubleText(double v) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, end);
@@ -60,7 +55,8 @@ Result<std::vector<std::optional<std::string>>> ColumnCells(const Tensor& t) {
     for (size_t i = 0; i < t.data.size() / 8; ++i) {
       double v;
       std::memcpy(&v, t.data.data() + i * 8, 8);
-      cells.push_back(std::isnan(v) ? std::nullopt : std::optional(DoubleText(v)));
+      cells.push_back(std::isnan(v) ? std::nullopt
+                                    : std::optional(data::transforms::FormatNumber(v)));
     }
     return cells;
   }
@@ -186,7 +182,7 @@ class TabularBackend final : public Backend {
         if (value.is_string()) {
           s.values[c->second] = value.get<std::string>();
         } else if (value.is_number_float()) {
-          s.values[c->second] = DoubleText(value.get<double>());
+          s.values[c->second] = data::transforms::FormatNumber(value.get<double>());
         } else if (value.is_number() || value.is_boolean()) {
           s.values[c->second] = value.dump();
         } else {

@@ -2,8 +2,6 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <charconv>
-
 #include "common/version.h"
 #include "grpc_service.grpc.pb.h"
 #include "serving/kserve/grpc_codec.h"
@@ -15,16 +13,6 @@ grpc::Status ToGrpc(const Status& st) {
   if (st.ok()) return grpc::Status::OK;
   // easel's codes are the canonical gRPC codes, number for number.
   return grpc::Status(static_cast<grpc::StatusCode>(st.code()), st.message());
-}
-
-Result<std::optional<int64_t>> ParseVersion(const std::string& v) {
-  if (v.empty()) return std::optional<int64_t>();
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
-    return InvalidArgument("model version '" + v + "' is not a version number");
-  }
-  return std::optional<int64_t>(n);
 }
 
 void FillSpecs(
@@ -98,7 +86,7 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
                           inference::ModelReadyResponse* out) override {
     auto live = Find(context, in->name());
     if (!live.ok()) return ToGrpc(live.status());
-    auto version = ParseVersion(in->version());
+    auto version = ParseVersionNumber(in->version());
     if (!version.ok()) return ToGrpc(version.status());
     auto picked = (*live)->Pick(*version);
     if (!picked.ok() && picked.status().code() != StatusCode::kUnavailable) {
@@ -113,7 +101,7 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
                              inference::ModelMetadataResponse* out) override {
     auto live = Find(context, in->name());
     if (!live.ok()) return ToGrpc(live.status());
-    auto version = ParseVersion(in->version());
+    auto version = ParseVersionNumber(in->version());
     if (!version.ok()) return ToGrpc(version.status());
     auto picked = (*live)->Pick(*version);
     if (!picked.ok()) return ToGrpc(picked.status());
@@ -132,7 +120,7 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
                           inference::ModelInferResponse* out) override {
     auto live = Find(context, in->model_name());
     if (!live.ok()) return ToGrpc(live.status());
-    auto version = ParseVersion(in->model_version());
+    auto version = ParseVersionNumber(in->model_version());
     if (!version.ok()) return ToGrpc(version.status());
     auto request = FromProto(*in, max_elements);
     if (!request.ok()) return ToGrpc(request.status());
