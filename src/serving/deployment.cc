@@ -27,6 +27,11 @@ constexpr const char* kTritonQueueUs = "nv_inference_queue_duration_us";
 constexpr const char* kTritonComputeUs = "nv_inference_compute_infer_duration_us";
 constexpr const char* kTritonRequestUs = "nv_inference_request_duration_us";
 
+MetricLabels WithOutcome(MetricLabels labels, const char* outcome) {
+  labels.emplace_back("outcome", outcome);
+  return labels;
+}
+
 }  // namespace
 
 void DeclareServingMetrics(MetricsRegistry& metrics) {
@@ -63,7 +68,9 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
       config_(config),
       metrics_(metrics),
       labels_({{"endpoint", endpoint_}, {"version", std::to_string(version_.version)}}),
-      triton_labels_({{"model", endpoint_}, {"version", std::to_string(version_.version)}}) {
+      triton_labels_({{"model", endpoint_}, {"version", std::to_string(version_.version)}}),
+      success_labels_(WithOutcome(labels_, "success")),
+      failure_labels_(WithOutcome(labels_, "failure")) {
   BatcherOptions options;
   options.max_batch_size = static_cast<size_t>(std::max<int64_t>(1, config.max_batch_size));
   options.max_queue_delay_us = config.max_queue_delay_us;
@@ -150,9 +157,7 @@ void Deployment::Record(bool ok, int64_t total_ns, int64_t queue_ns) {
     metrics_.Increment(kTritonQueueUs, triton_labels_, queue_ns / 1e3);
   }
   last_inference_ms_.store(NowMillis(), std::memory_order_relaxed);
-  MetricLabels labels = labels_;
-  labels.emplace_back("outcome", ok ? "success" : "failure");
-  metrics_.Increment(kRequests, labels);
+  metrics_.Increment(kRequests, ok ? success_labels_ : failure_labels_);
   metrics_.Increment(ok ? kTritonSuccess : kTritonFailure, triton_labels_);
   metrics_.Increment(kTritonRequestUs, triton_labels_, total_ns / 1e3);
 }

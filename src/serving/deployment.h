@@ -60,8 +60,10 @@ class Deployment {
   const std::unique_ptr<Backend> backend_;
   const EndpointConfig config_;
   MetricsRegistry& metrics_;
-  const MetricLabels labels_;         // endpoint, version
-  const MetricLabels triton_labels_;  // model, version
+  const MetricLabels labels_;          // endpoint, version
+  const MetricLabels triton_labels_;   // model, version
+  const MetricLabels success_labels_;  // endpoint, version, outcome (built once, not per request)
+  const MetricLabels failure_labels_;
 
   struct Counter {
     std::atomic<int64_t> count{0};
