@@ -9,18 +9,11 @@
 #include <fstream>
 #include <thread>
 
-#include "cli/command.h"
-#include "cli/commands.h"
+#include "cli/test_support.h"
 #include "testing/temp_dir.h"
 
 namespace easel::cli {
 namespace {
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
 
 Json Endpoint(const std::string& name) {
   return {
@@ -44,7 +37,7 @@ Json Endpoint(const std::string& name) {
       {"updated_at", "2026-01-01T00:00:00Z"}};
 }
 
-class FakeServingServer {
+class FakeServingServer : public StandInServer {
  public:
   FakeServingServer() {
     const std::string endpoints = "/api/v1/projects/p/endpoints";
@@ -90,16 +83,10 @@ class FakeServingServer {
           {"name": "value", "datatype": "FP32", "shape": [1], "data": [23.450000762939453]}]})",
                                    "application/json");
                  });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Start();
   }
-  ~FakeServingServer() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeServingServer() { Stop(); }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const Json& last_body() const { return last_body_; }
   const std::string& raw_body() const { return raw_body_; }
   const std::string& header_length() const { return header_length_; }
@@ -110,9 +97,6 @@ class FakeServingServer {
     header_length_ = req.get_header_value("Inference-Header-Content-Length");
   }
 
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   Json last_body_;
   std::string raw_body_;
   std::string header_length_;
@@ -121,26 +105,9 @@ class FakeServingServer {
 class EndpointCommandsTest : public ::testing::Test {
  protected:
   CliRun Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "easel");
     args.insert(args.end(), {"--server", server_.url(), "--token", "t"});
-    if (args[1] == "endpoint") args.insert(args.end(), {"-p", "p"});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    CLI::App app;
-    app.require_subcommand(1);
-    CliRun run;
-    run.exit_code = 0;
-    AddClientCommands(app, run.exit_code);
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      run.exit_code = app.exit(e) == 0 ? 0 : kExitUsage;
-    }
-    run.out = ::testing::internal::GetCapturedStdout();
-    run.err = ::testing::internal::GetCapturedStderr();
-    return run;
+    if (args[0] == "endpoint") args.insert(args.end(), {"-p", "p"});
+    return RunCli(std::move(args));
   }
 
   std::string WriteFile(const std::string& name, const std::string& contents) {

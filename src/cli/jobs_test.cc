@@ -8,19 +8,12 @@
 #include <atomic>
 #include <thread>
 
-#include "cli/command.h"
-#include "cli/commands.h"
+#include "cli/test_support.h"
 
 namespace easel::cli {
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-class FakeJobServer {
+class FakeJobServer : public StandInServer {
  public:
   FakeJobServer() {
     const std::string jobs = "/api/v1/projects/p/jobs";
@@ -82,16 +75,10 @@ class FakeJobServer {
         return true;
       });
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Start();
   }
-  ~FakeJobServer() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeJobServer() { Stop(); }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const Json& last_submit() const { return last_submit_; }
   const std::string& follow() const { return follow_; }
   const std::vector<std::string>& offsets() const { return offsets_; }
@@ -109,9 +96,6 @@ class FakeJobServer {
             {"progress", {{"fraction", state == "running" ? 0.5 : 1.0}, {"message", "step"}}}};
   }
 
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
   std::atomic<int> polls_{0};
   Json last_submit_;
   std::string follow_;
@@ -121,25 +105,8 @@ class FakeJobServer {
 class JobCommandsTest : public ::testing::Test {
  protected:
   CliRun Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "easel");
     args.insert(args.end(), {"--server", server_.url(), "--token", "t", "-p", "p"});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    CLI::App app;
-    app.require_subcommand(1);
-    CliRun run;
-    run.exit_code = 0;
-    AddClientCommands(app, run.exit_code);
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      run.exit_code = app.exit(e);
-    }
-    run.out = ::testing::internal::GetCapturedStdout();
-    run.err = ::testing::internal::GetCapturedStderr();
-    return run;
+    return RunCli(std::move(args));
   }
 
   FakeJobServer server_;
