@@ -1,8 +1,6 @@
 // Datasets end to end on the real server: the sklearn datasets Debian ships imported as CSV,
 // versions, sample pages, diffs, hostile uploads (nothing half made, the server stays up).
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/digits.h"
 #include "testing/real_data.h"
 #include "testing/server.h"
 
@@ -17,32 +16,6 @@ namespace easel::testing {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string Zip(const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::string out;
-  struct archive* a = archive_write_new();
-  archive_write_set_format_zip(a);
-  archive_write_open(
-      a, &out, nullptr,
-      [](struct archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr);
-  for (const auto& [name, data] : entries) {
-    struct archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, name.c_str());
-    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_write_header(a, e);
-    archive_write_data(a, data.data(), data.size());
-    archive_entry_free(e);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-  return out;
-}
 
 class DatasetsTest : public ::testing::Test {
  protected:
@@ -93,8 +66,8 @@ TEST_F(DatasetsTest, ImportsTheSklearnCsvDatasetsWithTheirKnownCounts) {
     const char* file;
     int64_t rows;
   };
-  for (const Known& k : {Known{"iris.csv", 150}, Known{"wine_data.csv", 178},
-                         Known{"breast_cancer.csv", 569}}) {
+  for (const Known& k :
+       {Known{"iris.csv", 150}, Known{"wine_data.csv", 178}, Known{"breast_cancer.csv", 569}}) {
     std::string name = std::string(k.file).substr(0, std::string(k.file).find_first_of("._"));
     CreateDataset(name, "tabular");
     Json job = Import(name, k.file, SklearnCsv(k.file));
@@ -174,9 +147,8 @@ TEST_F(DatasetsTest, UnsafeArchiveEntriesAreRejectedAndListed) {
   CreateDataset("z", "tabular");
   // (A backslash in a zip entry is read as a separator by libarchive; in tar it is refused,
   // which src/data/archive_test.cc covers.)
-  std::string zip = Zip({{"../evil.csv", "x,y\n1,2\n"},
-                         {"/abs.csv", "x,y\n1,2\n"},
-                         {"data.csv", "x,y\n1,2\n3,4\n"}});
+  std::string zip = Zip(
+      {{"../evil.csv", "x,y\n1,2\n"}, {"/abs.csv", "x,y\n1,2\n"}, {"data.csv", "x,y\n1,2\n3,4\n"}});
   Json job = Import("z", "upload.zip", zip);
   ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
   EXPECT_EQ(job["result"]["num_samples"], 2);

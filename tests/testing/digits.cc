@@ -14,7 +14,7 @@
 
 namespace easel::testing {
 
-std::string DigitsZip(int first) {
+std::string Zip(const std::vector<std::pair<std::string, std::string>>& entries) {
   std::string out;
   struct archive* a = archive_write_new();
   archive_write_set_format_zip(a);
@@ -25,6 +25,23 @@ std::string DigitsZip(int first) {
         return static_cast<la_ssize_t>(n);
       },
       nullptr);
+  for (const auto& [name, data] : entries) {
+    struct archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_write_header(a, e);
+    archive_write_data(a, data.data(), data.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return out;
+}
+
+std::string DigitsZip(int first) {
+  std::vector<std::pair<std::string, std::string>> entries;
   FILE* in = ::popen(("gzip -dc " + (kSklearnData / "digits.csv.gz").string()).c_str(), "r");
   char line[1024];
   for (int row = 0; row < first && std::fgets(line, sizeof line, in) != nullptr; ++row) {
@@ -38,19 +55,10 @@ std::string DigitsZip(int first) {
     cv::imencode(".png", big, png);
     char name[64];
     std::snprintf(name, sizeof name, "%d/%04d.png", v[64], row);
-    struct archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, name);
-    archive_entry_set_size(e, static_cast<la_int64_t>(png.size()));
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_write_header(a, e);
-    archive_write_data(a, png.data(), png.size());
-    archive_entry_free(e);
+    entries.emplace_back(name, std::string(png.begin(), png.end()));
   }
   ::pclose(in);
-  archive_write_close(a);
-  archive_write_free(a);
-  return out;
+  return Zip(entries);
 }
 
 }  // namespace easel::testing
