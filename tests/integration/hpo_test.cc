@@ -30,12 +30,9 @@ class HpoTest : public ::testing::Test {
     client_ = server_.Client();
     token_ = server_.admin_token();
     ASSERT_EQ(Send(*client_, "POST", "/api/v1/projects", token_, R"({"name":"demo"})").status, 201);
-    ASSERT_EQ(Post("/datasets", {{"name", "iris"}, {"type", "tabular"}}).status, 201);
-    auto r =
-        Send(*client_, "POST", "/api/v1/projects/demo/datasets/iris/imports?file_name=iris.csv",
-             token_, SklearnCsv("iris.csv"), "application/octet-stream");
-    ASSERT_EQ(r.status, 202) << r.raw;
-    ASSERT_EQ(WaitJob(r.body["job_id"]).value("state", ""), "succeeded");
+    ASSERT_EQ(ImportTable(*client_, token_, "demo", "iris", "iris.csv", SklearnCsv("iris.csv"))
+                  .value("state", ""),
+              "succeeded");
   }
   Response Post(const std::string& path, const Json& body) {
     return Send(*client_, "POST", "/api/v1/projects/demo" + path, token_, body.dump());
@@ -318,12 +315,8 @@ TEST_F(HpoTest, AutomlRegressesWithAnEnsembleChosenOnMeanSquaredError) {
   std::string line, csv;
   std::getline(in, line);
   while (std::getline(in, line)) csv += line + "\n";
-  ASSERT_EQ(Post("/datasets", {{"name", "boston"}, {"type", "tabular"}}).status, 201);
-  auto imported =
-      Send(*client_, "POST", "/api/v1/projects/demo/datasets/boston/imports?file_name=boston.csv",
-           token_, csv, "application/octet-stream");
-  ASSERT_EQ(imported.status, 202) << imported.raw;
-  ASSERT_EQ(WaitJob(imported.body["job_id"]).value("state", ""), "succeeded");
+  ASSERT_EQ(ImportTable(*client_, token_, "demo", "boston", "boston.csv", csv).value("state", ""),
+            "succeeded");
 
   const auto start = std::chrono::steady_clock::now();
   auto r = Post("/jobs", {{"kind", "automl"},

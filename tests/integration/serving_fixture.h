@@ -55,12 +55,9 @@ class ServingTest : public ::testing::Test {
     client_ = server_->Client();
     token_ = server_->admin_token();
     ASSERT_EQ(Send(*client_, "POST", "/api/v1/projects", token_, R"({"name":"demo"})").status, 201);
-    ASSERT_EQ(Post("/datasets", {{"name", "iris"}, {"type", "tabular"}}).status, 201);
-    auto r =
-        Send(*client_, "POST", "/api/v1/projects/demo/datasets/iris/imports?file_name=iris.csv",
-             token_, SklearnCsv("iris.csv"), "application/octet-stream");
-    ASSERT_EQ(r.status, 202) << r.raw;
-    ASSERT_EQ(Wait(r.body["job_id"]).value("state", ""), "succeeded");
+    ASSERT_EQ(ImportTable(*client_, token_, "demo", "iris", "iris.csv", SklearnCsv("iris.csv"))
+                  .value("state", ""),
+              "succeeded");
     iris_ = ReadIris();
   }
   Response Post(const std::string& path, const Json& body) {

@@ -180,4 +180,19 @@ Json WaitForJob(httplib::Client& client, const std::string& token, const std::st
   return job;
 }
 
+Json ImportTable(httplib::Client& client, const std::string& token, const std::string& project,
+                 const std::string& name, const std::string& file_name, const std::string& csv,
+                 std::chrono::seconds limit) {
+  const std::string datasets = "/api/v1/projects/" + project + "/datasets";
+  Response created =
+      Send(client, "POST", datasets, token, Json{{"name", name}, {"type", "tabular"}}.dump());
+  EXPECT_EQ(created.status, 201) << created.raw;
+  if (created.status != 201) return Json::object();
+  Response upload = Send(client, "POST", datasets + "/" + name + "/imports?file_name=" + file_name,
+                         token, csv, "application/octet-stream");
+  EXPECT_EQ(upload.status, 202) << upload.raw;
+  if (upload.status != 202) return Json::object();
+  return WaitForJob(client, token, project, upload.body.value("job_id", ""), limit);
+}
+
 }  // namespace easel::testing

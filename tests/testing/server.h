@@ -83,4 +83,11 @@ Response Send(httplib::Client& client, const std::string& method, const std::str
 Json WaitForJob(httplib::Client& client, const std::string& token, const std::string& project,
                 const std::string& id, std::chrono::seconds limit);
 
+// Creates the tabular dataset `name` in `project` and imports `csv` into it (as `file_name`),
+// waiting up to `limit` for the import; answers the import job as it ended ({} when the
+// dataset or the upload was refused, with the test failed).
+Json ImportTable(httplib::Client& client, const std::string& token, const std::string& project,
+                 const std::string& name, const std::string& file_name, const std::string& csv,
+                 std::chrono::seconds limit = std::chrono::seconds(240));
+
 }  // namespace easel::testing
