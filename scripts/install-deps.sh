@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   # libraries (DESIGN.md §3)
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  nlohmann-json3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  nlohmann-json3-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libsimdjson-dev
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev libarchive-dev
   libopenblas0-pthread
   libopencv-dev libpugixml-dev libyaml-cpp-dev

@@ -118,6 +118,22 @@ TEST(ParseInferRequestTest, EveryDatatype) {
   EXPECT_TRUE(r->inputs[0].data.empty());
 }
 
+TEST(ParseInferRequestTest, ParsesABodyOfSeveralMegabytes) {
+  // Past the size the calling thread's reused parser takes, and back under it.
+  std::string data = "[";
+  for (int i = 0; i < 400'000; ++i) data += (i ? ",0." : "0.") + std::to_string(i % 10);
+  data += "]";
+  auto big = Parse(OneInput(R"("name":"x","shape":[400000],"datatype":"FP32","data":)" + data));
+  ASSERT_TRUE(big.ok()) << big.status().ToString();
+  ASSERT_EQ(big->inputs[0].data.size(), 400'000u * 4);
+  float last;
+  std::memcpy(&last, big->inputs[0].data.data() + big->inputs[0].data.size() - 4, 4);
+  EXPECT_EQ(last, 0.9f);
+  auto small = Parse(OneInput(R"("name":"y","shape":[2],"datatype":"INT32","data":[7,8])"));
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(small->inputs[0].data, PackLe<int32_t>({7, 8}));
+}
+
 TEST(ParseInferRequestTest, ElementTypeErrors) {
   auto input = [](const char* datatype, const char* data) {
     return Parse(OneInput(
@@ -145,6 +161,9 @@ TEST(ParseInferRequestTest, ElementTypeErrors) {
   ExpectInvalid(input("FP64", "[null]"), "FP64 data must be numbers");
   ExpectInvalid(input("FP32", R"([{"a":1}])"), "FP32 data must be numbers");
   ExpectInvalid(input("BYTES", "[1]"), "input 'x': BYTES data must be strings, got 1");
+  ExpectInvalid(input("FP32", "[123456789012345678901234567890]"),
+                "a number in the request does not fit 64 bits");
+  ExpectInvalid(input("FP32", "[1, 2"), "malformed JSON at byte");
 }
 
 TEST(ParseInferRequestTest, FloatEdgesAreExact) {
