@@ -46,6 +46,9 @@ endif()
 # -DTorch_DIR=<prefix>/share/cmake/Torch. Only train/trainers/torch_*, serving/backends/torch,
 # eval/explain and edge/export include its headers (DESIGN.md §4).
 find_package(Torch REQUIRED)
+# The OpenMP runtime XGBoost and LibTorch run their thread teams on: serving sets how many
+# threads a model call may use (omp.h and the library only; easel compiles without -fopenmp).
+find_package(OpenMP REQUIRED)
 # XGBoost's C API (xgboost/c_api.h only). Found by hand: Debian's CMake config also requires
 # the `xgboost` command-line package, which easel does not need.
 find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)

@@ -83,30 +83,43 @@ MetricsRegistry::Family* MetricsRegistry::Find(const std::string& name) const {
   return it == families_.end() ? nullptr : it->second.get();
 }
 
-void MetricsRegistry::Increment(const std::string& name, const MetricLabels& labels, double by) {
+MetricsRegistry::SeriesHandle MetricsRegistry::Handle(const std::string& name,
+                                                      const MetricLabels& labels) {
   Family* f = Find(name);
-  if (f == nullptr || f->type != "counter") return;
+  if (f == nullptr || (f->type != "counter" && f->type != "histogram")) return {};
   std::string key = RenderLabels(labels);
   std::lock_guard lock(f->mu);
-  Series& s = f->series[key];
-  if (s.labels.empty()) s.labels = labels;
-  s.value += by;
+  auto [it, added] = f->series.try_emplace(std::move(key));
+  if (added) {
+    it->second.labels = labels;
+    if (f->type == "histogram") it->second.buckets.assign(f->bounds.size(), 0);
+  }
+  return SeriesHandle(f, &it->second, f->type == "counter");  // std::map nodes stay put
+}
+
+void MetricsRegistry::SeriesHandle::Increment(double by) const {
+  if (series_ == nullptr || !counter_) return;
+  std::lock_guard lock(family_->mu);
+  series_->value += by;
+}
+
+void MetricsRegistry::SeriesHandle::Observe(double value) const {
+  if (series_ == nullptr || counter_) return;
+  const std::vector<double>& bounds = family_->bounds;
+  const size_t bucket =
+      static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), value) - bounds.begin());
+  std::lock_guard lock(family_->mu);
+  if (bucket < bounds.size()) ++series_->buckets[bucket];
+  series_->sum += value;
+  ++series_->count;
+}
+
+void MetricsRegistry::Increment(const std::string& name, const MetricLabels& labels, double by) {
+  Handle(name, labels).Increment(by);
 }
 
 void MetricsRegistry::Observe(const std::string& name, const MetricLabels& labels, double value) {
-  Family* f = Find(name);
-  if (f == nullptr || f->type != "histogram") return;
-  std::string key = RenderLabels(labels);
-  std::lock_guard lock(f->mu);
-  Series& s = f->series[key];
-  if (s.buckets.empty()) {
-    s.labels = labels;
-    s.buckets.assign(f->bounds.size(), 0);
-  }
-  auto it = std::lower_bound(f->bounds.begin(), f->bounds.end(), value);
-  if (it != f->bounds.end()) ++s.buckets[static_cast<size_t>(it - f->bounds.begin())];
-  s.sum += value;
-  ++s.count;
+  Handle(name, labels).Observe(value);
 }
 
 std::string MetricsRegistry::Render() const {

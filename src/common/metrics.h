@@ -15,7 +15,29 @@ namespace easel {
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
 class MetricsRegistry {
+  struct Family;
+  struct Series;
+
  public:
+  // One series of a counter or a histogram, looked up once, for code that records on every
+  // request: Increment and Observe skip the family and label lookups. A handle of an
+  // undeclared family, of the wrong type, or default-constructed does nothing. Valid while the
+  // registry is.
+  class SeriesHandle {
+   public:
+    SeriesHandle() = default;
+    void Increment(double by = 1) const;  // counters
+    void Observe(double value) const;     // histograms
+
+   private:
+    friend class MetricsRegistry;
+    SeriesHandle(Family* family, Series* series, bool counter)
+        : family_(family), series_(series), counter_(counter) {}
+    Family* family_ = nullptr;
+    Series* series_ = nullptr;
+    bool counter_ = false;
+  };
+
   // Families must be declared before use; using an undeclared family is a programming error
   // and is ignored (never crashes a request).
   void DeclareCounter(const std::string& name, const std::string& help);
@@ -27,6 +49,8 @@ class MetricsRegistry {
 
   void Increment(const std::string& name, const MetricLabels& labels, double by = 1);
   void Observe(const std::string& name, const MetricLabels& labels, double value);
+  // The series of `labels` in a counter or histogram family, created (at zero) if new.
+  SeriesHandle Handle(const std::string& name, const MetricLabels& labels);
 
   std::string Render() const;
 

@@ -29,6 +29,36 @@ TEST(MetricsTest, RendersCountersHistogramsGauges) {
   EXPECT_EQ(text.find("undeclared"), std::string::npos);
 }
 
+TEST(MetricsTest, HandlesRecordIntoTheirSeries) {
+  MetricsRegistry m;
+  m.DeclareCounter("easel_calls_total", "Calls.");
+  m.DeclareHistogram("easel_call_seconds", "Call time.", {0.1, 1});
+  const auto calls = m.Handle("easel_calls_total", {{"outcome", "ok"}});
+  const auto failed = m.Handle("easel_calls_total", {{"outcome", "failed"}});
+  const auto seconds = m.Handle("easel_call_seconds", {{"outcome", "ok"}});
+  // A new series shows at zero until something is recorded.
+  EXPECT_NE(m.Render().find("easel_calls_total{outcome=\"failed\"} 0\n"), std::string::npos);
+  calls.Increment();
+  calls.Increment(2);
+  m.Increment("easel_calls_total", {{"outcome", "ok"}});  // the same series by name
+  seconds.Observe(0.5);
+  seconds.Increment();  // the wrong kind: ignored
+  calls.Observe(1);
+  MetricsRegistry::SeriesHandle nothing = m.Handle("undeclared", {});
+  nothing.Increment();
+  nothing.Observe(1);
+  MetricsRegistry::SeriesHandle{}.Increment();
+  const std::string text = m.Render();
+  EXPECT_NE(text.find("easel_calls_total{outcome=\"ok\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("easel_calls_total{outcome=\"failed\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("easel_call_seconds_bucket{outcome=\"ok\",le=\"0.1\"} 0\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("easel_call_seconds_bucket{outcome=\"ok\",le=\"1\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("easel_call_seconds_count{outcome=\"ok\"} 1\n"), std::string::npos);
+  EXPECT_EQ(text.find("undeclared"), std::string::npos);
+}
+
 TEST(MetricsTest, EscapesLabelValues) {
   EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }

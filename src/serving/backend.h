@@ -58,6 +58,12 @@ class Backend {
   // Runs the model: rows.count x output_width() floats (class probabilities, or values).
   virtual Result<std::vector<float>> Execute(const Rows& rows) const = 0;
   virtual size_t output_width() const = 0;
+  // Threads one Execute may use. 0: as many as the deployment can give (all cores with one
+  // instance, an equal share with several). 1 suits models whose calls are too small to
+  // share: a library team then costs more to start and to idle-spin than the work it splits,
+  // and a single-threaded call may run on the request's own thread instead of being handed
+  // to an instance thread and back.
+  virtual int compute_threads() const { return 0; }
   // One call through the model on a representative input, so that lazy initialization (thread
   // pools, allocator caches) happens before traffic arrives.
   virtual Status Warmup() const = 0;

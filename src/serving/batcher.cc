@@ -20,17 +20,22 @@ Batcher::~Batcher() {
 }
 
 Status Batcher::Submit(std::shared_ptr<BatchWork> work) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return Unavailable("the model is being unloaded; retry");
-    if (queue_.size() >= options_.max_queue_size) {
-      return ResourceExhausted("the endpoint's queue is full (" +
-                               std::to_string(options_.max_queue_size) +
-                               " requests waiting); retry later");
-    }
-    work->queued_at = std::chrono::steady_clock::now();
-    queue_.push_back(std::move(work));
+  std::unique_lock lock(mu_);
+  if (stopping_) return Unavailable("the model is being unloaded; retry");
+  if (queue_.size() >= options_.max_queue_size) {
+    return ResourceExhausted("the endpoint's queue is full (" +
+                             std::to_string(options_.max_queue_size) +
+                             " requests waiting); retry later");
   }
+  work->queued_at = std::chrono::steady_clock::now();
+  queue_.push_back(std::move(work));
+  if (options_.run_on_caller && !gathering_ && busy_ < std::max(1, options_.instances)) {
+    Batch batch = Gather(lock);
+    lock.unlock();
+    RunAndRelease(batch);
+    return OkStatus();
+  }
+  lock.unlock();
   // All: the instance filling a batch must hear of it, not only an idle one.
   arrived_.notify_all();
   return OkStatus();
@@ -41,8 +46,8 @@ size_t Batcher::pending() const {
   return queue_.size();
 }
 
-std::vector<std::shared_ptr<BatchWork>> Batcher::NextBatch() {
-  std::vector<std::shared_ptr<BatchWork>> batch;
+Batcher::Batch Batcher::Gather(std::unique_lock<std::mutex>& lock) {
+  Batch batch;
   size_t rows = 0;
   const size_t max_rows = std::max<size_t>(1, options_.max_batch_size);
   // Takes queued requests while they fit; a request larger than a whole batch runs alone.
@@ -55,10 +60,7 @@ std::vector<std::shared_ptr<BatchWork>> Batcher::NextBatch() {
       queue_.pop_front();
     }
   };
-  std::unique_lock lock(mu_);
-  // One instance gathers at a time, so two half-filled batches never wait side by side.
-  arrived_.wait(lock, [&] { return stopping_ || (!queue_.empty() && !gathering_); });
-  if (queue_.empty()) return batch;
+  ++busy_;
   gathering_ = true;
   const auto deadline =
       queue_.front()->queued_at + std::chrono::microseconds(options_.max_queue_delay_us);
@@ -68,18 +70,41 @@ std::vector<std::shared_ptr<BatchWork>> Batcher::NextBatch() {
     take();
   }
   gathering_ = false;
-  lock.unlock();
-  arrived_.notify_all();  // the next instance may gather what is left
+  // What did not fit goes to the next instance, if one is free.
+  if (!queue_.empty()) arrived_.notify_all();
   return batch;
+}
+
+Batcher::Batch Batcher::NextBatch() {
+  std::unique_lock lock(mu_);
+  // One instance gathers at a time, so two half-filled batches never wait side by side.
+  // Stopping, a worker still runs what is queued before it leaves.
+  arrived_.wait(lock, [&] {
+    return (stopping_ && queue_.empty()) ||
+           (!queue_.empty() && !gathering_ && busy_ < std::max(1, options_.instances));
+  });
+  if (queue_.empty()) return {};
+  return Gather(lock);
+}
+
+void Batcher::RunAndRelease(const Batch& batch) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& w : batch) w->started_at = now;
+  run_(batch);
+  bool more;
+  {
+    std::lock_guard lock(mu_);
+    --busy_;
+    more = !queue_.empty();
+  }
+  if (more) arrived_.notify_all();  // requests that came in meanwhile need an instance
 }
 
 void Batcher::Work() {
   for (;;) {
-    std::vector<std::shared_ptr<BatchWork>> batch = NextBatch();
+    Batch batch = NextBatch();
     if (batch.empty()) return;
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& w : batch) w->started_at = now;
-    run_(batch);
+    RunAndRelease(batch);
   }
 }
 

@@ -7,6 +7,12 @@
 // With max_batch_size 1 every request runs alone (batching off); with a delay of 0 a batch
 // holds whatever is already queued and never waits.
 //
+// With run_on_caller, a request that finds an instance free and no one gathering runs its
+// batch on the submitting thread: no hand-off to a worker and back, which at low load is most
+// of what serving a small model costs. Under load the queue fills while instances are busy and
+// the workers batch as before. Only for models whose calls do not depend on the calling thread
+// (no per-thread pools to warm up on every request thread).
+//
 // Thread-safety: Submit may be called from any number of threads. The destructor stops
 // taking requests, runs what is queued, and joins the workers.
 
@@ -42,6 +48,7 @@ struct BatcherOptions {
   int64_t max_queue_delay_us = 0;  // longest wait for a batch to fill
   int instances = 1;               // worker threads, each one model call at a time
   size_t max_queue_size = 1024;    // queued requests before Submit refuses
+  bool run_on_caller = false;      // Submit may run a batch on its own thread (see above)
 };
 
 class Batcher {
@@ -54,8 +61,9 @@ class Batcher {
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // Queues one request. RESOURCE_EXHAUSTED when the queue is full, UNAVAILABLE once the
-  // batcher is stopping; the work is not run then.
+  // Queues one request; with run_on_caller it may also run a batch (its own request among
+  // the oldest queued) before returning. RESOURCE_EXHAUSTED when the queue is full,
+  // UNAVAILABLE once the batcher is stopping; the work is not run then.
   Status Submit(std::shared_ptr<BatchWork> work);
 
   // Requests queued and not yet started.
@@ -63,10 +71,16 @@ class Batcher {
   const BatcherOptions& options() const { return options_; }
 
  private:
+  using Batch = std::vector<std::shared_ptr<BatchWork>>;
   void Work();
-  // Takes the next batch, waiting for requests and for the batch to fill. Empty once stopping
-  // with nothing left.
-  std::vector<std::shared_ptr<BatchWork>> NextBatch();
+  // Takes the next batch for a worker, waiting for requests, a free instance and the batch to
+  // fill. Empty once stopping with nothing left.
+  Batch NextBatch();
+  // Takes queued requests into a batch for an instance the caller has claimed, waiting at most
+  // the queue delay for it to fill. Called with the lock held and the queue non-empty.
+  Batch Gather(std::unique_lock<std::mutex>& lock);
+  // Runs a gathered batch on this thread, then frees its instance.
+  void RunAndRelease(const Batch& batch);
 
   const BatcherOptions options_;
   const RunBatch run_;
@@ -75,6 +89,7 @@ class Batcher {
   std::deque<std::shared_ptr<BatchWork>> queue_;
   bool stopping_ = false;
   bool gathering_ = false;  // an instance is filling a batch
+  int busy_ = 0;            // instances gathering or running a batch (workers or callers)
   std::vector<std::thread> workers_;
 };
 

@@ -21,6 +21,7 @@ struct Item final : BatchWork {
 struct Recorder {
   std::mutex mu;
   std::vector<size_t> batches;
+  std::vector<std::thread::id> threads;  // the thread each batch ran on
   std::atomic<int> running{0};
   std::atomic<int> max_running{0};
   std::chrono::milliseconds hold{0};
@@ -37,6 +38,7 @@ struct Recorder {
       {
         std::lock_guard lock(mu);
         batches.push_back(rows);
+        threads.push_back(std::this_thread::get_id());
       }
       --running;
       for (const auto& w : batch) static_cast<Item&>(*w).batch_rows.set_value(rows);
@@ -175,6 +177,71 @@ TEST(Batcher, StoppingRunsWhatIsQueued) {
     auto f = i->batch_rows.get_future();
     EXPECT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
   }
+}
+
+TEST(Batcher, WithRunOnCallerAnIdleInstanceRunsTheRequestOnItsOwnThread) {
+  Recorder rec;
+  Batcher b({.max_batch_size = 8, .instances = 1, .run_on_caller = true}, rec.Run());
+  for (int i = 0; i < 3; ++i) {
+    auto item = std::make_shared<Item>(2);
+    auto f = item->batch_rows.get_future();
+    ASSERT_TRUE(b.Submit(item).ok());
+    // Done before Submit returned, on this thread.
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    EXPECT_EQ(f.get(), 2u);
+  }
+  std::lock_guard lock(rec.mu);
+  ASSERT_EQ(rec.threads.size(), 3u);
+  for (auto id : rec.threads) EXPECT_EQ(id, std::this_thread::get_id());
+}
+
+TEST(Batcher, WithRunOnCallerABusyInstanceStillBatchesOnTheWorkers) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(50);
+  std::vector<std::shared_ptr<Item>> items;
+  std::thread first;
+  {
+    Batcher b({.max_batch_size = 8, .instances = 1, .run_on_caller = true}, rec.Run());
+    // The first request holds the only instance on its own thread while 20 more queue up.
+    first = std::thread([&] { ASSERT_TRUE(b.Submit(std::make_shared<Item>(1)).ok()); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 20; ++i) {
+      items.push_back(std::make_shared<Item>(1));
+      ASSERT_TRUE(b.Submit(items.back()).ok());
+    }
+    first.join();
+  }
+  EXPECT_EQ(rec.batches, (std::vector<size_t>{1, 8, 8, 4}));
+  EXPECT_EQ(rec.max_running.load(), 1);
+  for (size_t i = 1; i < rec.threads.size(); ++i) {
+    EXPECT_NE(rec.threads[i], std::this_thread::get_id());
+  }
+  for (auto& i : items) EXPECT_GE(i->batch_rows.get_future().get(), 4u);
+}
+
+TEST(Batcher, WithRunOnCallerCallersNeverExceedTheInstances) {
+  Recorder rec;
+  rec.hold = std::chrono::milliseconds(5);
+  std::atomic<int> done{0};
+  {
+    Batcher b({.max_batch_size = 1, .instances = 2, .run_on_caller = true}, rec.Run());
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 8; ++t) {
+      callers.emplace_back([&] {
+        for (int i = 0; i < 10; ++i) {
+          auto item = std::make_shared<Item>(1);
+          auto f = item->batch_rows.get_future();
+          ASSERT_TRUE(b.Submit(item).ok());
+          EXPECT_EQ(f.get(), 1u);
+          ++done;
+        }
+      });
+    }
+    for (auto& c : callers) c.join();
+  }
+  EXPECT_EQ(done.load(), 80);
+  EXPECT_EQ(rec.batches.size(), 80u);
+  EXPECT_EQ(rec.max_running.load(), 2);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "serving/deployment.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -27,9 +30,33 @@ constexpr const char* kTritonQueueUs = "nv_inference_queue_duration_us";
 constexpr const char* kTritonComputeUs = "nv_inference_compute_infer_duration_us";
 constexpr const char* kTritonRequestUs = "nv_inference_request_duration_us";
 
-MetricLabels WithOutcome(MetricLabels labels, const char* outcome) {
-  labels.emplace_back("outcome", outcome);
-  return labels;
+// Sets the OpenMP thread count of this thread's parallel regions for one model call (the
+// count is per calling thread) and restores it after; 0 leaves it alone.
+class ScopedComputeThreads {
+ public:
+  explicit ScopedComputeThreads(int threads) {
+    if (threads <= 0) return;
+    saved_ = omp_get_max_threads();
+    if (saved_ != threads) omp_set_num_threads(threads);
+  }
+  ~ScopedComputeThreads() {
+    if (saved_ > 0) omp_set_num_threads(saved_);
+  }
+  ScopedComputeThreads(const ScopedComputeThreads&) = delete;
+  ScopedComputeThreads& operator=(const ScopedComputeThreads&) = delete;
+
+ private:
+  int saved_ = 0;
+};
+
+// Threads one model call gets: what the backend asks for; else, with several instances, an
+// equal share of the cores, so that instances running side by side do not oversubscribe them
+// (two instances with a team over all cores each would fight over every core); else (one
+// instance) the library's default.
+int ThreadsPerCall(const Backend& backend, int instances) {
+  if (backend.compute_threads() > 0) return backend.compute_threads();
+  if (instances <= 1) return 0;
+  return std::max(1, omp_get_num_procs() / instances);
 }
 
 }  // namespace
@@ -52,6 +79,29 @@ void DeclareServingMetrics(MetricsRegistry& metrics) {
                          "Cumulative end-to-end inference time in microseconds (Triton name).");
 }
 
+Deployment::Series Deployment::SeriesOf(MetricsRegistry& metrics, const std::string& endpoint,
+                                        int64_t version) {
+  const MetricLabels labels = {{"endpoint", endpoint}, {"version", std::to_string(version)}};
+  const MetricLabels triton = {{"model", endpoint}, {"version", std::to_string(version)}};
+  auto outcome = [&](const char* value) {
+    MetricLabels with = labels;
+    with.emplace_back("outcome", value);
+    return metrics.Handle(kRequests, with);
+  };
+  return {.success = outcome("success"),
+          .failure = outcome("failure"),
+          .queue_seconds = metrics.Handle(kQueueSeconds, labels),
+          .compute_seconds = metrics.Handle(kComputeSeconds, labels),
+          .batch_size = metrics.Handle(kBatchSize, labels),
+          .triton_success = metrics.Handle(kTritonSuccess, triton),
+          .triton_failure = metrics.Handle(kTritonFailure, triton),
+          .triton_count = metrics.Handle(kTritonCount, triton),
+          .triton_exec_count = metrics.Handle(kTritonExecCount, triton),
+          .triton_queue_us = metrics.Handle(kTritonQueueUs, triton),
+          .triton_compute_us = metrics.Handle(kTritonComputeUs, triton),
+          .triton_request_us = metrics.Handle(kTritonRequestUs, triton)};
+}
+
 // One request waiting in the batcher.
 struct Deployment::Work final : BatchWork {
   Rows input;
@@ -66,16 +116,16 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
       version_(std::move(version)),
       backend_(std::move(backend)),
       config_(config),
-      metrics_(metrics),
-      labels_({{"endpoint", endpoint_}, {"version", std::to_string(version_.version)}}),
-      triton_labels_({{"model", endpoint_}, {"version", std::to_string(version_.version)}}),
-      success_labels_(WithOutcome(labels_, "success")),
-      failure_labels_(WithOutcome(labels_, "failure")) {
+      series_(SeriesOf(metrics, endpoint_, version_.version)) {
   BatcherOptions options;
   options.max_batch_size = static_cast<size_t>(std::max<int64_t>(1, config.max_batch_size));
   options.max_queue_delay_us = config.max_queue_delay_us;
   options.instances = config.instances;
   options.max_queue_size = static_cast<size_t>(std::max<int64_t>(1, config.max_queue_size));
+  // Only backends single-threaded by nature: the first LibTorch call on a thread sets up that
+  // thread's intra-op pool, which every request thread would otherwise do in turn.
+  options.run_on_caller = backend_->compute_threads() == 1;
+  threads_per_call_ = ThreadsPerCall(*backend_, options.instances);
   batcher_ = std::make_unique<Batcher>(
       options, [this](std::span<const std::shared_ptr<BatchWork>> batch) { RunBatch(batch); });
 }
@@ -106,7 +156,10 @@ bool Deployment::Serves(const std::string& version_id, const EndpointConfig& con
 void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
   auto run = [this](const Rows& rows) {
     const auto start = Clock::now();
-    Result<std::vector<float>> out = backend_->Execute(rows);
+    Result<std::vector<float>> out = [&] {
+      ScopedComputeThreads threads(threads_per_call_);
+      return backend_->Execute(rows);
+    }();
     const int64_t ns = Nanos(Clock::now() - start);
     execution_count_.fetch_add(1, std::memory_order_relaxed);
     compute_.Add(ns);
@@ -116,10 +169,10 @@ void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
       ++s.first;
       s.second += ns;
     }
-    metrics_.Observe(kComputeSeconds, labels_, ns / 1e9);
-    metrics_.Observe(kBatchSize, labels_, static_cast<double>(rows.count));
-    metrics_.Increment(kTritonExecCount, triton_labels_);
-    metrics_.Increment(kTritonComputeUs, triton_labels_, ns / 1e3);
+    series_.compute_seconds.Observe(ns / 1e9);
+    series_.batch_size.Observe(static_cast<double>(rows.count));
+    series_.triton_exec_count.Increment();
+    series_.triton_compute_us.Increment(ns / 1e3);
     return out;
   };
   auto& first = static_cast<Work&>(*batch.front());
@@ -153,13 +206,13 @@ void Deployment::Record(bool ok, int64_t total_ns, int64_t queue_ns) {
   (ok ? success_ : fail_).Add(total_ns);
   if (queue_ns >= 0) {
     queue_.Add(queue_ns);
-    metrics_.Observe(kQueueSeconds, labels_, queue_ns / 1e9);
-    metrics_.Increment(kTritonQueueUs, triton_labels_, queue_ns / 1e3);
+    series_.queue_seconds.Observe(queue_ns / 1e9);
+    series_.triton_queue_us.Increment(queue_ns / 1e3);
   }
   last_inference_ms_.store(NowMillis(), std::memory_order_relaxed);
-  metrics_.Increment(kRequests, ok ? success_labels_ : failure_labels_);
-  metrics_.Increment(ok ? kTritonSuccess : kTritonFailure, triton_labels_);
-  metrics_.Increment(kTritonRequestUs, triton_labels_, total_ns / 1e3);
+  (ok ? series_.success : series_.failure).Increment();
+  (ok ? series_.triton_success : series_.triton_failure).Increment();
+  series_.triton_request_us.Increment(total_ns / 1e3);
 }
 
 Result<InferResponse> Deployment::Infer(const InferRequest& request) {
@@ -181,7 +234,7 @@ Result<InferResponse> Deployment::Infer(const InferRequest& request) {
       MakeOutputs(backend_->metadata(), request, *values, work->input.count);
   if (!outputs.ok()) return fail(outputs.status(), queue_ns);
   inference_count_.fetch_add(static_cast<int64_t>(work->input.count), std::memory_order_relaxed);
-  metrics_.Increment(kTritonCount, triton_labels_, static_cast<double>(work->input.count));
+  series_.triton_count.Increment(static_cast<double>(work->input.count));
   Record(true, Nanos(Clock::now() - start), queue_ns);
   InferResponse response;
   response.model_name = endpoint_;

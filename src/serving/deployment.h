@@ -59,11 +59,16 @@ class Deployment {
   const models::ModelVersion version_;
   const std::unique_ptr<Backend> backend_;
   const EndpointConfig config_;
-  MetricsRegistry& metrics_;
-  const MetricLabels labels_;          // endpoint, version
-  const MetricLabels triton_labels_;   // model, version
-  const MetricLabels success_labels_;  // endpoint, version, outcome (built once, not per request)
-  const MetricLabels failure_labels_;
+  int threads_per_call_ = 0;  // OpenMP threads of one model call; 0: the library's default
+  // The metric series this deployment records into, looked up once rather than per request.
+  struct Series {
+    MetricsRegistry::SeriesHandle success, failure;  // requests by outcome
+    MetricsRegistry::SeriesHandle queue_seconds, compute_seconds, batch_size;
+    MetricsRegistry::SeriesHandle triton_success, triton_failure, triton_count, triton_exec_count,
+        triton_queue_us, triton_compute_us, triton_request_us;
+  };
+  static Series SeriesOf(MetricsRegistry& metrics, const std::string& endpoint, int64_t version);
+  const Series series_;
 
   struct Counter {
     std::atomic<int64_t> count{0};

@@ -69,20 +69,34 @@ Result<std::vector<std::optional<std::string>>> ColumnCells(const Tensor& t) {
   return cells;
 }
 
+// What differs between the tabular model formats.
+struct FormatTraits {
+  bool accepts_missing = false;  // NaN features are the model's to handle (trees route them)
+  int compute_threads = 0;       // see Backend::compute_threads
+};
+
+// XGBoost walks a few hundred trees per row: a one-row or 32-row call takes tens of
+// microseconds, less than its OpenMP team takes to start and wind down.
+FormatTraits TraitsOf(const std::string& format) {
+  if (format == "xgboost") return {.accepts_missing = true, .compute_threads = 1};
+  return {};
+}
+
 class TabularBackend final : public Backend {
  public:
   TabularBackend(ModelMetadata metadata, Pipeline pipeline,
-                 std::unique_ptr<train::TabularPredictor> model, bool accepts_missing)
+                 std::unique_ptr<train::TabularPredictor> model, FormatTraits traits)
       : metadata_(std::move(metadata)),
         pipeline_(std::move(pipeline)),
         model_(std::move(model)),
-        accepts_missing_(accepts_missing) {
+        traits_(traits) {
     for (size_t i = 0; i < pipeline_.columns().size(); ++i)
       column_index_[pipeline_.columns()[i]] = i;
   }
 
   const ModelMetadata& metadata() const override { return metadata_; }
   size_t output_width() const override { return model_->num_outputs(); }
+  int compute_threads() const override { return traits_.compute_threads; }
 
   Result<Rows> Prepare(const InferRequest& request) const override {
     Rows rows;
@@ -98,7 +112,7 @@ class TabularBackend final : public Backend {
       EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
     }
     if (rows.count == 0) return InvalidArgument("the request has no rows");
-    if (!accepts_missing_) {
+    if (!traits_.accepts_missing) {
       for (size_t i = 0; i < rows.features.size(); ++i) {
         if (!std::isfinite(rows.features[i])) {
           const size_t cols = pipeline_.num_features();
@@ -245,7 +259,7 @@ class TabularBackend final : public Backend {
   ModelMetadata metadata_;
   Pipeline pipeline_;
   std::unique_ptr<train::TabularPredictor> model_;
-  bool accepts_missing_;
+  FormatTraits traits_;
   std::map<std::string, size_t> column_index_;
 };
 
@@ -267,9 +281,8 @@ Result<std::unique_ptr<Backend>> LoadTabularBackend(const train::ModelLoader& lo
     return Unimplemented("serving models whose pipeline reads previous rows is not supported yet");
   }
   EASEL_ASSIGN_OR_RETURN(std::unique_ptr<train::TabularPredictor> model, loader.tabular(files));
-  const bool accepts_missing = version.format == "xgboost";
   return std::unique_ptr<Backend>(std::make_unique<TabularBackend>(
-      std::move(metadata), std::move(pipeline), std::move(model), accepts_missing));
+      std::move(metadata), std::move(pipeline), std::move(model), TraitsOf(version.format)));
 }
 
 }  // namespace easel::serving
