@@ -2,24 +2,28 @@
 // trained in the run through the server: xgboost on sklearn's breast cancer data (30 numeric
 // features, Debian's python3-sklearn) and a small image_classifier on a few hundred
 // Fashion-MNIST images (Debian's dataset-fashion-mnist; it only has to exist, not to be good).
-// Each gets three endpoints over the same version, one instance each: max_batch_size 32 with
-// no queue delay (the default), 32 with --delay-us, and 1 (batching off).
+// Each gets three endpoints over the same version, --instances model instances each (default
+// 1): max_batch_size 32 with no queue delay (the default), 32 with --delay-us, and 1 (batching
+// off).
 //
 // Load: N client threads, each with its own keep-alive connection, send single-row (single
 // image) requests back to back for --seconds; over HTTP with a JSON body (tabular only: JSON
 // cannot carry encoded images), HTTP with the binary tensor extension, and gRPC with
 // raw_input_contents. Every thread's first answer is checked against the in-process prediction.
 //
-// The limit: the same version's files loaded in this process and called on one thread (one
-// per endpoint instance), on batches of the sizes the server's batches had (from
-// /v2/models/{name}/stats before and after the run): raw rows/s = rows ÷ the time those calls
-// take here, with the faster of the libraries' default intra-op threads and one (see
-// serving_local.h). For the tabular model a call includes the stored pipeline on the raw cells,
+// The limit: the same version's files loaded in this process and called in a loop on one
+// thread, on batches of the sizes the server's batches had (from /v2/models/{name}/stats
+// before and after the run): raw rows/s = rows ÷ the time those calls take here, with the
+// faster of the libraries' default intra-op threads and one (see serving_local.h). With
+// several instances the headline adds the stricter ratio against that many one-thread loops
+// side by side, each as fast as its CPU time. For the tabular model a call includes the stored pipeline on the raw cells,
 // as the server must run it too. ratio = served rows/s ÷ raw rows/s. Overhead per request = p50
-// latency at concurrency 1 − one raw call of one row.
+// latency at concurrency 1 − one raw call of one row; it is also shown beyond the protocol's
+// bare round trip (GET /v2/health/live, rpc ServerLive) from the same client, which is what
+// this machine's loopback network, kernel and client cost before any serving work.
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
-//                       [--quick]
+//                       [--instances 1] [--quick]
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -54,6 +58,7 @@ struct Options {
   double seconds = 3;
   int delay_us = 500;
   int images = 400;
+  int instances = 1;
   bool quick = false;
 };
 
@@ -253,6 +258,8 @@ struct Subject {
   double tolerance = 1e-6;
   std::unique_ptr<LocalModel> local;  // its row i is request i
   double raw_one_us = 0;              // one call of one row, once measured
+  int instances = 1;                  // model instances per endpoint
+  std::map<Protocol, double> ping_us;  // p50 of the protocol's bare round trip
 };
 
 struct Measured {
@@ -262,6 +269,9 @@ struct Measured {
   LoadResult load;
   double rows_per_s = 0, raw_rows_per_s = 0, ratio = 0, mean_batch = 0, busy = 0;
   double call_slowdown = 0;  // the server's compute time ÷ the raw calls' on the same batches
+  // With several instances: served rows/s ÷ that many one-thread loops side by side, each as
+  // fast as one thread's CPU time allows (the stricter limit); else the same as ratio.
+  double parallel_ratio = 0;
   double server_cpu = 0, client_cpu = 0;  // percent of one core
   bool ok() const { return load.errors == 0 && load.requests > 0; }
 };
@@ -302,7 +312,7 @@ Measured Measure(EaselServer& server, Subject& s, const ServerTarget& target, Pr
   if (m.load.requests == 0) return m;
   m.rows_per_s = m.load.requests / m.load.seconds;
   int64_t calls = 0, rows = 0, ns = 0;
-  double raw_seconds = 0;
+  double raw_seconds = 0, one_thread_seconds = 0;
   for (const auto& [size, after] : Batches(server, endpoint)) {
     auto b = before.find(size);
     const int64_t c = after.first - (b == before.end() ? 0 : b->second.first);
@@ -311,11 +321,14 @@ Measured Measure(EaselServer& server, Subject& s, const ServerTarget& target, Pr
     rows += c * static_cast<int64_t>(size);
     ns += after.second - (b == before.end() ? 0 : b->second.second);
     raw_seconds += c * s.local->BestSecondsPerCall(size);
+    one_thread_seconds += c * s.local->SecondsPerCall(size, 1);
   }
   if (calls == 0) throw std::runtime_error("the stats of '" + endpoint + "' show no model call");
   m.mean_batch = static_cast<double>(rows) / calls;
   m.raw_rows_per_s = rows / raw_seconds;
   m.ratio = m.rows_per_s / m.raw_rows_per_s;
+  m.parallel_ratio =
+      s.instances > 1 ? m.rows_per_s * one_thread_seconds / s.instances / rows : m.ratio;
   m.busy = ns / 1e9 / wall;
   m.call_slowdown = ns / 1e9 / raw_seconds;
   return m;
@@ -356,6 +369,18 @@ std::string Gain(const Measured* on, const Measured* off) {
   return buf;
 }
 
+// p50 of the protocol's cheapest request (GET /v2/health/live, rpc ServerLive) from one client
+// thread on the same kind of connection: what any request costs before a model is involved.
+double PingP50(const Subject& s, const ServerTarget& target, Protocol protocol, double seconds) {
+  RequestSet set(protocol, target, s.endpoint, s.requests);
+  LoadOptions o;
+  o.requests = &set;
+  o.seconds = seconds;
+  o.ping = true;
+  const LoadResult r = RunLoad(o);
+  return r.requests > 0 && r.errors == 0 ? r.p50_us : NAN;
+}
+
 // Runs the load of (a), (b) and (c) on one model, printing as it goes.
 std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target, Subject& s,
                                  const std::vector<Batching>& configs, double seconds) {
@@ -382,6 +407,19 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
     std::printf("  %s %s", ProtocolName(p),
                 m ? std::to_string(std::lround(m->load.p50_us - s.raw_one_us)).c_str() : "n/a");
   }
+  std::printf(" us\n  of which a bare round trip (GET /v2/health/live, rpc ServerLive) at "
+              "concurrency 1:");
+  for (Protocol p : s.protocols) {
+    s.ping_us[p] = PingP50(s, target, p, seconds);
+    std::printf("  %s %.0f", ProtocolName(p), s.ping_us[p]);
+  }
+  std::printf(" us\n  overhead beyond the round trip:");
+  for (Protocol p : s.protocols) {
+    const Measured* m = Find(all, p, configs[0].Label(), 1);
+    std::printf("  %s %s", ProtocolName(p),
+                m ? std::to_string(std::lround(m->load.p50_us - s.raw_one_us - s.ping_us[p])).c_str()
+                  : "n/a");
+  }
   std::printf(" us\n  raw call here, default threads (wall) / 1 thread (cpu):");
   for (size_t n : {1, 32}) {
     std::printf("  batch %zu: %.0f / %.0f us", n, s.local->SecondsPerCall(n, 0) * 1e6,
@@ -401,11 +439,12 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
 }
 
 void CreateEndpoints(EaselServer& server, const std::string& name, const std::string& model,
-                     int version, const std::vector<Batching>& configs) {
+                     int version, const std::vector<Batching>& configs, int instances) {
   for (const Batching& b : configs) {
     server.Send("POST", kProject + "/endpoints",
                 {{"name", name + b.suffix},
                  {"routes", {{{"model", model}, {"version", version}}}},
+                 {"instances", instances},
                  {"max_batch_size", b.max_batch_size},
                  {"max_queue_delay_us", b.delay_us}},
                 201);
@@ -418,7 +457,7 @@ std::string FloatText(float v) {
   return std::string(buf, end);
 }
 
-Subject TabularSubject(EaselServer& server, const std::vector<Batching>& configs) {
+Subject TabularSubject(EaselServer& server, const Options& o, const std::vector<Batching>& configs) {
   const auto start = Clock::now();
   const Table table = ReadSklearn("breast_cancer.csv");
   Import(server, "cancer", "tabular", "breast_cancer.csv", table.csv);
@@ -426,13 +465,14 @@ Subject TabularSubject(EaselServer& server, const std::vector<Batching>& configs
                                      {"dataset", {{"name", "cancer"}}},
                                      {"target", "label"},
                                      {"model_name", "cancer-gbm"}});
-  CreateEndpoints(server, "cancer", "cancer-gbm", version, configs);
+  CreateEndpoints(server, "cancer", "cancer-gbm", version, configs, o.instances);
   const double setup = Since(start);
   auto [files, format] = Download(server, "cancer-gbm", version);
   const Json meta = server.Send("GET", "/v2/models/cancer", nullptr, 200);
 
   Subject s;
   s.endpoint = "cancer";
+  s.instances = o.instances;
   s.protocols = {Protocol::kHttpJson, Protocol::kHttpBinary, Protocol::kGrpc};
   // What the server makes of each FP32 value: the shortest text that reads back as it.
   std::vector<std::map<std::string, std::string>> cells;
@@ -473,7 +513,7 @@ Subject ImageSubject(EaselServer& server, const Options& o, const std::vector<Ba
                                      {"dataset", {{"name", "fashion"}}},
                                      {"model_name", "fashion-net"},
                                      {"params", params}});
-  CreateEndpoints(server, "fashion", "fashion-net", version, configs);
+  CreateEndpoints(server, "fashion", "fashion-net", version, configs, o.instances);
   const double setup = Since(start);
   auto [files, format] = Download(server, "fashion-net", version);
   const Json meta = server.Send("GET", "/v2/models/fashion", nullptr, 200);
@@ -481,6 +521,7 @@ Subject ImageSubject(EaselServer& server, const Options& o, const std::vector<Ba
 
   Subject s;
   s.endpoint = "fashion";
+  s.instances = o.instances;
   // JSON cannot carry encoded images: BYTES data in JSON must be (UTF-8) strings.
   s.protocols = {Protocol::kHttpBinary, Protocol::kGrpc};
   Images test = ReadFashion(o.fashion, "t10k", 64);
@@ -526,18 +567,18 @@ int RunBench(const Options& o) {
       {"", 32, 0}, {"-delay", 32, o.delay_us}, {"-nobatch", 1, 0}};
   std::printf(
       "serving: single-row requests (req/s = rows/s) from N client threads, each on its own "
-      "keep-alive connection, %.1f s per run; 1 instance per endpoint; batching = max_batch_size/"
+      "keep-alive connection, %.1f s per run; %d instance(s) per endpoint; batching = max_batch_size/"
       "max_queue_delay_us; raw = the same version in this process called from 1 thread, with "
       "the faster of the default intra-op threads (wall time) and 1 (its CPU time), on batches of "
       "the sizes the server ran; "
       "ratio = rows/s / raw rows/s; call x = the server's time in model calls / the raw calls' on "
-      "the same batches; busy = the instance's share of the run spent in model calls; cpu in %% of "
+      "the same batches; busy = the instances' time in model calls / the run (up to 100%% each); cpu in %% of "
       "one core (%u cores); load average %s\n",
-      o.seconds, std::thread::hardware_concurrency(), LoadAverage().c_str());
+      o.seconds, o.instances, std::thread::hardware_concurrency(), LoadAverage().c_str());
   std::fflush(stdout);
 
   const double block = o.quick ? 0.1 : 0.5;
-  Subject tabular = TabularSubject(server, configs);
+  Subject tabular = TabularSubject(server, o, configs);
   tabular.local->set_block_seconds(block);
   const std::vector<Measured> t = RunSubject(server, target, tabular, configs, o.seconds);
   Subject image = ImageSubject(server, o, configs);
@@ -548,7 +589,11 @@ int RunBench(const Options& o) {
       "\nheadline (targets from the issue)\n  tabular overhead per request (target < 200 us):");
   for (Protocol p : tabular.protocols) {
     const Measured* m = Find(t, p, configs[0].Label(), 1);
-    if (m) std::printf("  %s %.0f us", ProtocolName(p), m->load.p50_us - tabular.raw_one_us);
+    if (m) {
+      std::printf("  %s %.0f us (%.0f beyond a bare round trip)", ProtocolName(p),
+                  m->load.p50_us - tabular.raw_one_us,
+                  m->load.p50_us - tabular.raw_one_us - tabular.ping_us[p]);
+    }
   }
   std::printf("\n  throughput ratio at concurrency 32, batching %s (target >= 0.8):",
               configs[1].Label().c_str());
@@ -557,8 +602,12 @@ int RunBench(const Options& o) {
     for (const Measured& m : *run) {
       if (m.config == configs[1].Label() && m.ok()) {
         std::printf("  %s %.2f", ProtocolName(m.protocol), m.ratio);
+        if (o.instances > 1) std::printf(" (%.2f)", m.parallel_ratio);
       }
     }
+  }
+  if (o.instances > 1) {
+    std::printf("\n  (in parentheses: against %d one-thread loops side by side)", o.instances);
   }
   std::printf("\n  image classifier batching gain at concurrency 32 (%s / off):",
               configs[1].Label().c_str());
@@ -592,6 +641,7 @@ int main(int argc, char** argv) {
   app.add_option("--fashion-mnist", o.fashion, "Fashion-MNIST directory (IDX .gz files)");
   app.add_option("--seconds", o.seconds, "length of each load run");
   app.add_option("--delay-us", o.delay_us, "max_queue_delay_us of the batching endpoint");
+  app.add_option("--instances", o.instances, "model instances per endpoint");
   app.add_option("--images", o.images, "Fashion-MNIST training images for the image model");
   app.add_flag("--quick", o.quick, "a smoke run: 1 s runs, 200 training images");
   CLI11_PARSE(app, argc, argv);

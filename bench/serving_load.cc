@@ -54,6 +54,11 @@ class HttpConnection final : public InferConnection {
     return binary_ ? DecodeBinary(*res, *probabilities) : DecodeJson(res->body, *probabilities);
   }
 
+  std::string Ping() override {
+    auto res = client_->Get("/v2/health/live");
+    return res && res->status == 200 ? "" : HttpFailure(res);
+  }
+
  private:
   static std::string DecodeJson(const std::string& body, std::vector<float>& out) {
     Json answer = Json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -120,6 +125,14 @@ class GrpcConnection final : public InferConnection {
       }
     }
     return "no raw 'probabilities' output in " + response.ShortDebugString().substr(0, 300);
+  }
+
+  std::string Ping() override {
+    grpc::ClientContext context;
+    inference::ServerLiveResponse response;
+    grpc::Status st = stub_->ServerLive(&context, inference::ServerLiveRequest(), &response);
+    if (!st.ok()) return "gRPC status " + std::to_string(st.error_code()) + ": " + st.error_message();
+    return response.live() ? "" : "the server says it is not live";
   }
 
  private:
@@ -219,8 +232,9 @@ LoadResult RunLoad(const LoadOptions& options) {
     threads.emplace_back([&, t] {
       std::unique_ptr<InferConnection> connection = options.requests->Connect();
       // A malformed answer may throw while it is decoded; it is one more failed request.
-      auto infer = [&connection](size_t i, std::vector<float>* probabilities) -> std::string {
+      auto infer = [&](size_t i, std::vector<float>* probabilities) -> std::string {
         try {
+          if (options.ping) return connection->Ping();
           return connection->Infer(i, probabilities);
         } catch (const std::exception& e) {
           return std::string("unreadable answer: ") + e.what();
@@ -236,7 +250,7 @@ LoadResult RunLoad(const LoadOptions& options) {
         std::lock_guard lock(connect_mu);
         error = infer(i, &probabilities);
       }
-      if (error.empty() && options.check) error = options.check(i, probabilities);
+      if (error.empty() && options.check && !options.ping) error = options.check(i, probabilities);
       if (!error.empty()) fail("first request: " + error);
       ready.count_down();
       go.wait();

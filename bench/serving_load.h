@@ -39,6 +39,9 @@ class InferConnection {
   // success, else a sentence saying what went wrong. With `probabilities`, the answer's
   // "probabilities" output is decoded into it.
   virtual std::string Infer(size_t i, std::vector<float>* probabilities) = 0;
+  // The cheapest round trip the protocol has, on the same connection: GET /v2/health/live,
+  // or the ServerLive RPC. What any request costs before the model is involved.
+  virtual std::string Ping() = 0;
 };
 
 // Where the server listens and who the client is.
@@ -90,6 +93,7 @@ struct LoadOptions {
   // Called after every thread is connected and warmed up, right before the clock starts. What
   // it throws stops the run and is rethrown by RunLoad once the threads are joined.
   std::function<void()> before_start;
+  bool ping = false;  // send Ping() instead of the requests
 };
 
 // Threads start at different requests of the set and walk through it in order.
