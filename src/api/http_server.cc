@@ -10,6 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "api/errors.h"
 #include "common/log.h"
@@ -63,6 +66,7 @@ class ConnectionStream final : public httplib::Stream {
   void BeginRequest() {
     in_body_ = false;
     must_close_ = false;
+    hold_next_write_ = true;
     request_start_ = Clock::now();
   }
   void BeginBody() {
@@ -74,6 +78,8 @@ class ConnectionStream final : public httplib::Stream {
   bool must_close() const { return must_close_; }
 
   bool is_readable() const override {
+    // A held write ("100 Continue") must reach the client before we wait for its body.
+    if (!Flush()) return false;
     return buffered() > 0 || PollFor(fd_, POLLIN, AllowedWaitMs());
   }
   bool is_writable() const override { return PollFor(fd_, POLLOUT, limits_.write_timeout_ms); }
@@ -99,13 +105,38 @@ class ConnectionStream final : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
 
+  // The library writes a response's headers and its body separately. The headers are held and
+  // go out with the body in one send: one TCP segment and one wake-up of the client instead of
+  // two. Not for chunked responses, whose first chunk may be long in coming (a log being
+  // followed): their headers go at once.
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    ssize_t n;
-    do {
-      n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    return n;
+    if (std::exchange(hold_next_write_, false) &&
+        std::string_view(ptr, size).find("Transfer-Encoding: chunked") == std::string_view::npos) {
+      held_.assign(ptr, size);
+      return static_cast<ssize_t>(size);
+    }
+    if (held_.empty()) return Send(ptr, size);
+    if (held_.size() + size <= kCoalesceBytes) {
+      held_.append(ptr, size);
+      return Flush() ? static_cast<ssize_t>(size) : -1;
+    }
+    if (!Flush()) return -1;
+    return Send(ptr, size);
+  }
+
+  // Sends what write() holds, if anything. False when the connection failed.
+  bool Flush() const {
+    size_t sent = 0;
+    while (sent < held_.size()) {
+      ssize_t n = Send(held_.data() + sent, held_.size() - sent);
+      if (n <= 0) {
+        held_.clear();
+        return false;
+      }
+      sent += static_cast<size_t>(n);
+    }
+    held_.clear();
+    return true;
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -117,6 +148,18 @@ class ConnectionStream final : public httplib::Stream {
   socket_t socket() const override { return fd_; }
 
  private:
+  static constexpr size_t kCoalesceBytes = 64 << 10;
+
+  // One send, waiting (up to the write timeout) only when the socket's buffer is full.
+  ssize_t Send(const char* ptr, size_t size) const {
+    for (;;) {
+      ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) || !is_writable()) return -1;
+    }
+  }
+
   ssize_t Receive(char* ptr, size_t size) {
     ssize_t n;
     do {
@@ -140,6 +183,10 @@ class ConnectionStream final : public httplib::Stream {
   const HttpLimits& limits_;
   bool in_body_ = false;
   bool must_close_ = false;
+  bool hold_next_write_ = false;
+  // A response's headers until its body is written; mutable so that the const is_readable()
+  // can send them before waiting.
+  mutable std::string held_;
   Clock::time_point request_start_ = Clock::now();
   Clock::time_point body_start_ = Clock::now();
   uint64_t body_bytes_ = 0;
@@ -272,6 +319,7 @@ class HttpServer::Transport final : public httplib::Server {
       bool close = served + 1 == kMaxRequestsPerConnection || draining_;
       bool ok = process_request(strm, close, closed,
                                 [](httplib::Request&) { request_started = Clock::now(); });
+      if (!strm.Flush()) break;  // a response without a body is all headers
       if (!ok || closed || close || strm.must_close()) break;
     }
     current_stream = nullptr;
