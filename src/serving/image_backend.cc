@@ -1,7 +1,15 @@
 // Image classifiers (image_classifier, image ensembles) behind the serving Backend interface.
-// A request carries encoded images (JPEG, PNG, ...) as a BYTES input of shape [n] or [n, 1];
-// the model's stored pipeline decodes and prepares them as it did in training.
+// A request carries either
+//  - encoded images (JPEG, PNG, ...) as a BYTES input of shape [n] or [n, 1], which the
+//    model's stored pipeline decodes and prepares as it did in training; or
+//  - "input", FP32 (or FP16, FP64) [n, C, H, W]: images already prepared as the pipeline
+//    would (resized, scaled, normalized), the network's own input; the pipeline is skipped.
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "data/images/image_probe.h"
@@ -38,6 +46,8 @@ std::string GreyBmp() {
   return bmp;
 }
 
+constexpr const char* kPreparedInput = "input";
+
 class ImageBackend final : public Backend {
  public:
   ImageBackend(ModelMetadata metadata, std::unique_ptr<train::ImagePredictor> model)
@@ -48,9 +58,20 @@ class ImageBackend final : public Backend {
 
   Result<Rows> Prepare(const InferRequest& request) const override {
     const std::string& name = metadata_.inputs.front().name;
+    const auto prepared = model_->input_shape();
+    if (request.inputs.size() == 1 && request.inputs.front().name == kPreparedInput &&
+        name != kPreparedInput && prepared) {
+      return FromPrepared(request.inputs.front(), *prepared);
+    }
     if (request.inputs.size() != 1 || request.inputs.front().name != name) {
-      return InvalidArgument("the model reads one input, '" + name +
-                             "': encoded images (BYTES), shape [n]");
+      std::string forms = "the model reads one input, '" + name +
+                          "': encoded images (BYTES), shape [n]";
+      if (prepared) {
+        forms += fmt::format(", or '{}': prepared images (FP32), shape [n, {}, {}, {}]",
+                             kPreparedInput, prepared->channels, prepared->height,
+                             prepared->width);
+      }
+      return InvalidArgument(forms);
     }
     const Tensor& t = request.inputs.front();
     if (t.datatype != DataType::kBytes) {
@@ -81,6 +102,11 @@ class ImageBackend final : public Backend {
   }
 
   Result<std::vector<float>> Execute(const Rows& rows) const override {
+    if (!rows.features.empty()) {
+      // The deployment then runs the batch's requests one by one.
+      if (!rows.images.empty()) return FailedPrecondition("a batch mixes encoded and prepared images");
+      return model_->PredictPrepared(rows.features, rows.count);
+    }
     std::vector<std::string_view> views(rows.images.begin(), rows.images.end());
     return model_->Predict(views);
   }
@@ -93,6 +119,33 @@ class ImageBackend final : public Backend {
   }
 
  private:
+  // Checks a prepared-images tensor against the network's input.
+  static Result<Rows> FromPrepared(const Tensor& t, const train::ImagePredictor::InputShape& want) {
+    const std::string what = fmt::format("input '{}'", kPreparedInput);
+    if (t.datatype != DataType::kFp32 && t.datatype != DataType::kFp16 &&
+        t.datatype != DataType::kFp64) {
+      return InvalidArgument(fmt::format("{} must be FP32 (prepared images), not {}", what,
+                                         DataTypeName(t.datatype)));
+    }
+    const std::vector<int64_t> expected = {want.channels, want.height, want.width};
+    if (t.shape.size() != 4 || !std::equal(expected.begin(), expected.end(), t.shape.begin() + 1)) {
+      return InvalidArgument(fmt::format("{} must have shape [n, {}, {}, {}], not [{}]", what,
+                                         want.channels, want.height, want.width,
+                                         fmt::join(t.shape, ", ")));
+    }
+    if (t.shape[0] == 0) return InvalidArgument("the request has no images");
+    Rows rows;
+    rows.count = static_cast<size_t>(t.shape[0]);
+    EASEL_ASSIGN_OR_RETURN(rows.features, t.ToFloats());
+    for (size_t i = 0; i < rows.features.size(); ++i) {
+      if (!std::isfinite(rows.features[i])) {
+        return InvalidArgument(fmt::format("{}: value {} of image {} is not a finite number",
+                                           what, i % want.size(), i / want.size()));
+      }
+    }
+    return rows;
+  }
+
   ModelMetadata metadata_;
   std::unique_ptr<train::ImagePredictor> model_;
 };

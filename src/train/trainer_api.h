@@ -134,6 +134,26 @@ class ImagePredictor {
   virtual Result<std::vector<float>> Predict(std::span<const std::string_view> images) const = 0;
   virtual size_t num_classes() const = 0;
 
+  // What the network takes: one image as the stored pipeline prepares it, channels × height ×
+  // width floats. nullopt for models without one such input (an ensemble of networks that
+  // prepare their images differently).
+  struct InputShape {
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    size_t size() const { return static_cast<size_t>(channels) * height * width; }
+  };
+  virtual std::optional<InputShape> input_shape() const { return std::nullopt; }
+  // Probabilities of `count` images already prepared (the pipeline does not run): `input` holds
+  // count × input_shape() floats, NCHW. INVALID_ARGUMENT when its size does not match;
+  // UNIMPLEMENTED for models without an input_shape().
+  virtual Result<std::vector<float>> PredictPrepared(std::span<const float> input,
+                                                     size_t count) const {
+    (void)input;
+    (void)count;
+    return Unimplemented("this model takes encoded images only");
+  }
+
   // Grad-CAM (Selvaraju et al., 2017) of class `target` for one encoded image: where in the
   // image the evidence for that class lies. A row-major height × width map at the resolution of
   // the network's last convolutional feature map, scaled to [0, 1] (all zeros when nothing

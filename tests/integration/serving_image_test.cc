@@ -1,7 +1,7 @@
-// An image classifier served: encoded PNGs sent as BYTES (JSON and the binary extension),
-// probabilities equal to the version's offline predictions, dynamic batching across
-// concurrent clients, and images that are not images, or are damaged past their header,
-// failing alone.
+// An image classifier served: encoded PNGs sent as BYTES (JSON and the binary extension), and
+// the same images prepared by the client as the network's FP32 input, with probabilities equal
+// to the version's offline predictions; dynamic batching across concurrent clients; and images
+// that are not images, or are damaged past their header, failing alone.
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -105,6 +105,63 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
   const std::vector<float> p = Floats(served.body["outputs"][0]["data"]);
   ASSERT_EQ(p.size(), 40u);
   for (size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], offline[i], 1e-5) << i;
+
+  // The same images prepared by the client as the stored pipeline prepares them, sent as the
+  // network's own input: FP32 [4, 1, 32, 32], the pipeline skipped.
+  auto pipeline =
+      data::transforms::Pipeline::FromJson(Json::parse(files.at("model.json")).at("pipeline"));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  std::string prepared;
+  for (const std::string& image : four) {
+    auto t = pipeline->TransformImage(image);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    ASSERT_EQ(t->data.size(), 32u * 32u);
+    prepared.append(reinterpret_cast<const char*>(t->data.data()), t->data.size() * 4);
+  }
+  auto prepared_request = [&](const Json& shape, const std::string& raw) {
+    const std::string header = Json{{"inputs",
+                                     {{{"name", "input"},
+                                       {"datatype", "FP32"},
+                                       {"shape", shape},
+                                       {"parameters", {{"binary_data_size", raw.size()}}}}}}}
+                                   .dump();
+    return Infer("digits", header + raw, header.size());
+  };
+  auto from_prepared = prepared_request({4, 1, 32, 32}, prepared);
+  ASSERT_EQ(from_prepared.status, 200) << from_prepared.raw;
+  const std::vector<float> q = Floats(from_prepared.body["outputs"][0]["data"]);
+  ASSERT_EQ(q.size(), 40u);
+  for (size_t i = 0; i < q.size(); ++i) EXPECT_NEAR(q[i], offline[i], 1e-5) << i;
+  // Encoded and prepared images queued together (the batch may mix them) both succeed.
+  std::atomic<int> encoded_status{0};
+  std::thread encoded_client([&] {
+    auto client = server_->Client();
+    auto [b, h] = ImagesRequest({four[3]});
+    auto res = client->Post("/v2/models/digits/infer",
+                            {{"Authorization", "Bearer " + token_},
+                             {"Inference-Header-Content-Length", std::to_string(h)}},
+                            b, "application/octet-stream");
+    encoded_status = res ? res->status : 0;
+  });
+  auto prepared_alongside = prepared_request({4, 1, 32, 32}, prepared);
+  encoded_client.join();
+  EXPECT_EQ(encoded_status.load(), 200);
+  ASSERT_EQ(prepared_alongside.status, 200) << prepared_alongside.raw;
+  const std::vector<float> again = Floats(prepared_alongside.body["outputs"][0]["data"]);
+  ASSERT_EQ(again.size(), 40u);
+  for (size_t i = 0; i < again.size(); ++i) EXPECT_NEAR(again[i], offline[i], 1e-5) << i;
+
+  // The network's input size is the only one it takes; NaN is not a pixel.
+  auto wrong_size = prepared_request({1, 1, 28, 28}, std::string(28 * 28 * 4, '\0'));
+  EXPECT_EQ(wrong_size.status, 400);
+  EXPECT_NE(wrong_size.raw.find("[n, 1, 32, 32]"), std::string::npos) << wrong_size.raw;
+  std::string with_nan = prepared.substr(0, 32 * 32 * 4);
+  const float nan = NAN;
+  std::memcpy(with_nan.data() + 4 * 100, &nan, 4);
+  auto not_finite = prepared_request({1, 1, 32, 32}, with_nan);
+  EXPECT_EQ(not_finite.status, 400);
+  EXPECT_NE(not_finite.raw.find("value 100 of image 0 is not a finite number"), std::string::npos)
+      << not_finite.raw;
 
   // Concurrent single-image requests share model calls.
   std::vector<std::thread> clients;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/files.h"
+#include "data/transforms/pipeline.h"
 #include "testing/temp_dir.h"
 #include "train/trainers/torch_image/test_support.h"
 
@@ -312,6 +313,41 @@ TEST_F(ImageClassifierTest, PredictorIsThreadSafeAndNamesBadImages) {
   EXPECT_EQ(Load(damaged).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Load(*files, Resources{.device = "cuda"}).status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ImageClassifierTest, PreparedImagesPredictAsTheirEncodedFiles) {
+  Result<std::unique_ptr<ImagePredictor>> loaded = Load(*base_model_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const ImagePredictor& predictor = **loaded;
+  const std::optional<ImagePredictor::InputShape> shape = predictor.input_shape();
+  ASSERT_TRUE(shape.has_value());
+  auto pipeline = data::transforms::Pipeline::FromJson(
+      ParseJson(base_model_->at("model.json")).value().at("pipeline"));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+
+  // More images than one forward pass takes, so the chunks line up too.
+  std::vector<std::string> bytes;
+  for (size_t i = 0; bytes.size() < 40; ++i) {
+    bytes.push_back(ReadFile(small_->train[i % small_->train.size()].path).value());
+  }
+  std::vector<float> prepared;
+  for (const std::string& b : bytes) {
+    auto t = pipeline->TransformImage(b);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_EQ(t->channels, shape->channels);
+    EXPECT_EQ(t->height, shape->height);
+    EXPECT_EQ(t->width, shape->width);
+    prepared.insert(prepared.end(), t->data.begin(), t->data.end());
+  }
+  std::vector<std::string_view> views(bytes.begin(), bytes.end());
+  const std::vector<float> expected = predictor.Predict(views).value();
+  Result<std::vector<float>> got = predictor.PredictPrepared(prepared, bytes.size());
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, expected);
+
+  prepared.pop_back();
+  EXPECT_EQ(predictor.PredictPrepared(prepared, bytes.size()).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(ImageClassifierTest, MobileNetOnTheImageNetStemWithRgbAugmentation) {

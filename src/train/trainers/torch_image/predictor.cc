@@ -33,11 +33,14 @@ class TorchImagePredictor : public ImagePredictor {
 
   size_t num_classes() const override { return spec_.classes.size(); }
 
+  std::optional<InputShape> input_shape() const override {
+    return InputShape{spec_.net.channels, spec_.net.input_size, spec_.net.input_size};
+  }
+
   Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
-    const size_t classes = num_classes();
-    std::vector<float> out(images.size() * classes);
+    std::vector<float> out(images.size() * num_classes());
     const int c = spec_.net.channels, s = spec_.net.input_size;
-    const size_t per_image = static_cast<size_t>(c) * s * s;
+    const size_t per_image = input_shape()->size();
     std::vector<float> pixels;
     for (size_t begin = 0; begin < images.size(); begin += kChunk) {
       const size_t end = std::min(images.size(), begin + kChunk);
@@ -56,14 +59,23 @@ class TorchImagePredictor : public ImagePredictor {
         }
         std::copy(t->data.begin(), t->data.end(), pixels.begin() + (i - begin) * per_image);
       }
-      EASEL_RETURN_IF_ERROR(torch_util::Guard("predicting", [&] {
-        torch::NoGradGuard no_grad;
-        torch::Tensor input = torch::from_blob(
-            pixels.data(), {static_cast<int64_t>(end - begin), c, s, s}, torch::kFloat32);
-        torch::Tensor probs =
-            torch::softmax(net_->forward(input.to(device_)), 1).to(torch::kCPU).contiguous();
-        std::copy_n(probs.data_ptr<float>(), probs.numel(), out.begin() + begin * classes);
-      }));
+      EASEL_RETURN_IF_ERROR(Forward(pixels, end - begin, out.data() + begin * num_classes()));
+    }
+    return out;
+  }
+
+  Result<std::vector<float>> PredictPrepared(std::span<const float> input,
+                                             size_t count) const override {
+    const size_t per_image = input_shape()->size();
+    if (input.size() != count * per_image) {
+      return InvalidArgument(fmt::format("{} prepared images need {} values, not {}", count,
+                                         count * per_image, input.size()));
+    }
+    std::vector<float> out(count * num_classes());
+    for (size_t begin = 0; begin < count; begin += kChunk) {
+      const size_t n = std::min(count - begin, kChunk);
+      EASEL_RETURN_IF_ERROR(Forward(input.subspan(begin * per_image, n * per_image), n,
+                                    out.data() + begin * num_classes()));
     }
     return out;
   }
@@ -104,6 +116,20 @@ class TorchImagePredictor : public ImagePredictor {
   }
 
  private:
+  // Class probabilities of `n` prepared images (NCHW) into `out` (n × classes).
+  Status Forward(std::span<const float> pixels, size_t n, float* out) const {
+    const int c = spec_.net.channels, s = spec_.net.input_size;
+    return torch_util::Guard("predicting", [&] {
+      torch::NoGradGuard no_grad;
+      // from_blob never writes through the pointer here: the input is only read.
+      torch::Tensor input = torch::from_blob(const_cast<float*>(pixels.data()),
+                                             {static_cast<int64_t>(n), c, s, s}, torch::kFloat32);
+      torch::Tensor probs =
+          torch::softmax(net_->forward(input.to(device_)), 1).to(torch::kCPU).contiguous();
+      std::copy_n(probs.data_ptr<float>(), probs.numel(), out);
+    });
+  }
+
   ModelSpec spec_;
   tf::Pipeline pipeline_;
   // Only forward() (under a no-grad guard) and features()/head() (for Grad-CAM) are called, in
