@@ -13,8 +13,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <map>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "data/transforms/numbers.h"
 #include "data/transforms/pipeline.h"
@@ -90,8 +90,10 @@ class TabularBackend final : public Backend {
         pipeline_(std::move(pipeline)),
         model_(std::move(model)),
         traits_(traits) {
-    for (size_t i = 0; i < pipeline_.columns().size(); ++i)
-      column_index_[pipeline_.columns()[i]] = i;
+    for (const TensorSpec& s : metadata_.inputs) input_names_.insert(s.name);
+    for (size_t i = 0; i < pipeline_.columns().size(); ++i) {
+      if (input_names_.contains(pipeline_.columns()[i])) input_index_[pipeline_.columns()[i]] = i;
+    }
   }
 
   const ModelMetadata& metadata() const override { return metadata_; }
@@ -143,12 +145,7 @@ class TabularBackend final : public Backend {
   }
 
  private:
-  bool IsColumn(const std::string& name) const {
-    for (const TensorSpec& s : metadata_.inputs) {
-      if (s.name == name) return true;
-    }
-    return false;
-  }
+  bool IsColumn(const std::string& name) const { return input_names_.contains(name); }
 
   static Status OnlyInput(const InferRequest& request, const char* name) {
     if (request.inputs.size() == 1) return OkStatus();
@@ -187,8 +184,8 @@ class TabularBackend final : public Backend {
       data::Sample& s = samples[i];
       s.values.assign(pipeline_.columns().size(), std::nullopt);
       for (const auto& [key, value] : row->items()) {
-        auto c = column_index_.find(key);
-        if (c == column_index_.end() || !IsColumn(key)) {
+        auto c = input_index_.find(key);
+        if (c == input_index_.end()) {
           return InvalidArgument(where + " has column '" + key +
                                  "', which the model does not read; expected " + InputNames());
         }
@@ -211,10 +208,10 @@ class TabularBackend final : public Backend {
   Result<std::vector<data::Sample>> FromColumns(const InferRequest& request) const {
     std::optional<size_t> n;
     std::vector<data::Sample> samples;
-    std::set<std::string> seen;
+    std::vector<bool> seen(pipeline_.columns().size(), false);
     for (const Tensor& t : request.inputs) {
-      auto c = column_index_.find(t.name);
-      if (c == column_index_.end() || !IsColumn(t.name)) {
+      auto c = input_index_.find(t.name);
+      if (c == input_index_.end()) {
         return InvalidArgument("unknown input '" + t.name + "'; the model reads " + InputNames() +
                                " (or 'rows', or 'features')");
       }
@@ -230,10 +227,11 @@ class TabularBackend final : public Backend {
       }
       EASEL_ASSIGN_OR_RETURN(auto cells, ColumnCells(t));
       for (size_t i = 0; i < rows; ++i) samples[i].values[c->second] = std::move(cells[i]);
-      seen.insert(t.name);
+      seen[c->second] = true;
     }
     for (const TensorSpec& s : metadata_.inputs) {
-      if (!seen.count(s.name)) {
+      auto c = input_index_.find(s.name);
+      if (c == input_index_.end() || !seen[c->second]) {
         return InvalidArgument("missing input '" + s.name + "'; the model reads " + InputNames() +
                                " (send null values as 'rows' for missing cells)");
       }
@@ -260,7 +258,9 @@ class TabularBackend final : public Backend {
   Pipeline pipeline_;
   std::unique_ptr<train::TabularPredictor> model_;
   FormatTraits traits_;
-  std::map<std::string, size_t> column_index_;
+  std::unordered_set<std::string> input_names_;  // the signature's inputs
+  // Those of them the pipeline reads, and where: the columns a request may send.
+  std::unordered_map<std::string, size_t> input_index_;
 };
 
 }  // namespace

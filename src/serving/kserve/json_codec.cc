@@ -311,7 +311,7 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
   PendingInput pending;
   Tensor& tensor = pending.tensor;
   EASEL_ASSIGN_OR_RETURN(tensor.name, ItemName(input, "input", index));
-  const std::string what = fmt::format("input '{}'", tensor.name);
+  const std::string what = "input '" + tensor.name + "'";  // built per input: kept cheap
 
   std::optional<Value> shape = Member(input, "shape");
   if (!shape) return InvalidArgument(fmt::format("{}: 'shape' is required", what));
@@ -344,14 +344,16 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
     if (!params->is_object()) {
       return InvalidArgument(fmt::format("{}: 'parameters' must be an object", what));
     }
-    tensor.parameters = ToJson(*params);
     if (std::optional<Value> size = Member(*params, "binary_data_size")) {
       if (!AsCount(*size)) {
         return InvalidArgument(
             fmt::format("{}: parameters.binary_data_size must be a non-negative integer", what));
       }
       pending.binary_size = static_cast<uint64_t>(*AsCount(*size));
-      // It describes this request's framing, not the tensor, so it must not travel further.
+    }
+    // binary_data_size describes this request's framing, not the tensor: it goes no further.
+    if (ObjectOf(*params).size() > (pending.binary_size ? 1u : 0u)) {
+      tensor.parameters = ToJson(*params);
       tensor.parameters.erase("binary_data_size");
     }
   }
@@ -469,14 +471,18 @@ Result<InferRequest> ParseRequest(std::string_view body, std::optional<size_t> h
   }
   std::vector<PendingInput> pending;
   pending.reserve(ArrayOf(*inputs).size());
-  std::set<std::string, std::less<>> names;
   size_t index = 0;
   for (Value item : ArrayOf(*inputs)) {
     EASEL_ASSIGN_OR_RETURN(PendingInput input, ParseInput(item, index++, limits));
-    if (!names.insert(input.tensor.name).second) {
-      return InvalidArgument(fmt::format("input '{}' appears more than once", input.tensor.name));
-    }
     pending.push_back(std::move(input));
+  }
+  // Duplicate names, found by sorting (a request may carry one input per column).
+  std::vector<std::string_view> names;
+  names.reserve(pending.size());
+  for (const PendingInput& input : pending) names.push_back(input.tensor.name);
+  std::sort(names.begin(), names.end());
+  if (auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end()) {
+    return InvalidArgument(fmt::format("input '{}' appears more than once", *twice));
   }
   std::string_view section = binary;
   for (PendingInput& input : pending) {
