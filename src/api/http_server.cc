@@ -139,11 +139,19 @@ class ConnectionStream final : public httplib::Stream {
     return true;
   }
 
+  // Asked for on every request; a connection's addresses never change, so they are looked up
+  // once.
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    AddressOf(fd_, true, ip, port);
+    if (!remote_.known) AddressOf(fd_, true, remote_.ip, remote_.port);
+    remote_.known = true;
+    ip = remote_.ip;
+    port = remote_.port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    AddressOf(fd_, false, ip, port);
+    if (!local_.known) AddressOf(fd_, false, local_.ip, local_.port);
+    local_.known = true;
+    ip = local_.ip;
+    port = local_.port;
   }
   socket_t socket() const override { return fd_; }
 
@@ -179,8 +187,15 @@ class ConnectionStream final : public httplib::Stream {
     return limits_.body_idle_timeout_ms;
   }
 
+  struct Address {
+    bool known = false;
+    std::string ip;
+    int port = 0;
+  };
+
   int fd_;
   const HttpLimits& limits_;
+  mutable Address remote_, local_;
   bool in_body_ = false;
   bool must_close_ = false;
   bool hold_next_write_ = false;
