@@ -10,6 +10,7 @@ void Rows::Append(const Rows& other) {
   count += other.count;
   features.insert(features.end(), other.features.begin(), other.features.end());
   images.insert(images.end(), other.images.begin(), other.images.end());
+  pixels.insert(pixels.end(), other.pixels.begin(), other.pixels.end());
 }
 
 namespace {

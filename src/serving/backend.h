@@ -42,8 +42,11 @@ struct ModelMetadata {
 // Model inputs of one or more requests, joined along the batch dimension.
 struct Rows {
   size_t count = 0;
-  std::vector<float> features;      // tabular: count x features, row-major
+  std::vector<float> features;      // tabular: count x features, row-major; or prepared images
   std::vector<std::string> images;  // images: count encoded images
+  // Images decoded by the client: views into the request's own tensor, which outlives the
+  // batch (its caller waits for the answer).
+  std::vector<data::transforms::ImageView> pixels;
   void Append(const Rows& other);
 };
 

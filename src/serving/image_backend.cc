@@ -2,6 +2,8 @@
 // A request carries either
 //  - encoded images (JPEG, PNG, ...) as a BYTES input of shape [n] or [n, 1], which the
 //    model's stored pipeline decodes and prepares as it did in training; or
+//  - "pixels", UINT8 [n, H, W, C] with C 1 (grey) or 3 (RGB): images already decoded, which
+//    the pipeline converts to its channels and prepares as it does decoded files; or
 //  - "input", FP32 (or FP16, FP64) [n, C, H, W]: images already prepared as the pipeline
 //    would (resized, scaled, normalized), the network's own input; the pipeline is skipped.
 
@@ -46,6 +48,7 @@ std::string GreyBmp() {
   return bmp;
 }
 
+constexpr const char* kPixelsInput = "pixels";
 constexpr const char* kPreparedInput = "input";
 
 class ImageBackend final : public Backend {
@@ -59,15 +62,18 @@ class ImageBackend final : public Backend {
   Result<Rows> Prepare(const InferRequest& request) const override {
     const std::string& name = metadata_.inputs.front().name;
     const auto prepared = model_->input_shape();
-    if (request.inputs.size() == 1 && request.inputs.front().name == kPreparedInput &&
-        name != kPreparedInput && prepared) {
-      return FromPrepared(request.inputs.front(), *prepared);
+    if (request.inputs.size() == 1 && name != kPixelsInput && name != kPreparedInput) {
+      const Tensor& only = request.inputs.front();
+      if (only.name == kPixelsInput) return FromPixels(only);
+      if (only.name == kPreparedInput && prepared) return FromPrepared(only, *prepared);
     }
     if (request.inputs.size() != 1 || request.inputs.front().name != name) {
-      std::string forms = "the model reads one input, '" + name +
-                          "': encoded images (BYTES), shape [n]";
+      std::string forms = fmt::format(
+          "the model reads one input: '{}', encoded images (BYTES), shape [n]; or '{}', decoded "
+          "images (UINT8), shape [n, height, width, 1 or 3]",
+          name, kPixelsInput);
       if (prepared) {
-        forms += fmt::format(", or '{}': prepared images (FP32), shape [n, {}, {}, {}]",
+        forms += fmt::format("; or '{}', prepared images (FP32), shape [n, {}, {}, {}]",
                              kPreparedInput, prepared->channels, prepared->height,
                              prepared->width);
       }
@@ -102,11 +108,11 @@ class ImageBackend final : public Backend {
   }
 
   Result<std::vector<float>> Execute(const Rows& rows) const override {
-    if (!rows.features.empty()) {
-      // The deployment then runs the batch's requests one by one.
-      if (!rows.images.empty()) return FailedPrecondition("a batch mixes encoded and prepared images");
-      return model_->PredictPrepared(rows.features, rows.count);
-    }
+    const int forms = !rows.features.empty() + !rows.images.empty() + !rows.pixels.empty();
+    // The deployment then runs the batch's requests one by one.
+    if (forms > 1) return FailedPrecondition("a batch mixes encoded, decoded and prepared images");
+    if (!rows.features.empty()) return model_->PredictPrepared(rows.features, rows.count);
+    if (!rows.pixels.empty()) return model_->Predict(std::span(rows.pixels));
     std::vector<std::string_view> views(rows.images.begin(), rows.images.end());
     return model_->Predict(views);
   }
@@ -119,6 +125,40 @@ class ImageBackend final : public Backend {
   }
 
  private:
+  // Views of each image of a decoded-images tensor (into the request's own bytes).
+  static Result<Rows> FromPixels(const Tensor& t) {
+    const std::string what = fmt::format("input '{}'", kPixelsInput);
+    if (t.datatype != DataType::kUint8) {
+      return InvalidArgument(fmt::format("{} must be UINT8 (decoded images), not {}", what,
+                                         DataTypeName(t.datatype)));
+    }
+    if (t.shape.size() != 4 || (t.shape[3] != 1 && t.shape[3] != 3) || t.shape[1] <= 0 ||
+        t.shape[2] <= 0) {
+      return InvalidArgument(
+          fmt::format("{} must have shape [n, height, width, channels] with 1 (grey) or 3 (RGB) "
+                      "channels, not [{}]",
+                      what, fmt::join(t.shape, ", ")));
+    }
+    const int64_t height = t.shape[1], width = t.shape[2], channels = t.shape[3];
+    if (static_cast<uint64_t>(height) * static_cast<uint64_t>(width) > data::kDefaultMaxPixels) {
+      return InvalidArgument(fmt::format("{}: {}x{} images are over the limit of {} pixels", what,
+                                         width, height, data::kDefaultMaxPixels));
+    }
+    if (t.shape[0] == 0) return InvalidArgument("the request has no images");
+    const size_t per_image = static_cast<size_t>(height * width * channels);
+    Rows rows;
+    rows.count = static_cast<size_t>(t.shape[0]);
+    for (size_t i = 0; i < rows.count; ++i) {
+      rows.pixels.push_back(
+          {.width = static_cast<int>(width),
+           .height = static_cast<int>(height),
+           .format = channels == 1 ? data::transforms::PixelFormat::kGray
+                                   : data::transforms::PixelFormat::kRgb,
+           .data = reinterpret_cast<const uint8_t*>(t.data.data()) + i * per_image});
+    }
+    return rows;
+  }
+
   // Checks a prepared-images tensor against the network's input.
   static Result<Rows> FromPrepared(const Tensor& t, const train::ImagePredictor::InputShape& want) {
     const std::string what = fmt::format("input '{}'", kPreparedInput);

@@ -102,6 +102,10 @@ class ImageEnsemble : public ImagePredictor {
   Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
     return WeightedSum(members_, weights_, images, images.size() * num_classes());
   }
+  Result<std::vector<float>> Predict(
+      std::span<const data::transforms::ImageView> images) const override {
+    return WeightedSum(members_, weights_, images, images.size() * num_classes());
+  }
   size_t num_classes() const override { return members_.front()->num_classes(); }
   // The map of the member with the largest weight: the one the ensemble leans on most.
   Result<ActivationMap> GradCam(std::string_view image, int target) const override {

@@ -71,9 +71,11 @@ class ConstantImageModel : public ImagePredictor {
  public:
   ConstantImageModel(std::vector<float> row, float mark) : row_(std::move(row)), mark_(mark) {}
   Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
-    std::vector<float> out;
-    for (size_t i = 0; i < images.size(); ++i) out.insert(out.end(), row_.begin(), row_.end());
-    return out;
+    return Rows(images.size());
+  }
+  Result<std::vector<float>> Predict(
+      std::span<const data::transforms::ImageView> images) const override {
+    return Rows(images.size());
   }
   size_t num_classes() const override { return row_.size(); }
   Result<ActivationMap> GradCam(std::string_view, int) const override {
@@ -81,6 +83,12 @@ class ConstantImageModel : public ImagePredictor {
   }
 
  private:
+  std::vector<float> Rows(size_t n) const {
+    std::vector<float> out;
+    for (size_t i = 0; i < n; ++i) out.insert(out.end(), row_.begin(), row_.end());
+    return out;
+  }
+
   std::vector<float> row_;
   float mark_;
 };
@@ -111,6 +119,13 @@ TEST(EnsembleTest, ImageMembersAnswerTogetherAndTheHeaviestExplains) {
   auto p = (*model)->Predict(images);
   ASSERT_TRUE(p.ok());
   EXPECT_THAT(*p, Pointwise(FloatNear(1e-6), {0.25f, 0.0f, 0.75f, 0.25f, 0.0f, 0.75f}));
+  const uint8_t grey[4] = {0, 64, 128, 255};
+  const std::vector<data::transforms::ImageView> decoded(
+      2, {.width = 2, .height = 2, .format = data::transforms::PixelFormat::kGray, .data = grey});
+  auto q = (*model)->Predict(std::span(decoded));
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(*q, *p) << "decoded images weigh the members alike";
+  EXPECT_FALSE((*model)->input_shape()) << "members may prepare images differently";
   auto map = (*model)->GradCam("a", 2);
   ASSERT_TRUE(map.ok());
   EXPECT_EQ(map->values, std::vector<float>{2.0f}) << "the member with weight 0.75 explains";

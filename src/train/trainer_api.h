@@ -132,6 +132,13 @@ class ImagePredictor {
   // Row-major probabilities: images.size() x num_classes(). INVALID_ARGUMENT naming the
   // index of an input that is not an image.
   virtual Result<std::vector<float>> Predict(std::span<const std::string_view> images) const = 0;
+  // The same for images already decoded (a camera's frames): the pipeline converts them to
+  // its channels and prepares them as it does decoded files. UNIMPLEMENTED by default.
+  virtual Result<std::vector<float>> Predict(
+      std::span<const data::transforms::ImageView> images) const {
+    (void)images;
+    return Unimplemented("this model takes encoded images only");
+  }
   virtual size_t num_classes() const = 0;
 
   // What the network takes: one image as the stored pipeline prepares it, channels × height ×

@@ -1,12 +1,14 @@
-// An image classifier served: encoded PNGs sent as BYTES (JSON and the binary extension), and
-// the same images prepared by the client as the network's FP32 input, with probabilities equal
-// to the version's offline predictions; dynamic batching across concurrent clients; and images
-// that are not images, or are damaged past their header, failing alone.
+// An image classifier served: encoded PNGs sent as BYTES (JSON and the binary extension), the
+// same images decoded by the client (UINT8 pixels, grey or RGB), and prepared by the client as
+// the network's FP32 input, with probabilities equal to the version's offline predictions;
+// dynamic batching across concurrent clients; images that are not images, or are damaged past
+// their header, failing alone; and a full queue answering 429.
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <cstring>
+#include <opencv2/imgcodecs.hpp>
 #include <thread>
 
 #include "serving_fixture.h"
@@ -46,6 +48,24 @@ std::pair<std::string, size_t> ImagesRequest(const std::vector<std::string>& ima
                                      {"parameters", {{"binary_data_size", raw.size()}}}}}}}
                                  .dump();
   return {header + raw, header.size()};
+}
+
+// One binary infer request of encoded images to `endpoint` on `client`.
+httplib::Result PostImagesTo(httplib::Client& client, const std::string& token,
+                             const std::string& endpoint, const std::vector<std::string>& images) {
+  auto [body, header_length] = ImagesRequest(images);
+  return client.Post("/v2/models/" + endpoint + "/infer",
+                     {{"Authorization", "Bearer " + token},
+                      {"Inference-Header-Content-Length", std::to_string(header_length)}},
+                     body, "application/octet-stream");
+}
+
+int StatusOf(const httplib::Result& res) { return res ? res->status : 0; }
+
+// The HTTP status of one such request to the 'digits' endpoint (0: no answer).
+int PostImages(httplib::Client& client, const std::string& token,
+               const std::vector<std::string>& images) {
+  return StatusOf(PostImagesTo(client, token, "digits", images));
 }
 
 TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
@@ -106,6 +126,47 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
   ASSERT_EQ(p.size(), 40u);
   for (size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], offline[i], 1e-5) << i;
 
+  // The same images decoded by the client: UINT8 [4, h, w, 1], and as RGB [4, h, w, 3] (grey
+  // in every channel), which the grey model's pipeline turns back into the same grey.
+  std::string grey, rgb;
+  int height = 0, width = 0;
+  for (const std::string& image : four) {
+    const cv::Mat m = cv::imdecode(cv::Mat(1, static_cast<int>(image.size()), CV_8UC1,
+                                           const_cast<char*>(image.data())),
+                                   cv::IMREAD_GRAYSCALE);
+    ASSERT_FALSE(m.empty());
+    ASSERT_TRUE(m.isContinuous());
+    height = m.rows;
+    width = m.cols;
+    grey.append(reinterpret_cast<const char*>(m.data), m.total());
+    for (size_t i = 0; i < m.total(); ++i) rgb.append(3, static_cast<char>(m.data[i]));
+  }
+  ASSERT_EQ(grey.size(), 4u * height * width) << "the four images differ in size";
+  auto pixels_request = [&](const Json& shape, const std::string& raw, const char* datatype) {
+    const std::string header = Json{{"inputs",
+                                     {{{"name", "pixels"},
+                                       {"datatype", datatype},
+                                       {"shape", shape},
+                                       {"parameters", {{"binary_data_size", raw.size()}}}}}}}
+                                   .dump();
+    return Infer("digits", header + raw, header.size());
+  };
+  for (const auto& [raw, channels] : {std::pair{grey, 1}, std::pair{rgb, 3}}) {
+    auto decoded = pixels_request({4, height, width, channels}, raw, "UINT8");
+    ASSERT_EQ(decoded.status, 200) << decoded.raw;
+    const std::vector<float> d = Floats(decoded.body["outputs"][0]["data"]);
+    ASSERT_EQ(d.size(), 40u);
+    for (size_t i = 0; i < d.size(); ++i) EXPECT_NEAR(d[i], offline[i], 1e-5) << channels << i;
+  }
+  auto two_channels = pixels_request({2, height, width, 2}, grey, "UINT8");
+  EXPECT_EQ(two_channels.status, 400);
+  EXPECT_NE(two_channels.raw.find("1 (grey) or 3 (RGB) channels"), std::string::npos)
+      << two_channels.raw;
+  auto not_bytes = pixels_request({1, height, width / 4, 1}, grey.substr(0, height * width),
+                                  "FP32");
+  EXPECT_EQ(not_bytes.status, 400);
+  EXPECT_NE(not_bytes.raw.find("must be UINT8"), std::string::npos) << not_bytes.raw;
+
   // The same images prepared by the client as the stored pipeline prepares them, sent as the
   // network's own input: FP32 [4, 1, 32, 32], the pipeline skipped.
   auto pipeline =
@@ -134,15 +195,8 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
   for (size_t i = 0; i < q.size(); ++i) EXPECT_NEAR(q[i], offline[i], 1e-5) << i;
   // Encoded and prepared images queued together (the batch may mix them) both succeed.
   std::atomic<int> encoded_status{0};
-  std::thread encoded_client([&] {
-    auto client = server_->Client();
-    auto [b, h] = ImagesRequest({four[3]});
-    auto res = client->Post("/v2/models/digits/infer",
-                            {{"Authorization", "Bearer " + token_},
-                             {"Inference-Header-Content-Length", std::to_string(h)}},
-                            b, "application/octet-stream");
-    encoded_status = res ? res->status : 0;
-  });
+  std::thread encoded_client(
+      [&] { encoded_status = PostImages(*server_->Client(), token_, {four[3]}); });
   auto prepared_alongside = prepared_request({4, 1, 32, 32}, prepared);
   encoded_client.join();
   EXPECT_EQ(encoded_status.load(), 200);
@@ -170,12 +224,7 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
     clients.emplace_back([&, t] {
       auto client = server_->Client();
       for (int i = 0; i < 5; ++i) {
-        auto [b, h] = ImagesRequest({images[(t * 5 + i) % images.size()]});
-        auto res = client->Post("/v2/models/digits/infer",
-                                {{"Authorization", "Bearer " + token_},
-                                 {"Inference-Header-Content-Length", std::to_string(h)}},
-                                b, "application/octet-stream");
-        if (res && res->status == 200) ++ok;
+        if (PostImages(*client, token_, {images[(t * 5 + i) % images.size()]}) == 200) ++ok;
       }
     });
   }
@@ -195,21 +244,52 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
   std::string damaged = four[1];
   std::memset(damaged.data() + 40, 0x5a, damaged.size() - 40);
   std::atomic<int> good_status{0}, damaged_status{0};
-  std::thread good([&] {
-    auto client = server_->Client();
-    auto [b, h] = ImagesRequest({four[2]});
-    auto res = client->Post("/v2/models/digits/infer",
-                            {{"Authorization", "Bearer " + token_},
-                             {"Inference-Header-Content-Length", std::to_string(h)}},
-                            b, "application/octet-stream");
-    good_status = res ? res->status : 0;
-  });
+  std::thread good([&] { good_status = PostImages(*server_->Client(), token_, {four[2]}); });
   auto [d, dh] = ImagesRequest({damaged});
   damaged_status = Infer("digits", d, dh).status;
   good.join();
   EXPECT_EQ(damaged_status.load(), 400);
   EXPECT_EQ(good_status.load(), 200);
   EXPECT_EQ(Infer("digits", body, header_length).status, 200);
+
+  // A full queue: one instance and room for one waiting request. In a burst of slow
+  // requests (64 images each), those that find no room get 429 with Retry-After and the
+  // JSON error; the rest are answered, and so is the next request.
+  ASSERT_EQ(Post("/endpoints", Endpoint("digits-narrow", {{{"model", "digits-net"}}},
+                                        {{"max_batch_size", 1}, {"max_queue_size", 1}}))
+                .status,
+            201);
+  std::vector<std::string> many;
+  for (size_t i = 0; i < 64; ++i) many.push_back(images[i % images.size()]);
+  std::atomic<int> full{0}, answered{0}, other{0};
+  std::atomic<bool> well_refused{true};
+  // Bursts until one overflows the queue: on a busy machine the threads may straggle.
+  for (int burst = 0; burst < 5 && full == 0; ++burst) {
+    std::vector<std::thread> burst_clients;
+    for (int t = 0; t < 8; ++t) {
+      burst_clients.emplace_back([&] {
+        auto res = PostImagesTo(*server_->Client(), token_, "digits-narrow", many);
+        if (res && res->status == 200) {
+          ++answered;
+        } else if (res && res->status == 429) {
+          ++full;
+          if (res->get_header_value("Retry-After") != "1" ||
+              res->body.find("queue is full") == std::string::npos) {
+            well_refused = false;
+          }
+        } else {
+          ++other;
+        }
+      });
+    }
+    for (auto& c : burst_clients) c.join();
+  }
+  EXPECT_GT(full.load(), 0) << "no burst overflowed a queue of one";
+  // Not necessarily two: the second may arrive before the instance has taken the first.
+  EXPECT_GE(answered.load(), 1) << "no request of the bursts was answered";
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_TRUE(well_refused.load()) << "a 429 without Retry-After: 1 or its reason";
+  EXPECT_EQ(StatusOf(PostImagesTo(*client_, token_, "digits-narrow", {four[0]})), 200);
 }
 
 }  // namespace

@@ -38,6 +38,17 @@ class TorchImagePredictor : public ImagePredictor {
   }
 
   Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
+    return PredictEach(images);
+  }
+
+  Result<std::vector<float>> Predict(std::span<const tf::ImageView> images) const override {
+    return PredictEach(images);
+  }
+
+  // Encoded or decoded images, each prepared by the pipeline, then through the network in
+  // chunks.
+  template <typename Image>
+  Result<std::vector<float>> PredictEach(std::span<const Image> images) const {
     std::vector<float> out(images.size() * num_classes());
     const int c = spec_.net.channels, s = spec_.net.input_size;
     const size_t per_image = input_shape()->size();
