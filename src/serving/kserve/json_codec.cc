@@ -402,8 +402,9 @@ Result<RequestedOutput> ParseOutput(Value output, size_t index, bool default_bin
 
 // Headers up to this size parse with the calling thread's parser, which keeps its buffers
 // between requests; larger ones get a parser of their own, so no thread holds on to the
-// memory of one huge request.
-constexpr size_t kReusedParserBytes = 1 << 20;
+// memory of one huge request. A parser needs about 14 bytes per document byte, and every HTTP
+// and gRPC thread may hold one: 64 KB keeps that under 1 MB per thread.
+constexpr size_t kReusedParserBytes = 64 << 10;
 
 // Parses `text` into `parser`. The same errors as ParseJson: simdjson says neither where a
 // malformed document goes wrong nor accepts integers beyond 64 bits, so those documents go
