@@ -13,6 +13,31 @@ void Rows::Append(const Rows& other) {
   pixels.insert(pixels.end(), other.pixels.begin(), other.pixels.end());
 }
 
+std::string BatchShapeText(std::span<const int64_t> dims) {
+  std::string out = "[n";
+  for (int64_t d : dims) out += ", " + std::to_string(d);
+  return out + "]";
+}
+
+Result<Rows> FloatRows(const Tensor& t, std::span<const int64_t> dims) {
+  if (t.datatype != DataType::kFp32 && t.datatype != DataType::kFp16 &&
+      t.datatype != DataType::kFp64) {
+    return InvalidArgument("input '" + t.name + "' must be FP32 (or FP16, FP64), not " +
+                           std::string(DataTypeName(t.datatype)));
+  }
+  if (t.shape.size() != dims.size() + 1 ||
+      !std::equal(dims.begin(), dims.end(), t.shape.begin() + 1)) {
+    std::string got;
+    for (int64_t d : t.shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
+    return InvalidArgument("input '" + t.name + "' must have shape " + BatchShapeText(dims) +
+                           ", not [" + got + "]");
+  }
+  Rows rows;
+  rows.count = static_cast<size_t>(t.shape[0]);
+  EASEL_ASSIGN_OR_RETURN(rows.features, t.ToFloats());
+  return rows;
+}
+
 namespace {
 
 // "0.931:2:virginica" for each of the k most probable classes of each row.

@@ -72,6 +72,13 @@ class Backend {
   virtual Status Warmup() const = 0;
 };
 
+// A float input (FP32, FP16 or FP64) of shape [n, dims...] as n rows of features, the form
+// in which models take already-prepared inputs. INVALID_ARGUMENT naming the input and the
+// shape the model takes. n may be 0: the caller says what an empty request means.
+Result<Rows> FloatRows(const Tensor& t, std::span<const int64_t> dims);
+// "[n, 4]", "[n, 1, 32, 32]": a shape whose first dimension is the batch.
+std::string BatchShapeText(std::span<const int64_t> dims);
+
 // The response outputs of `count` rows of Execute's values: "probabilities" [n, classes] and
 // "label" [n] (BYTES) for classifiers, "value" [n] for regressors, the model's own tensor
 // [n, output_dims...] for imported models without classes; only those `request` asks

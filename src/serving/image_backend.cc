@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -161,26 +160,13 @@ class ImageBackend final : public Backend {
 
   // Checks a prepared-images tensor against the network's input.
   static Result<Rows> FromPrepared(const Tensor& t, const train::ImagePredictor::InputShape& want) {
-    const std::string what = fmt::format("input '{}'", kPreparedInput);
-    if (t.datatype != DataType::kFp32 && t.datatype != DataType::kFp16 &&
-        t.datatype != DataType::kFp64) {
-      return InvalidArgument(fmt::format("{} must be FP32 (prepared images), not {}", what,
-                                         DataTypeName(t.datatype)));
-    }
-    const std::vector<int64_t> expected = {want.channels, want.height, want.width};
-    if (t.shape.size() != 4 || !std::equal(expected.begin(), expected.end(), t.shape.begin() + 1)) {
-      return InvalidArgument(fmt::format("{} must have shape [n, {}, {}, {}], not [{}]", what,
-                                         want.channels, want.height, want.width,
-                                         fmt::join(t.shape, ", ")));
-    }
-    if (t.shape[0] == 0) return InvalidArgument("the request has no images");
-    Rows rows;
-    rows.count = static_cast<size_t>(t.shape[0]);
-    EASEL_ASSIGN_OR_RETURN(rows.features, t.ToFloats());
+    const int64_t dims[] = {want.channels, want.height, want.width};
+    EASEL_ASSIGN_OR_RETURN(Rows rows, FloatRows(t, dims));
+    if (rows.count == 0) return InvalidArgument("the request has no images");
     for (size_t i = 0; i < rows.features.size(); ++i) {
       if (!std::isfinite(rows.features[i])) {
-        return InvalidArgument(fmt::format("{}: value {} of image {} is not a finite number",
-                                           what, i % want.size(), i / want.size()));
+        return InvalidArgument(fmt::format("input '{}': value {} of image {} is not a finite number",
+                                           kPreparedInput, i % want.size(), i / want.size()));
       }
     }
     return rows;

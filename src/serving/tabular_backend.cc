@@ -154,20 +154,8 @@ class TabularBackend final : public Backend {
   }
 
   Result<Rows> FromFeatures(const Tensor& t) const {
-    const size_t cols = pipeline_.num_features();
-    if (t.datatype != DataType::kFp32 && t.datatype != DataType::kFp64 &&
-        t.datatype != DataType::kFp16) {
-      return InvalidArgument("input 'features' must be FP32, not " +
-                             std::string(DataTypeName(t.datatype)));
-    }
-    if (t.shape.size() != 2 || t.shape[1] != static_cast<int64_t>(cols)) {
-      return InvalidArgument("input 'features' must have shape [n, " + std::to_string(cols) +
-                             "]: the model reads " + std::to_string(cols) + " features");
-    }
-    Rows rows;
-    rows.count = static_cast<size_t>(t.shape[0]);
-    EASEL_ASSIGN_OR_RETURN(rows.features, t.ToFloats());
-    return rows;
+    const int64_t cols[] = {static_cast<int64_t>(pipeline_.num_features())};
+    return FloatRows(t, cols);
   }
 
   Result<std::vector<data::Sample>> FromRows(const Tensor& t) const {

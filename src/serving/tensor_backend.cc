@@ -12,12 +12,6 @@
 namespace easel::serving {
 namespace {
 
-std::string DimsText(const std::vector<int64_t>& dims) {
-  std::string out = "[n";
-  for (int64_t d : dims) out += ", " + std::to_string(d);
-  return out + "]";
-}
-
 class TensorBackend final : public Backend {
  public:
   TensorBackend(ModelMetadata metadata, std::unique_ptr<TensorRunner> runner,
@@ -58,25 +52,10 @@ class TensorBackend final : public Backend {
     const std::string& name = metadata_.inputs.front().name;
     if (request.inputs.size() != 1 || request.inputs.front().name != name) {
       return InvalidArgument("the model reads one input, '" + name + "', of shape " +
-                             DimsText(input_dims_));
+                             BatchShapeText(input_dims_));
     }
-    const Tensor& t = request.inputs.front();
-    if (t.datatype != DataType::kFp32 && t.datatype != DataType::kFp16 &&
-        t.datatype != DataType::kFp64) {
-      return InvalidArgument("input '" + name + "' must be FP32 (or FP16, FP64), not " +
-                             std::string(DataTypeName(t.datatype)));
-    }
-    bool shape_ok = t.shape.size() == input_dims_.size() + 1 && !t.shape.empty() && t.shape[0] > 0;
-    for (size_t i = 0; shape_ok && i < input_dims_.size(); ++i) {
-      shape_ok = t.shape[i + 1] == input_dims_[i];
-    }
-    if (!shape_ok) {
-      return InvalidArgument("input '" + name + "' must have shape " + DimsText(input_dims_) +
-                             " with n ≥ 1");
-    }
-    Rows rows;
-    rows.count = static_cast<size_t>(t.shape[0]);
-    EASEL_ASSIGN_OR_RETURN(rows.features, t.ToFloats());
+    EASEL_ASSIGN_OR_RETURN(Rows rows, FloatRows(request.inputs.front(), input_dims_));
+    if (rows.count == 0) return InvalidArgument("the request has no rows");
     return rows;
   }
 

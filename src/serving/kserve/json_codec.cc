@@ -278,6 +278,10 @@ Status DecodeJsonData(Value data, int64_t count, Tensor& tensor, std::string_vie
   return PackLeaves(data, tensor, what);
 }
 
+// "input 'x'", the prefix of an input's errors. Built for every input of every request, so
+// without fmt; short names fit the string's own buffer.
+std::string InputWhat(const std::string& name) { return "input '" + name + "'"; }
+
 // An input read from the JSON header; one with binary_size still waits for its bytes.
 struct PendingInput {
   Tensor tensor;
@@ -287,7 +291,7 @@ struct PendingInput {
 
 Status TakeBinary(PendingInput& input, std::string_view& section) {
   Tensor& tensor = input.tensor;
-  const std::string what = fmt::format("input '{}'", tensor.name);
+  const std::string what = InputWhat(tensor.name);
   const uint64_t size = *input.binary_size;
   if (tensor.datatype != DataType::kBytes) {
     const size_t element_size = ElementSize(tensor.datatype);
@@ -311,7 +315,7 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
   PendingInput pending;
   Tensor& tensor = pending.tensor;
   EASEL_ASSIGN_OR_RETURN(tensor.name, ItemName(input, "input", index));
-  const std::string what = "input '" + tensor.name + "'";  // built per input: kept cheap
+  const std::string what = InputWhat(tensor.name);
 
   std::optional<Value> shape = Member(input, "shape");
   if (!shape) return InvalidArgument(fmt::format("{}: 'shape' is required", what));
