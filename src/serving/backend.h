@@ -42,8 +42,10 @@ struct ModelMetadata {
 // Model inputs of one or more requests, joined along the batch dimension.
 struct Rows {
   size_t count = 0;
-  std::vector<float> features;      // tabular: count x features, row-major; or prepared images
-  std::vector<std::string> images;  // images: count encoded images
+  // Float inputs, row-major: tabular features, an imported model's input, or prepared images
+  // (FloatRows).
+  std::vector<float> features;
+  std::vector<std::string> images;  // encoded images
   // Images decoded by the client: views into the request's own tensor, which outlives the
   // batch (its caller waits for the answer).
   std::vector<data::transforms::ImageView> pixels;
