@@ -36,11 +36,18 @@ Json CommonProperties(double lr) {
   Json p = Json::object();
   p["epochs"] = BoundedInt(100, 1, 100000, "Passes over the training rows.");
   p["batch_size"] = BoundedInt(64, 1, 1 << 20, "Rows per optimizer step.");
-  p["optimizer"] = Enum("adamw", {"adamw", "sgd"}, "adamw, or sgd with momentum.");
+  p["optimizer"] = Enum("adamw", {"adamw", "sgd", "lbfgs"},
+                        "adamw, sgd with momentum, or lbfgs: full-batch L-BFGS with a strong "
+                        "Wolfe line search on the mean loss plus weight_decay / 2 times the "
+                        "squared weights, which for linear is exactly L2-regularized logistic "
+                        "(ridge) regression. lbfgs ignores batch_size, learning_rate and the "
+                        "schedule; each epoch is up to 20 iterations, and training ends when "
+                        "the objective stops improving.");
   p["learning_rate"] =
       Bounded(Param("number", lr, "Peak learning rate of the schedule."), 1e-7, 10.0);
   p["weight_decay"] =
-      Bounded(Param("number", 0.0, "Weight penalty: L2 for sgd, decoupled weight decay for adamw."),
+      Bounded(Param("number", 0.0,
+                    "Weight penalty: L2 for sgd and lbfgs, decoupled weight decay for adamw."),
               0.0, 1.0);
   p["momentum"] = Bounded(Param("number", 0.9, "Momentum of sgd."), 0.0, 0.999);
   p["nesterov"] = Param("boolean", false, "Nesterov momentum for sgd.");
@@ -206,6 +213,10 @@ Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved_
     c.dropout = r["dropout"].get<double>();
     c.batch_norm = r["batch_norm"].get<bool>();
     c.label_smoothing = r["label_smoothing"].get<double>();
+  }
+  if (c.optim.optimizer == "lbfgs" && c.dropout > 0) {
+    return InvalidArgument(
+        "parameter 'dropout' must be 0 with lbfgs: its line search needs a deterministic loss");
   }
   if (resolved_out != nullptr) *resolved_out = std::move(r);
   return c;

@@ -75,7 +75,9 @@ TEST(ParamsTest, RejectsBadValuesNamingThem) {
   EXPECT_THAT(message(Arch::kLinear, {{"epochs", 0}}), HasSubstr("'epochs' must be >= 1"));
   EXPECT_THAT(message(Arch::kLinear, {{"epochs", 2.5}}), HasSubstr("must be an integer"));
   EXPECT_THAT(message(Arch::kLinear, {{"epochs", "10"}}), HasSubstr("must be a number"));
-  EXPECT_THAT(message(Arch::kLinear, {{"optimizer", "adam"}}), HasSubstr("one of adamw, sgd"));
+  EXPECT_THAT(message(Arch::kLinear, {{"optimizer", "adam"}}), HasSubstr("one of adamw, sgd, lbfgs"));
+  EXPECT_THAT(message(Arch::kMlp, {{"optimizer", "lbfgs"}, {"dropout", 0.2}}),
+              HasSubstr("'dropout' must be 0 with lbfgs"));
   EXPECT_THAT(message(Arch::kLinear, {{"standardize", 1}}), HasSubstr("must be a boolean"));
   EXPECT_THAT(message(Arch::kLinear, {{"learning_rate", 0}}), HasSubstr("'learning_rate'"));
   EXPECT_THAT(message(Arch::kMlp, {{"hidden_layers", Json::array()}}), HasSubstr("at least 1"));

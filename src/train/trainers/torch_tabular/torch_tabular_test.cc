@@ -103,6 +103,140 @@ TEST(RegressionTest, DiabetesComparesWithLinearRegression) {
   EXPECT_LE(mlp_rmse, 62.70);
 }
 
+// lbfgs minimizes the regularized objective exactly, so it must land where the convex
+// solvers do: on the closed-form ridge solution, and on scikit-learn's LogisticRegression.
+
+// Solves the k × k system a x = b (row-major) by Gaussian elimination with partial pivoting.
+std::vector<double> Solve(std::vector<double> a, std::vector<double> b) {
+  const size_t k = b.size();
+  for (size_t col = 0; col < k; ++col) {
+    size_t pivot = col;
+    for (size_t r = col + 1; r < k; ++r) {
+      if (std::fabs(a[r * k + col]) > std::fabs(a[pivot * k + col])) pivot = r;
+    }
+    for (size_t c = 0; c < k; ++c) std::swap(a[col * k + c], a[pivot * k + c]);
+    std::swap(b[col], b[pivot]);
+    for (size_t r = col + 1; r < k; ++r) {
+      const double f = a[r * k + col] / a[col * k + col];
+      for (size_t c = col; c < k; ++c) a[r * k + c] -= f * a[col * k + c];
+      b[r] -= f * b[col];
+    }
+  }
+  std::vector<double> x(k);
+  for (size_t r = k; r-- > 0;) {
+    double v = b[r];
+    for (size_t c = r + 1; c < k; ++c) v -= a[r * k + c] * x[c];
+    x[r] = v / a[r * k + r];
+  }
+  return x;
+}
+
+TEST(LbfgsTest, LinearRegressionIsTheRidgeSolution) {
+  TabularProblem p = *LoadDiabetes();
+  const double lambda = 0.05;  // the objective is mean squared error + lambda / 2 * |w|^2
+  FakeHooks hooks;
+  Result<ModelFiles> files = TrainLinear(p,
+                                         {{"optimizer", "lbfgs"},
+                                          {"weight_decay", lambda},
+                                          {"epochs", 50},
+                                          {"early_stopping_patience", 0},
+                                          {"standardize", false}},
+                                         1, {}, hooks);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_LT(hooks.epochs.size(), 50u) << "converged epochs end the run";
+  EXPECT_THAT(hooks.log, HasSubstr("lbfgs converged"));
+
+  // The same minimum in closed form, on centred columns (the intercept is not penalized):
+  // (Xc'Xc / n + lambda / 2 I) w = Xc'(y - mean y) / n, intercept = mean y - mean x . w.
+  const TabularSplit& t = p.train;
+  const size_t n = t.rows(), k = t.x.cols;
+  std::vector<double> mean_x(k, 0);
+  double mean_y = 0;
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t c = 0; c < k; ++c) mean_x[c] += t.x.data[i * k + c] / static_cast<double>(n);
+    mean_y += t.y[i] / static_cast<double>(n);
+  }
+  std::vector<double> a(k * k, 0), b(k, 0);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t r = 0; r < k; ++r) {
+      const double xr = t.x.data[i * k + r] - mean_x[r];
+      b[r] += xr * (t.y[i] - mean_y) / static_cast<double>(n);
+      for (size_t c = 0; c < k; ++c) {
+        a[r * k + c] += xr * (t.x.data[i * k + c] - mean_x[c]) / static_cast<double>(n);
+      }
+    }
+  }
+  for (size_t r = 0; r < k; ++r) a[r * k + r] += lambda / 2;
+  const std::vector<double> w = Solve(a, b);
+  double intercept = mean_y;
+  for (size_t c = 0; c < k; ++c) intercept -= mean_x[c] * w[c];
+
+  std::vector<float> predicted = PredictSplit(**Load(*files), p.test);
+  ASSERT_EQ(predicted.size(), p.test.rows());
+  double worst = 0;
+  for (size_t i = 0; i < p.test.rows(); ++i) {
+    double exact = intercept;
+    for (size_t c = 0; c < k; ++c) exact += w[c] * p.test.x.data[i * k + c];
+    worst = std::max(worst, std::fabs(predicted[i] - exact));
+  }
+  std::printf("diabetes ridge by lbfgs: %zu epochs, largest prediction error %.4g\n",
+              hooks.epochs.size(), worst);
+  EXPECT_LT(worst, 0.05);  // target units: the target's standard deviation is 76
+}
+
+// Mean log loss of the predicted class probabilities on `split`.
+double LogLoss(const TabularPredictor& model, const TabularSplit& split) {
+  std::vector<float> probs = PredictSplit(model, split);
+  const size_t k = model.num_outputs();
+  double sum = 0;
+  for (size_t i = 0; i < split.rows(); ++i) {
+    sum -= std::log(probs.at(i * k + static_cast<size_t>(split.y[i])));
+  }
+  return sum / static_cast<double>(split.rows());
+}
+
+TEST(LbfgsTest, LogisticRegressionMatchesScikitLearn) {
+  // LogisticRegression(C=1, tol=1e-10) on the split at the top of the file. Its objective,
+  // C * sum of losses + |w|^2 / 2, divided by C * n is ours with weight_decay = 1 / (C * n).
+  struct Case {
+    const char* file;
+    double accuracy, log_loss;
+  };
+  for (const Case& c : {Case{"breast_cancer.csv", 0.97368, 0.094262},
+                        Case{"wine_data.csv", 1.0, 0.049263}}) {
+    TabularProblem p = *LoadClassification(c.file);
+    FakeHooks hooks;
+    Result<ModelFiles> files =
+        TrainLinear(p,
+                    {{"optimizer", "lbfgs"},
+                     {"weight_decay", 1.0 / static_cast<double>(p.train.rows())},
+                     {"epochs", 100},
+                     {"early_stopping_patience", 0},
+                     {"standardize", false}},
+                    1, {}, hooks);
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    auto model = Load(*files);
+    ASSERT_TRUE(model.ok());
+    const double loss = LogLoss(**model, p.test);
+    std::printf("%s logistic by lbfgs: %zu epochs, test log loss %.6f (scikit-learn %.6f)\n",
+                c.file, hooks.epochs.size(), loss, c.log_loss);
+    EXPECT_NEAR(Accuracy(**model, p.test), c.accuracy, 1e-4) << c.file;
+    EXPECT_NEAR(loss, c.log_loss, 1e-4) << c.file;
+  }
+}
+
+TEST(LbfgsTest, MlpLearnsAndReportsNoLearningRate) {
+  TabularProblem p = *LoadClassification("wine_data.csv");
+  FakeHooks hooks;
+  Result<ModelFiles> files = TrainMlp(
+      p, {{"optimizer", "lbfgs"}, {"weight_decay", 0.01}, {"hidden_layers", {32}}}, 1, {}, hooks);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  EXPECT_GE(Accuracy(**Load(*files), p.test), 0.97);
+  ASSERT_FALSE(hooks.epochs.empty());
+  EXPECT_TRUE(std::isnan(hooks.epochs.front().learning_rate));
+  EXPECT_LT(hooks.epochs.back().train_loss, hooks.epochs.front().train_loss);
+}
+
 TEST(TrainTest, ReportsEveryEpochAndCheckpoints) {
   TabularProblem p = *LoadClassification("iris.csv");
   FakeHooks hooks;
@@ -195,6 +329,16 @@ TEST(ResumeTest, LinearSgdResumesExactly) {
                        {"step_size", 3},
                        {"warmup_epochs", 2}},
                       6);
+}
+
+TEST(ResumeTest, LbfgsResumesExactly) {
+  ExpectResumeIsExact(true, "wine_data.csv",
+                      {{"epochs", 8},
+                       {"optimizer", "lbfgs"},
+                       {"weight_decay", 1e-4},
+                       {"hidden_layers", {16}},
+                       {"early_stopping_patience", 0}},
+                      4);
 }
 
 TEST(ResumeTest, IgnoresCheckpointOfAnotherConfiguration) {

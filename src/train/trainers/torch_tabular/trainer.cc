@@ -5,14 +5,20 @@
 // randomness depends only on its number, and a run resumed from the checkpoint written at an
 // epoch boundary (weights, optimizer state, early-stopping bookkeeping) reproduces the
 // uninterrupted run bit for bit on CPU.
+//
+// optimizer "lbfgs" trains on all training rows at once: each epoch is one call of a fresh
+// L-BFGS optimizer (up to kLbfgsIterations iterations with a strong Wolfe line search), so an
+// epoch depends only on the weights it starts from and needs no optimizer state to resume.
 
 #include <ATen/Functions.h>
 #include <ATen/TensorOperators.h>
 #include <torch/csrc/autograd/grad_mode.h>
+#include <torch/optim/lbfgs.h>
 
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "common/sha256.h"
 #include "train/trainers/torch_common/checkpoint.h"
@@ -30,6 +36,10 @@ namespace tu = torch_util;
 
 constexpr uint64_t kInitStream = 0xffffffffffffffffull;  // epochs use streams 0, 1, ...
 constexpr int64_t kEvalChunk = 8192;
+constexpr int64_t kLbfgsIterations = 20;
+constexpr int64_t kLbfgsHistory = 20;
+// An lbfgs epoch that lowers the training objective by less than this (relative) has converged.
+constexpr double kLbfgsTolerance = 1e-7;
 
 struct SplitTensors {
   at::Tensor x;  // rows × features, standardized, float32
@@ -59,7 +69,9 @@ class TabularRun {
     EASEL_ASSIGN_OR_RETURN(net_, BuildNetwork(model_));
     net_->to(device_);
     params_ = net_->parameters();
-    EASEL_ASSIGN_OR_RETURN(optimizer_, tu::MakeOptimizer(params_, config_.optim));
+    if (!FullBatch()) {
+      EASEL_ASSIGN_OR_RETURN(optimizer_, tu::MakeOptimizer(params_, config_.optim));
+    }
     train_ = ToTensors(problem_.train);
     val_ = ToTensors(problem_.val);
     fingerprint_ = Fingerprint();
@@ -75,6 +87,7 @@ class TabularRun {
 
  private:
   bool EarlyStopping() const { return config_.early_stopping_patience > 0 && val_.rows > 0; }
+  bool FullBatch() const { return config_.optim.optimizer == "lbfgs"; }
 
   ModelConfig MakeModelConfig() const {
     ModelConfig m;
@@ -140,7 +153,9 @@ class TabularRun {
       return OkStatus();
     }
     EASEL_RETURN_IF_ERROR(tu::LoadStateDict(*net_, c->model_state, tu::LoadMode::kStrict));
-    EASEL_RETURN_IF_ERROR(tu::LoadOptimizerState(*optimizer_, params_, c->optimizer_state));
+    if (optimizer_ != nullptr) {
+      EASEL_RETURN_IF_ERROR(tu::LoadOptimizerState(*optimizer_, params_, c->optimizer_state));
+    }
     epochs_done_ = std::min(c->epoch, config_.epochs);
     const Json& best = c->extra["best_val_loss"];
     best_val_loss_ =
@@ -157,14 +172,40 @@ class TabularRun {
   Status RunEpoch(int64_t epoch) {
     const auto start = std::chrono::steady_clock::now();
     tu::SeedEpoch(seed_, epoch);
-    const double lr = tu::LearningRateAt(config_.optim, epoch, config_.epochs);
+    EpochMetrics m;
+    int64_t seen = 0;
+    if (FullBatch()) {
+      EASEL_ASSIGN_OR_RETURN(m.train_loss, LbfgsEpoch());
+      seen = train_.rows;
+    } else {
+      const double lr = tu::LearningRateAt(config_.optim, epoch, config_.epochs);
+      EASEL_ASSIGN_OR_RETURN(m.train_loss, MiniBatchEpoch(epoch, lr, &seen));
+      m.learning_rate = lr;
+    }
+    epochs_done_ = epoch + 1;
+    m.epoch = epoch + 1;
+    m.epochs = config_.epochs;
+    if (val_.rows > 0) {
+      Evaluation e = Evaluate(val_);
+      m.val_loss = e.loss;
+      m.val_metric = e.metric;
+      EASEL_RETURN_IF_ERROR(TrackBest(e.loss));
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m.samples_per_s = seconds > 0 ? static_cast<double>(seen) / seconds : NAN;
+    hooks_.ReportEpoch(m);
+    return SaveCheckpoint();
+  }
+
+  // One pass over the training rows in shuffled mini-batches; the mean training loss. `seen`
+  // receives the number of rows stepped on.
+  Result<double> MiniBatchEpoch(int64_t epoch, double lr, int64_t* seen) {
     tu::SetLearningRate(*optimizer_, lr);
     std::vector<int64_t> order = tu::EpochPermutation(train_.rows, seed_, epoch);
     at::Tensor order_t = at::from_blob(order.data(), {train_.rows}, at::kLong).clone().to(device_);
-
     net_->train();
     double loss_sum = 0;
-    int64_t seen = 0;
     for (int64_t begin = 0; begin < train_.rows; begin += config_.batch_size) {
       if (hooks_.cancelled()) return Cancelled("training was cancelled");
       const int64_t len = std::min(config_.batch_size, train_.rows - begin);
@@ -177,26 +218,67 @@ class TabularRun {
       loss.backward();
       optimizer_->step();
       loss_sum += loss.item<double>() * static_cast<double>(len);
-      seen += len;
+      *seen += len;
     }
-    epochs_done_ = epoch + 1;
+    return *seen > 0 ? loss_sum / static_cast<double>(*seen) : NAN;
+  }
 
-    EpochMetrics m;
-    m.epoch = epoch + 1;
-    m.epochs = config_.epochs;
-    m.train_loss = seen > 0 ? loss_sum / static_cast<double>(seen) : NAN;
-    m.learning_rate = lr;
-    if (val_.rows > 0) {
-      Evaluation e = Evaluate(val_);
-      m.val_loss = e.loss;
-      m.val_metric = e.metric;
-      EASEL_RETURN_IF_ERROR(TrackBest(e.loss));
+  // The full-batch objective: the mean training loss plus weight_decay / 2 times the squared
+  // weight matrices (not biases, as ridge and logistic regression leave the intercept alone).
+  // With `gradients`, also accumulates its gradient, chunk by chunk so memory stays bounded.
+  struct Objective {
+    double loss = 0;  // the mean training loss alone
+    double total = 0;
+  };
+  Objective FullBatchObjective(bool gradients) {
+    std::optional<torch::NoGradGuard> no_grad;
+    if (!gradients) no_grad.emplace();
+    Objective o;
+    const double n = static_cast<double>(train_.rows);
+    for (int64_t begin = 0; begin < train_.rows; begin += kEvalChunk) {
+      const int64_t len = std::min(kEvalChunk, train_.rows - begin);
+      at::Tensor loss = LossOf(problem_.task, net_->forward(train_.x.narrow(0, begin, len)),
+                               train_.y.narrow(0, begin, len), config_.label_smoothing) *
+                        (static_cast<double>(len) / n);
+      if (gradients) loss.backward();
+      o.loss += loss.item<double>();
     }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m.samples_per_s = seconds > 0 ? static_cast<double>(seen) / seconds : NAN;
-    hooks_.ReportEpoch(m);
-    return SaveCheckpoint();
+    o.total = o.loss;
+    if (config_.optim.weight_decay > 0) {
+      at::Tensor penalty = at::zeros({}, train_.x.options());
+      for (const at::Tensor& p : params_) {
+        if (p.dim() >= 2) penalty = penalty + p.pow(2).sum();
+      }
+      penalty = penalty * (config_.optim.weight_decay / 2);
+      if (gradients) penalty.backward();
+      o.total += penalty.item<double>();
+    }
+    return o;
+  }
+
+  // One epoch of full-batch L-BFGS; the mean training loss after it. Marks the run stopped
+  // once an epoch no longer lowers the objective.
+  Result<double> LbfgsEpoch() {
+    if (hooks_.cancelled()) return Cancelled("training was cancelled");
+    net_->train();
+    torch::optim::LBFGS lbfgs(params_, torch::optim::LBFGSOptions(1.0)
+                                           .max_iter(kLbfgsIterations)
+                                           .history_size(kLbfgsHistory)
+                                           .line_search_fn("strong_wolfe"));
+    const double before = FullBatchObjective(false).total;
+    lbfgs.step([&] {
+      lbfgs.zero_grad();
+      return at::scalar_tensor(FullBatchObjective(true).total, at::kFloat);
+    });
+    const Objective after = FullBatchObjective(false);
+    if (!std::isfinite(after.total)) {
+      return FailedPrecondition("lbfgs diverged: the training loss is not finite");
+    }
+    if (before - after.total <= kLbfgsTolerance * std::max(1.0, std::fabs(before))) {
+      stopped_ = true;
+      hooks_.Log("lbfgs converged after epoch " + std::to_string(epochs_done_ + 1));
+    }
+    return after.loss;
   }
 
   // Early-stopping bookkeeping after an epoch with validation loss `loss`.
@@ -248,7 +330,9 @@ class TabularRun {
     tu::TrainCheckpoint c;
     c.epoch = epochs_done_;
     EASEL_ASSIGN_OR_RETURN(c.model_state, tu::SaveStateDict(*net_));
-    EASEL_ASSIGN_OR_RETURN(c.optimizer_state, tu::SaveOptimizerState(*optimizer_, params_));
+    if (optimizer_ != nullptr) {
+      EASEL_ASSIGN_OR_RETURN(c.optimizer_state, tu::SaveOptimizerState(*optimizer_, params_));
+    }
     c.extra = {{"fingerprint", fingerprint_},
                {"best_epoch", best_epoch_},
                {"bad_epochs", bad_epochs_},
@@ -281,7 +365,7 @@ class TabularRun {
   ModelConfig model_;
   torch::nn::Sequential net_{nullptr};
   std::vector<at::Tensor> params_;
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;  // null for the full-batch lbfgs
   SplitTensors train_, val_;
   std::string fingerprint_;
 
