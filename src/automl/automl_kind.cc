@@ -26,18 +26,23 @@ Json LogUniform(double low, double high) {
   return {{"type", "log_uniform"}, {"low", low}, {"high", high}};
 }
 
+// A parameter that only mini-batch training reads.
+Json WhenAdamw(Json domain) {
+  domain["when"] = {{"optimizer", {"adamw"}}};
+  return domain;
+}
+
 // Ranges that hold the good settings for small and medium data; early stopping everywhere, so
 // a trial's model is its best epoch and a weak setting ends soon.
 const std::vector<Candidate>& Candidates() {
   static const auto* candidates = new std::vector<Candidate>{
-      // SGD with weight decay is L2-regularized logistic (or ridge) regression, the classic
-      // strong baseline on small tables; AdamW often fits faster.
+      // Full-batch L-BFGS on the L2-penalized loss is exactly logistic (ridge) regression, the
+      // classic strong baseline on small tables; weight_decay is 1 / (C n) in scikit-learn's
+      // terms, so the range holds C from about 0.01 to 1000 for a few hundred rows.
       {"linear",
        false,
-       {{"epochs", 200}, {"early_stopping_patience", 10}, {"batch_size", 32}},
-       {{"optimizer", {{"type", "categorical"}, {"choices", {"adamw", "sgd"}}}},
-        {"learning_rate", LogUniform(1e-3, 0.3)},
-        {"weight_decay", LogUniform(1e-6, 3e-2)}}},
+       {{"optimizer", "lbfgs"}, {"epochs", 50}, {"early_stopping_patience", 10}},
+       {{"weight_decay", LogUniform(1e-6, 0.3)}}},
       {"xgboost",
        false,
        {{"n_estimators", 300}, {"early_stopping_rounds", 20}},
@@ -46,12 +51,15 @@ const std::vector<Candidate>& Candidates() {
         {"min_child_weight", LogUniform(0.5, 20)},
         {"subsample", {{"type", "uniform"}, {"low", 0.5}, {"high", 1.0}}},
         {"colsample_bytree", {{"type", "uniform"}, {"low", 0.3}, {"high", 1.0}}}}},
+      // AdamW in mini-batches, or full-batch L-BFGS, which on a few thousand rows often finds a
+      // better-regularized network; weight_decay is then an L2 penalty.
       {"mlp",
        false,
        {{"epochs", 200}, {"early_stopping_patience", 10}, {"hidden_layers", {256}}},
-       {{"learning_rate", LogUniform(1e-4, 3e-2)},
+       {{"optimizer", {{"type", "categorical"}, {"choices", {"adamw", "lbfgs"}}}},
+        {"learning_rate", WhenAdamw(LogUniform(1e-4, 3e-2))},
         {"weight_decay", LogUniform(1e-6, 1e-2)},
-        {"batch_size", {{"type", "categorical"}, {"choices", {16, 32, 64}}}}}},
+        {"batch_size", WhenAdamw({{"type", "categorical"}, {"choices", {16, 32, 64}}})}}},
       {"image_classifier",
        true,
        {{"epochs", 15}, {"early_stopping_patience", 3}},
@@ -180,8 +188,14 @@ Result<HpoSpec> PortfolioSpec(const train::AlgorithmRegistry& algorithms, const 
       properties[std::string(c.algorithm) + "." + name] = property;
     }
     for (const auto& [name, domain] : c.space.items()) {
+      // Active for this algorithm, and on the candidate's own conditions, renamed likewise.
+      Json when = {{"algorithm", {c.algorithm}}};
+      const Json own = domain.value("when", Json::object());
+      for (const auto& [parent, values] : own.items()) {
+        when[std::string(c.algorithm) + "." + parent] = values;
+      }
       Json d = domain;
-      d["when"] = {{"algorithm", {c.algorithm}}};
+      d["when"] = std::move(when);
       space[std::string(c.algorithm) + "." + name] = d;
     }
     h.portfolio_fixed[c.algorithm] = c.fixed;

@@ -101,6 +101,15 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
   EXPECT_EQ(trial["params"]["n_estimators"], 300);
   EXPECT_FALSE(trial["params"].contains("learning_rate")) << "mlp's parameter stays with mlp";
   EXPECT_EQ(trial["target"], "label");
+  Json linear = tabular->TrialTrainSpec({{"algorithm", "linear"}, {"linear.weight_decay", 0.01}});
+  EXPECT_EQ(linear["params"]["optimizer"], "lbfgs");
+  EXPECT_EQ(linear["params"]["weight_decay"], 0.01);
+  // A candidate's own conditions are renamed with its parameters.
+  const ParamSpec* mlp_lr = tabular->space->Find("mlp.learning_rate");
+  ASSERT_NE(mlp_lr, nullptr);
+  ASSERT_EQ(mlp_lr->when.size(), 2u);
+  EXPECT_EQ(mlp_lr->when[1].parent, "mlp.optimizer");
+  EXPECT_EQ(mlp_lr->when[1].values, std::vector<Json>{"adamw"});
 
   Result<HpoSpec> images =
       PortfolioSpec(algorithms_, {{"dataset", {{"name", "digits"}}}, {"time_budget_s", 60}}, true);
