@@ -3,6 +3,7 @@
 #include "api/call.h"
 #include "api/routes.h"
 #include "common/time.h"
+#include "serving/endpoints.h"
 
 namespace easel::api {
 namespace {
@@ -55,6 +56,7 @@ void AddProjectRoutes(Router& router, ApiContext& ctx) {
   router.Add("DELETE", "/api/v1/projects/{project}", [&ctx](Call& call) -> Status {
     EASEL_ASSIGN_OR_RETURN(auth::Project p, ProjectFor(call, ctx, Role::kOwner));
     EASEL_RETURN_IF_ERROR(ctx.projects.Delete(p));
+    if (ctx.endpoints != nullptr) ctx.endpoints->ForgetProject(p.id);
     call.ReplyNoContent();
     return OkStatus();
   });

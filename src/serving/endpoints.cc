@@ -234,6 +234,21 @@ Status Endpoints::Delete(const std::string& project_id, const std::string& name)
   return OkStatus();
 }
 
+void Endpoints::ForgetProject(const std::string& project_id) {
+  std::lock_guard control(control_mu_);
+  std::vector<std::shared_ptr<LiveEndpoint>> gone;  // unloaded after the lock is released
+  std::unique_lock lock(live_mu_);
+  for (auto it = live_.begin(); it != live_.end();) {
+    if (it->second->record().project_id == project_id) {
+      gone.push_back(std::move(it->second));
+      it = live_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  lock.unlock();
+}
+
 Result<std::shared_ptr<LiveEndpoint>> Endpoints::Find(const std::string& name) const {
   std::shared_lock lock(live_mu_);
   auto it = live_.find(name);

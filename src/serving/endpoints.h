@@ -84,6 +84,9 @@ class Endpoints {
   Result<EndpointRecord> Update(const std::string& project_id, const std::string& name,
                                 const EndpointConfig& config);
   Status Delete(const std::string& project_id, const std::string& name);
+  // Stops serving every endpoint of a project whose rows are gone (the project was deleted;
+  // its endpoints went with it in the store).
+  void ForgetProject(const std::string& project_id);
 
   // NOT_FOUND "endpoint 'x' not found" (also for a name the store has but this server has not
   // yet loaded).

@@ -268,6 +268,18 @@ TEST_F(ServingTest, EndpointsAreManagedThroughTheApiAndSurviveARestart) {
   EXPECT_EQ(del.status, 204) << del.raw;
 }
 
+TEST_F(ServingTest, DeletingAProjectTakesItsEndpointsDown) {
+  Train("xgboost", "iris-gbm");
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-gbm"}}})).status, 201);
+  ASSERT_EQ(Infer("iris", Columns(1).dump()).status, 200);
+  ASSERT_EQ(Send(*client_, "DELETE", "/api/v1/projects/demo", token_).status, 204);
+  auto r = Infer("iris", Columns(1).dump());
+  EXPECT_EQ(r.status, 404) << r.raw;
+  EXPECT_NE(r.raw.find("model 'iris' not found"), std::string::npos) << r.raw;
+  EXPECT_EQ(Send(*client_, "GET", "/v2/models/iris/ready", token_).status, 404);
+  EXPECT_EQ(Send(*client_, "GET", "/v2/health/live", "").status, 200);
+}
+
 TEST_F(ServingTest, AVersionSwapUnderLoadLosesNoRequest) {
   Train("xgboost", "iris-gbm", {{"max_depth", 2}});
   Train("xgboost", "iris-gbm", {{"max_depth", 4}});
