@@ -46,7 +46,9 @@ struct ExecutorOptions {
   int max_coordinators = 4;
   int64_t default_timeout_s = 0;  // for jobs submitted with timeout_s 0; 0: no timeout
   int64_t cancel_grace_s = 10;    // SIGTERM → SIGKILL
-  int64_t poll_interval_ms = 250;
+  // How often the queue is read for jobs submitted without a Wake() (by workers, such as a
+  // search's trials, or by other servers): a claim waits half of it on average.
+  int64_t poll_interval_ms = 50;
 };
 
 class LocalExecutor {
