@@ -141,6 +141,8 @@ void LocalExecutor::Loop() {
     running_.store(static_cast<int>(children_.size()));
     WaitForWork(stopping);
   }
+  zygote_.reset();  // no worker is left; a later Start() begins with a new one
+  zygote_tried_ = false;
   running_.store(0);
 }
 
@@ -153,6 +155,8 @@ void LocalExecutor::WaitForWork(bool stopping) {
   for (const auto& [id, child] : children_) {
     if (child.exit_fd >= 0) fds.push_back({child.exit_fd, POLLIN, 0});
   }
+  // The zygote's workers: it says when one exits.
+  if (zygote_ && zygote_->alive()) fds.push_back({zygote_->fd(), POLLIN, 0});
   auto timeout = std::chrono::milliseconds(options_.poll_interval_ms);
   if (stopping)
     timeout = std::min<std::chrono::milliseconds>(
@@ -199,7 +203,8 @@ bool LocalExecutor::Spawn(const Job& job) {
     Archive(job.id);
     return true;
   }
-  Result<pid_t> pid = StartWorker(job);
+  bool forked = false;
+  Result<pid_t> pid = StartWorker(job, &forked);
   if (!pid.ok()) {
     EASEL_LOG_ERROR("cannot start a worker for job {}: {}", job.id, pid.status().ToString());
     auto state = store_.Requeue(job.id, job.attempt, "the worker could not be started");
@@ -212,8 +217,10 @@ bool LocalExecutor::Spawn(const Job& job) {
   Child child;
   child.job = job;
   child.pid = *pid;
-  // Without a pidfd (old kernel) the exit is noticed at the next poll instead.
-  child.exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
+  child.forked = forked;
+  // Without a pidfd (old kernel) the exit is noticed at the next poll instead. A forked worker's
+  // exit is not waited on here: its pidfd would be readable before the zygote's report comes.
+  if (!forked) child.exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
   child.timeout_s = job.timeout_s > 0 ? job.timeout_s : options_.default_timeout_s;
   if (child.timeout_s > 0) child.deadline = Clock::now() + std::chrono::seconds(child.timeout_s);
   EASEL_LOG_INFO("job {} ({}) attempt {} started as pid {}", job.id, job.kind, job.attempt, *pid);
@@ -221,16 +228,36 @@ bool LocalExecutor::Spawn(const Job& job) {
   return true;
 }
 
-Result<pid_t> LocalExecutor::StartWorker(const Job& job) {
+Result<pid_t> LocalExecutor::StartWorker(const Job& job, bool* forked) {
   EASEL_ASSIGN_OR_RETURN(auto dir, JobDir(options_.data_dir, job.id));
   EASEL_ASSIGN_OR_RETURN(auto log, JobLogPath(options_.data_dir, job.id));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal("cannot create the job's directory: " + ec.message());
+  const std::string banner =
+      Note(fmt::format("attempt {} of {} starting", job.attempt, job.max_attempts));
+  // Started here, on the scheduler thread, which outlives every worker (PDEATHSIG).
+  if (options_.zygote && !zygote_tried_) {
+    zygote_tried_ = true;
+    auto started = ZygoteClient::Start(options_.worker_argv,
+                                       std::filesystem::path(options_.data_dir) / "jobs" /
+                                           "zygote.log");
+    if (started.ok()) {
+      zygote_ = std::move(*started);
+    } else {
+      EASEL_LOG_WARN("workers start by exec: {}", started.status().ToString());
+    }
+  }
+  if (zygote_ && zygote_->alive()) {
+    Result<pid_t> pid = zygote_->Spawn(job.id, job.attempt, log, banner);
+    if (pid.ok() || pid.status().code() != StatusCode::kUnavailable) {
+      *forked = pid.ok();
+      return pid;
+    }
+  }
   std::vector<std::string> argv = options_.worker_argv;
   argv.insert(argv.end(), {"--job", job.id, "--attempt", std::to_string(job.attempt)});
-  return SpawnWorkerProcess(
-      argv, log, Note(fmt::format("attempt {} of {} starting", job.attempt, job.max_attempts)));
+  return SpawnWorkerProcess(argv, log, banner);
 }
 
 void LocalExecutor::ActOnCancelRequests() {
@@ -271,10 +298,11 @@ void LocalExecutor::EnforceDeadlines() {
 }
 
 void LocalExecutor::ReapChildren(bool stopping) {
+  if (zygote_) zygote_->Drain();
   for (auto it = children_.begin(); it != children_.end();) {
     Child& child = it->second;
     if (!child.exit_status) {
-      child.exit_status = TryReapWorker(child.pid);
+      child.exit_status = child.forked ? zygote_->TryReap(child.pid) : TryReapWorker(child.pid);
       if (child.exit_status && child.exit_fd >= 0) {
         ::close(child.exit_fd);  // an exited child's pidfd stays readable: stop watching it
         child.exit_fd = -1;

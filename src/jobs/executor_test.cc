@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "common/files.h"
 #include "jobs/job_files.h"
@@ -325,6 +327,68 @@ TEST_P(ExecutorTest, AfterTheServerIsKilledARestartResumesTheJob) {
   ASSERT_EQ(job.state, JobState::kSucceeded) << JobToJson(job).dump();
   EXPECT_EQ(job.attempt, 2);
   EXPECT_GT((*job.result)["resumed_from"].get<int>(), 0);
+}
+
+// The parent process of `pid` (0 when it is gone).
+pid_t ParentOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string state;
+  pid_t parent = 0;
+  fields >> state >> parent;
+  return parent;
+}
+
+// Workers are forked by the zygote, a child of the executor's process; they show the command
+// line of an exec'd worker, so ps still finds a job's worker by its id.
+TEST_P(ExecutorTest, WorkersAreForkedByTheZygoteAndShowTheirJob) {
+  auto executor = StartExecutor(Options());
+  std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
+  executor->Wake();
+  pid_t worker = WaitForWorker(id, 1, 1);
+  ASSERT_GT(worker, 0);
+  const pid_t zygote = ParentOf(worker);
+  EXPECT_NE(zygote, ::getpid());
+  EXPECT_EQ(ParentOf(zygote), ::getpid());
+  auto cmdline = ReadFile("/proc/" + std::to_string(worker) + "/cmdline");
+  ASSERT_TRUE(cmdline.ok());
+  EXPECT_NE(cmdline->find(std::string("--job\0", 6) + id), std::string::npos) << *cmdline;
+  EXPECT_EQ(cmdline->find("--zygote-fd"), std::string::npos) << *cmdline;
+  EXPECT_EQ(WaitFinal(id).state, JobState::kSucceeded);
+}
+
+TEST_P(ExecutorTest, WithoutTheZygoteWorkersAreExecd) {
+  ExecutorOptions options = Options();
+  options.zygote = false;
+  auto executor = StartExecutor(options);
+  std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
+  executor->Wake();
+  pid_t worker = WaitForWorker(id, 1, 1);
+  ASSERT_GT(worker, 0);
+  EXPECT_EQ(ParentOf(worker), ::getpid());
+  EXPECT_EQ(WaitFinal(id).state, JobState::kSucceeded);
+}
+
+// A dead zygote takes its workers with it (PDEATHSIG): their jobs are retried, by exec'd
+// workers from then on.
+TEST_P(ExecutorTest, WhenTheZygoteDiesItsJobsAreRetriedByExecdWorkers) {
+  auto executor = StartExecutor(Options());
+  std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
+  executor->Wake();
+  pid_t worker = WaitForWorker(id, 1, 1);
+  ASSERT_GT(worker, 0);
+  const pid_t zygote = ParentOf(worker);
+  ASSERT_NE(zygote, ::getpid());
+  ASSERT_EQ(::kill(zygote, SIGKILL), 0);
+  pid_t second = WaitForWorker(id, 2, 1);
+  ASSERT_GT(second, 0);
+  EXPECT_EQ(ParentOf(second), ::getpid());
+  Job job = WaitFinal(id);
+  EXPECT_EQ(job.state, JobState::kSucceeded) << JobToJson(job).dump();
+  EXPECT_EQ(job.attempt, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ExecutorTest, ::testing::Values("sqlite", "postgresql"),

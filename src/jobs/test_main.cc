@@ -14,6 +14,7 @@
 #include "jobs/kinds/sleep.h"
 #include "jobs/test_worker.h"
 #include "jobs/worker.h"
+#include "jobs/zygote.h"
 #include "store/blob_store.h"
 
 namespace easel::jobs::testing {
@@ -42,6 +43,14 @@ int WorkerMain(int argc, char** argv) {
   options.attempt = std::stoll(flags.count("--attempt") ? flags["--attempt"] : "0");
   options.data_dir = flags["--data-dir"];
   options.db_url = flags["--db"];
+  if (flags.count("--zygote-fd")) {
+    return RunZygote(std::stoi(flags["--zygote-fd"]), [&](const std::string& job, int64_t attempt) {
+      WorkerOptions one = options;
+      one.job_id = job;
+      one.attempt = attempt;
+      return RunWorker(one, registry);
+    });
+  }
   return RunWorker(options, registry);
 }
 

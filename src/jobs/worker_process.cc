@@ -18,7 +18,8 @@ namespace easel::jobs {
 namespace {
 
 // Runs between fork() and exec(): async-signal-safe calls only (no allocation, no locks).
-[[noreturn]] void ExecChild(char* const* argv, int log_fd, int null_fd, pid_t parent) {
+[[noreturn]] void ExecChild(char* const* argv, int log_fd, int null_fd, int pass_fd,
+                            pid_t parent) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The parent may have died before prctl took effect: then no signal will ever come.
@@ -26,6 +27,13 @@ namespace {
   if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 ||
       dup2(log_fd, STDERR_FILENO) < 0) {
     _exit(126);
+  }
+  if (pass_fd >= 0) {
+    if (pass_fd == kPassedFd) {
+      if (fcntl(kPassedFd, F_SETFD, 0) < 0) _exit(126);  // keep it across exec
+    } else if (dup2(pass_fd, kPassedFd) < 0) {
+      _exit(126);
+    }
   }
   // The server may block or ignore signals in its threads; the worker starts clean.
   sigset_t none;
@@ -37,7 +45,7 @@ namespace {
   // Descriptors a library opened without O_CLOEXEC (sockets, databases) must not leak into
   // the worker.
 #ifdef SYS_close_range
-  syscall(SYS_close_range, 3U, ~0U, 0U);
+  syscall(SYS_close_range, pass_fd >= 0 ? kPassedFd + 1U : 3U, ~0U, 0U);
 #endif
   execv(argv[0], argv);
   static const char kMessage[] = "easel: cannot start the worker program\n";
@@ -58,7 +66,11 @@ int AboveStdio(int fd) {
 }  // namespace
 
 Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
-                                 const std::filesystem::path& log_path, std::string_view banner) {
+                                 const std::filesystem::path& log_path, std::string_view banner,
+                                 int pass_fd) {
+  if (pass_fd >= 0 && pass_fd <= STDERR_FILENO) {
+    return InvalidArgument("the descriptor to pass must not be stdin, stdout or stderr");
+  }
   if (argv.empty()) return InvalidArgument("worker command is empty");
   std::vector<char*> c_argv;
   c_argv.reserve(argv.size() + 1);
@@ -81,7 +93,7 @@ Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
   }
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
-  if (pid == 0) ExecChild(c_argv.data(), log_fd, null_fd, parent);
+  if (pid == 0) ExecChild(c_argv.data(), log_fd, null_fd, pass_fd, parent);
   int fork_errno = errno;
   ::close(log_fd);
   ::close(null_fd);

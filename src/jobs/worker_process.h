@@ -24,8 +24,11 @@ namespace easel::jobs {
 // allocates happens before fork(); the child only makes async-signal-safe calls. Errors:
 // INTERNAL when the log cannot be opened or fork() fails; a failing exec shows up as the child
 // exiting with code 127 and a line in the log.
+// With `pass_fd` (above stderr), the child also keeps that descriptor, as kPassedFd.
+inline constexpr int kPassedFd = 3;
 Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
-                                 const std::filesystem::path& log_path, std::string_view banner);
+                                 const std::filesystem::path& log_path, std::string_view banner,
+                                 int pass_fd = -1);
 
 // Sends `signal` to the worker's process group. A group that is already gone is not an error.
 void SignalWorkerGroup(pid_t pid, int signal);
