@@ -441,6 +441,7 @@ Result<std::vector<int64_t>> Refit(const train::AlgorithmRegistry& algorithms,
                                        {.max_attempts = 1, .parent_id = ctx.job_id()}));
     running[m.number] = job.id;
   }
+  ctx.WakeScheduler();
   ctx.SetProgress(0.97,
                   "refitting " + std::to_string(running.size()) + " models on train + validation");
   std::vector<int64_t> refit;

@@ -152,7 +152,9 @@ class Search {
                            jobs_.Submit(ctx_.project_id(), kTrialKind, spec, ctx_.created_by(),
                                         {.max_attempts = 2, .parent_id = ctx_.job_id()}));
     t.job_id = job.id;
-    return studies_.SetTrialJob(study_.id, t.record.number, job.id);
+    EASEL_RETURN_IF_ERROR(studies_.SetTrialJob(study_.id, t.record.number, job.id));
+    ctx_.WakeScheduler();
+    return OkStatus();
   }
 
   // Brings a running trial up to date: new reports (each shown to the scheduler), the end of

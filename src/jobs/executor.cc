@@ -239,9 +239,9 @@ Result<pid_t> LocalExecutor::StartWorker(const Job& job, bool* forked) {
   // Started here, on the scheduler thread, which outlives every worker (PDEATHSIG).
   if (options_.zygote && !zygote_tried_) {
     zygote_tried_ = true;
-    auto started = ZygoteClient::Start(options_.worker_argv,
-                                       std::filesystem::path(options_.data_dir) / "jobs" /
-                                           "zygote.log");
+    auto started = ZygoteClient::Start(
+        options_.worker_argv, std::filesystem::path(options_.data_dir) / "jobs" / "zygote.log",
+        wake_fd_);
     if (started.ok()) {
       zygote_ = std::move(*started);
     } else {
@@ -257,7 +257,9 @@ Result<pid_t> LocalExecutor::StartWorker(const Job& job, bool* forked) {
   }
   std::vector<std::string> argv = options_.worker_argv;
   argv.insert(argv.end(), {"--job", job.id, "--attempt", std::to_string(job.attempt)});
-  return SpawnWorkerProcess(argv, log, banner);
+  if (wake_fd_ < 0) return SpawnWorkerProcess(argv, log, banner);
+  argv.insert(argv.end(), {"--wake-fd", std::to_string(kPassedFd)});
+  return SpawnWorkerProcess(argv, log, banner, {wake_fd_});
 }
 
 void LocalExecutor::ActOnCancelRequests() {

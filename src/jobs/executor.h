@@ -125,7 +125,8 @@ class LocalExecutor {
   void WaitForWork(bool stopping);
 
   std::mutex mu_;
-  int wake_fd_ = -1;  // eventfd written by Wake() and Stop()
+  // eventfd written by Wake() and Stop(), and by workers that submit jobs (--wake-fd)
+  int wake_fd_ = -1;
   bool woken_ = false;
   bool stopping_ = false;
   bool requeue_on_stop_ = false;

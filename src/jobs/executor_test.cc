@@ -391,6 +391,26 @@ TEST_P(ExecutorTest, WhenTheZygoteDiesItsJobsAreRetriedByExecdWorkers) {
   EXPECT_EQ(job.attempt, 2);
 }
 
+// A job a worker submits (a search's trial) starts at once, not at the scheduler's next poll:
+// the worker wakes it through the eventfd the executor passed down, forked or exec'd.
+TEST_P(ExecutorTest, AJobAWorkerSubmitsStartsWithoutWaitingForThePoll) {
+  for (bool zygote : {true, false}) {
+    ExecutorOptions options = Options();
+    options.poll_interval_ms = 10000;
+    options.zygote = zygote;
+    auto executor = StartExecutor(options);
+    std::string id = Submit(Json::object(), {}, "submitter");
+    executor->Wake();
+    Job parent = WaitFinal(id);
+    ASSERT_EQ(parent.state, JobState::kSucceeded) << JobToJson(parent).dump();
+    const std::string child_id = (*parent.result)["child"].get<std::string>();
+    Job child = WaitFinal(child_id, seconds(5));
+    ASSERT_EQ(child.state, JobState::kSucceeded) << "zygote " << zygote;
+    EXPECT_LT(*child.started_at - child.created_at, 2000) << "zygote " << zygote;
+    executor->Stop(/*requeue_running=*/false);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ExecutorTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -1,5 +1,7 @@
 #include "jobs/job_context.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "common/files.h"
@@ -71,6 +73,14 @@ Result<std::filesystem::path> JobContext::WorkDir() const {
   std::filesystem::create_directories(dir, ec);
   if (ec) return Internal("cannot create the job's directory: " + ec.message());
   return dir;
+}
+
+void JobContext::WakeScheduler() const {
+  if (wake_fd_ < 0) return;
+  const uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) {
+    // Saturated (the scheduler is due to wake anyway) or gone: its poll finds the jobs.
+  }
 }
 
 }  // namespace easel::jobs

@@ -50,6 +50,13 @@ class JobContext {
   }
   void set_blobs(store::BlobStore* blobs) { blobs_ = blobs; }
 
+  // Tells the scheduler that started this worker to look at the queue now: call after
+  // submitting jobs (a search's trials), which it would otherwise find at its next poll. Does
+  // nothing for a worker started without a way to reach it (set_scheduler_wake_fd, an eventfd
+  // the executor passes down).
+  void WakeScheduler() const;
+  void set_scheduler_wake_fd(int fd) { wake_fd_ = fd; }
+
   // True once the job should stop: cancelled by a user, timed out, or the server is shutting
   // down. A kind checks it often (at least every 100 ms while it waits) and then returns
   // Cancelled(...) after saving a checkpoint if it can.
@@ -86,6 +93,7 @@ class JobContext {
   const std::filesystem::path data_dir_;
   const std::atomic<bool>* cancel_flag_;
   store::BlobStore* blobs_ = nullptr;
+  int wake_fd_ = -1;
 
   std::mutex progress_mu_;
   std::chrono::steady_clock::time_point last_progress_write_{};

@@ -27,6 +27,22 @@ Result<Json> RunStubborn(JobContext& ctx) {
   return Json{{"slept", seconds}};
 }
 
+// Submits a 0 s sleep job as its child and wakes the scheduler, as a search does its trials;
+// then waits, as a search does, for the child to start (at most 5 s).
+Result<Json> RunSubmitter(JobContext& ctx) {
+  JobStore store(ctx.db());
+  EASEL_ASSIGN_OR_RETURN(Job child, store.Submit(ctx.project_id(), "sleep",
+                                                 Json{{"seconds", 0}, {"steps", 1}},
+                                                 ctx.created_by(), {.parent_id = ctx.job_id()}));
+  ctx.WakeScheduler();
+  for (int i = 0; i < 500 && !ctx.cancelled(); ++i) {
+    EASEL_ASSIGN_OR_RETURN(Job now, store.GetById(child.id));
+    if (now.state != JobState::kQueued) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return Json{{"child", child.id}};
+}
+
 // "--flag value" pairs after the mode flag.
 std::map<std::string, std::string> ParseFlags(int argc, char** argv) {
   std::map<std::string, std::string> flags;
@@ -43,6 +59,7 @@ int WorkerMain(int argc, char** argv) {
   options.attempt = std::stoll(flags.count("--attempt") ? flags["--attempt"] : "0");
   options.data_dir = flags["--data-dir"];
   options.db_url = flags["--db"];
+  if (flags.count("--wake-fd")) options.wake_fd = std::stoi(flags["--wake-fd"]);
   if (flags.count("--zygote-fd")) {
     return RunZygote(std::stoi(flags["--zygote-fd"]), [&](const std::string& job, int64_t attempt) {
       WorkerOptions one = options;
@@ -81,6 +98,12 @@ void RegisterTestJobKinds(JobKindRegistry& registry) {
   stubborn.test_only = true;
   stubborn.run = RunStubborn;
   registry.Register(std::move(stubborn)).IgnoreError();
+  JobKind submitter;
+  submitter.name = "submitter";
+  submitter.description = "Test-only: submits a child job.";
+  submitter.test_only = true;
+  submitter.run = RunSubmitter;
+  registry.Register(std::move(submitter)).IgnoreError();
   // A coordinator that only sleeps: shows the executor's separate coordinator pool.
   JobKind coordinator = SleepJobKind();
   coordinator.name = "coordinating_sleep";

@@ -142,6 +142,7 @@ int RunWorker(const WorkerOptions& options, const JobKindRegistry& registry) {
   }
   JobContext ctx(store, *job, options.data_dir, &g_stop);
   ctx.set_blobs(blobs->get());
+  ctx.set_scheduler_wake_fd(options.wake_fd);
   Result<Json> outcome = Internal("not run");
   bool lost = false;
   {

@@ -20,6 +20,7 @@ struct WorkerOptions {
   int64_t attempt = 0;  // the attempt the executor started (`--attempt N`); 0: the current one
   std::filesystem::path data_dir;
   std::string db_url;
+  int wake_fd = -1;  // `--wake-fd N`: the executor's eventfd (JobContext::WakeScheduler)
 };
 
 inline constexpr int kWorkerExitRecorded = 0;      // the final state is in the store

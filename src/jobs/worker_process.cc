@@ -18,22 +18,26 @@ namespace easel::jobs {
 namespace {
 
 // Runs between fork() and exec(): async-signal-safe calls only (no allocation, no locks).
-[[noreturn]] void ExecChild(char* const* argv, int log_fd, int null_fd, int pass_fd,
-                            pid_t parent) {
+[[noreturn]] void ExecChild(char* const* argv, int log_fd, int null_fd, const int* pass_fds,
+                            int pass_count, pid_t parent) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // The parent may have died before prctl took effect: then no signal will ever come.
   if (getppid() != parent) _exit(1);
+  // Passed descriptors become kPassedFd, kPassedFd + 1, ...: first copied out of the way, so
+  // that neither stdio nor placing one can overwrite another still to be placed; dup2 clears
+  // FD_CLOEXEC.
+  int aside[kMaxPassedFds];
+  for (int i = 0; i < pass_count; ++i) {
+    aside[i] = fcntl(pass_fds[i], F_DUPFD_CLOEXEC, kPassedFd + kMaxPassedFds);
+    if (aside[i] < 0) _exit(126);
+  }
   if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 ||
       dup2(log_fd, STDERR_FILENO) < 0) {
     _exit(126);
   }
-  if (pass_fd >= 0) {
-    if (pass_fd == kPassedFd) {
-      if (fcntl(kPassedFd, F_SETFD, 0) < 0) _exit(126);  // keep it across exec
-    } else if (dup2(pass_fd, kPassedFd) < 0) {
-      _exit(126);
-    }
+  for (int i = 0; i < pass_count; ++i) {
+    if (dup2(aside[i], kPassedFd + i) < 0) _exit(126);
   }
   // The server may block or ignore signals in its threads; the worker starts clean.
   sigset_t none;
@@ -45,7 +49,7 @@ namespace {
   // Descriptors a library opened without O_CLOEXEC (sockets, databases) must not leak into
   // the worker.
 #ifdef SYS_close_range
-  syscall(SYS_close_range, pass_fd >= 0 ? kPassedFd + 1U : 3U, ~0U, 0U);
+  syscall(SYS_close_range, static_cast<unsigned>(kPassedFd + pass_count), ~0U, 0U);
 #endif
   execv(argv[0], argv);
   static const char kMessage[] = "easel: cannot start the worker program\n";
@@ -67,9 +71,12 @@ int AboveStdio(int fd) {
 
 Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
                                  const std::filesystem::path& log_path, std::string_view banner,
-                                 int pass_fd) {
-  if (pass_fd >= 0 && pass_fd <= STDERR_FILENO) {
-    return InvalidArgument("the descriptor to pass must not be stdin, stdout or stderr");
+                                 const std::vector<int>& pass_fds) {
+  if (pass_fds.size() > static_cast<size_t>(kMaxPassedFds)) {
+    return InvalidArgument("too many descriptors to pass to a worker");
+  }
+  for (int fd : pass_fds) {
+    if (fd < 0) return InvalidArgument("a descriptor to pass is not open");
   }
   if (argv.empty()) return InvalidArgument("worker command is empty");
   std::vector<char*> c_argv;
@@ -93,7 +100,10 @@ Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
   }
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
-  if (pid == 0) ExecChild(c_argv.data(), log_fd, null_fd, pass_fd, parent);
+  if (pid == 0) {
+    ExecChild(c_argv.data(), log_fd, null_fd, pass_fds.data(), static_cast<int>(pass_fds.size()),
+              parent);
+  }
   int fork_errno = errno;
   ::close(log_fd);
   ::close(null_fd);

@@ -24,11 +24,12 @@ namespace easel::jobs {
 // allocates happens before fork(); the child only makes async-signal-safe calls. Errors:
 // INTERNAL when the log cannot be opened or fork() fails; a failing exec shows up as the child
 // exiting with code 127 and a line in the log.
-// With `pass_fd` (above stderr), the child also keeps that descriptor, as kPassedFd.
+// The child also keeps `pass_fds` (at most kMaxPassedFds), as kPassedFd, kPassedFd + 1, ...
 inline constexpr int kPassedFd = 3;
+inline constexpr int kMaxPassedFds = 4;
 Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
                                  const std::filesystem::path& log_path, std::string_view banner,
-                                 int pass_fd = -1);
+                                 const std::vector<int>& pass_fds = {});
 
 // Sends `signal` to the worker's process group. A group that is already gone is not an error.
 void SignalWorkerGroup(pid_t pid, int signal);

@@ -214,22 +214,21 @@ class Zygote {
 }  // namespace
 
 Result<std::unique_ptr<ZygoteClient>> ZygoteClient::Start(const std::vector<std::string>& argv,
-                                                          const std::filesystem::path& log_path) {
+                                                          const std::filesystem::path& log_path,
+                                                          int wake_fd) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
     return Unavailable("cannot create the zygote's socket: " + ErrnoMessage(errno));
   }
-  // The zygote's end must sit above stdio for SpawnWorkerProcess to pass it.
-  if (fds[1] <= STDERR_FILENO) {
-    int moved = ::fcntl(fds[1], F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-    ::close(fds[1]);
-    fds[1] = moved;
-  }
   std::vector<std::string> command = argv;
   command.insert(command.end(), {"--zygote-fd", std::to_string(kPassedFd)});
-  Result<pid_t> pid = fds[1] < 0 ? Unavailable("cannot move the zygote's socket")
-                                 : SpawnWorkerProcess(command, log_path, "", fds[1]);
-  if (fds[1] >= 0) ::close(fds[1]);
+  std::vector<int> pass = {fds[1]};
+  if (wake_fd >= 0) {
+    command.insert(command.end(), {"--wake-fd", std::to_string(kPassedFd + 1)});
+    pass.push_back(wake_fd);
+  }
+  Result<pid_t> pid = SpawnWorkerProcess(command, log_path, "", pass);
+  ::close(fds[1]);
   if (!pid.ok()) {
     ::close(fds[0]);
     return Unavailable("cannot start the zygote: " + pid.status().message());

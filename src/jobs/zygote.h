@@ -33,11 +33,13 @@ namespace easel::jobs {
 // The executor's side of one zygote. Used from one thread (the executor's loop).
 class ZygoteClient {
  public:
-  // Starts `argv` (the worker command; "--zygote-fd 3" is appended) with its output appended
-  // to `log_path`, from the calling thread (see worker_process.h on PDEATHSIG), and waits for
-  // it to say it is ready. UNAVAILABLE when it cannot start or does not answer in time.
+  // Starts `argv` (the worker command; "--zygote-fd N" is appended, and "--wake-fd M" with
+  // `wake_fd`, which the zygote and its workers inherit) with its output appended to
+  // `log_path`, from the calling thread (see worker_process.h on PDEATHSIG), and waits for it
+  // to say it is ready. UNAVAILABLE when it cannot start or does not answer in time.
   static Result<std::unique_ptr<ZygoteClient>> Start(const std::vector<std::string>& argv,
-                                                     const std::filesystem::path& log_path);
+                                                     const std::filesystem::path& log_path,
+                                                     int wake_fd = -1);
   // Closes the socket (the zygote then exits, and any worker still running dies with it) and
   // reaps the zygote.
   ~ZygoteClient();

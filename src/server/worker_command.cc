@@ -20,6 +20,8 @@ void AddWorkerCommand(CLI::App& app, int& exit_code) {
   worker->add_option("--zygote-fd", *zygote_fd,
                      "Instead of one job, fork a worker for each job the executor asks for on "
                      "this socket");
+  worker->add_option("--wake-fd", opts->wake_fd,
+                     "An eventfd to write to after submitting jobs, so the server starts them now");
   worker->add_option("--data-dir", opts->data_dir, "The server's data dir")->required();
   worker->add_option("--db", opts->db_url, "The server's database URL")->required();
   worker->callback([opts, zygote_fd, &exit_code] {
