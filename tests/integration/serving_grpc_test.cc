@@ -34,7 +34,7 @@ class ServingGrpcTest : public ServingTest {
     request.set_model_name("iris");
     for (int c = 0; c < 4; ++c) {
       auto* in = request.add_inputs();
-      in->set_name("f" + std::to_string(c));
+      in->set_name(Column(c));
       in->set_datatype("FP32");
       in->add_shape(static_cast<int64_t>(rows));
       std::string bytes;

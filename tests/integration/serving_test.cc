@@ -53,7 +53,7 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   Json rows = Json::array();
   for (const auto& cells : iris_.cells) {
     Json row = Json::object();
-    for (int c = 0; c < 4; ++c) row["f" + std::to_string(c)] = std::stod(cells[c]);
+    for (int c = 0; c < 4; ++c) row[Column(c)] = std::stod(cells[c]);
     rows.push_back(row.dump());
   }
   r = Infer(
@@ -73,7 +73,7 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
       {"outputs", {{{"name", "probabilities"}, {"parameters", {{"binary_data", true}}}}}}};
   std::string bytes;
   for (int c = 0; c < 4; ++c) {
-    header["inputs"].push_back({{"name", "f" + std::to_string(c)},
+    header["inputs"].push_back({{"name", Column(c)},
                                 {"datatype", "FP32"},
                                 {"shape", {n}},
                                 {"parameters", {{"binary_data_size", n * 4}}}});
@@ -129,7 +129,7 @@ TEST_F(ServingTest, EveryBadInputIsAClearErrorAndTheServerStaysUp) {
   std::memcpy(nan_bytes.data(), &nan, 4);
   Json binary_header = {{"inputs", Json::array()}};
   for (int c = 0; c < 4; ++c) {
-    binary_header["inputs"].push_back({{"name", "f" + std::to_string(c)},
+    binary_header["inputs"].push_back({{"name", Column(c)},
                                        {"datatype", "FP32"},
                                        {"shape", {1}},
                                        {"parameters", {{"binary_data_size", 4}}}});
