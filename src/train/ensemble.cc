@@ -64,14 +64,15 @@ Result<Manifest> Unpack(const ModelFiles& files) {
   return out;
 }
 
-// The members' outputs for `input`, weighted and summed; `size` values expected of each.
-template <typename Model, typename Input>
+// The members' outputs, `predict(member)` each, weighted and summed; `size` values expected of
+// each.
+template <typename Model, typename Predict>
 Result<std::vector<float>> WeightedSum(const std::vector<std::unique_ptr<Model>>& members,
-                                       const std::vector<double>& weights, const Input& input,
-                                       size_t size) {
+                                       const std::vector<double>& weights, size_t size,
+                                       const Predict& predict) {
   std::vector<float> sum(size, 0.0f);
   for (size_t m = 0; m < members.size(); ++m) {
-    EASEL_ASSIGN_OR_RETURN(std::vector<float> p, members[m]->Predict(input));
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> p, predict(*members[m]));
     if (p.size() != size) return Internal("ensemble members disagree on their outputs");
     for (size_t i = 0; i < size; ++i) sum[i] += static_cast<float>(weights[m] * p[i]);
   }
@@ -85,7 +86,8 @@ class TabularEnsemble : public TabularPredictor {
       : members_(std::move(members)), weights_(std::move(weights)) {}
 
   Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
-    return WeightedSum(members_, weights_, x, x.rows * num_outputs());
+    return WeightedSum(members_, weights_, x.rows * num_outputs(),
+                       [&](const TabularPredictor& m) { return m.Predict(x); });
   }
   size_t num_outputs() const override { return members_.front()->num_outputs(); }
 
@@ -97,16 +99,33 @@ class TabularEnsemble : public TabularPredictor {
 class ImageEnsemble : public ImagePredictor {
  public:
   ImageEnsemble(std::vector<std::unique_ptr<ImagePredictor>> members, std::vector<double> weights)
-      : members_(std::move(members)), weights_(std::move(weights)) {}
+      : members_(std::move(members)), weights_(std::move(weights)), shared_(SharedInput()) {}
 
   Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
-    return WeightedSum(members_, weights_, images, images.size() * num_classes());
+    return WeightedSum(members_, weights_, images.size() * num_classes(),
+                       [&](const ImagePredictor& m) { return m.Predict(images); });
   }
   Result<std::vector<float>> Predict(
       std::span<const data::transforms::ImageView> images) const override {
-    return WeightedSum(members_, weights_, images, images.size() * num_classes());
+    return WeightedSum(members_, weights_, images.size() * num_classes(),
+                       [&](const ImagePredictor& m) { return m.Predict(images); });
   }
   size_t num_classes() const override { return members_.front()->num_classes(); }
+  // Prepared input, when every member prepares images alike into the same shape (a search
+  // that varied only the network, not the input size); else the members need their own.
+  std::optional<InputShape> input_shape() const override { return shared_; }
+  std::string preparation() const override {
+    return shared_ ? members_.front()->preparation() : "";
+  }
+  Result<std::vector<float>> PredictPrepared(std::span<const float> input,
+                                             size_t count) const override {
+    if (!shared_) {
+      return Unimplemented(
+          "this ensemble's members prepare images differently: send encoded or decoded images");
+    }
+    return WeightedSum(members_, weights_, count * num_classes(),
+                       [&](const ImagePredictor& m) { return m.PredictPrepared(input, count); });
+  }
   // The map of the member with the largest weight: the one the ensemble leans on most.
   Result<ActivationMap> GradCam(std::string_view image, int target) const override {
     const size_t heaviest =
@@ -115,8 +134,23 @@ class ImageEnsemble : public ImagePredictor {
   }
 
  private:
+  std::optional<InputShape> SharedInput() const {
+    const std::optional<InputShape> first = members_.front()->input_shape();
+    const std::string how = members_.front()->preparation();
+    if (!first || how.empty()) return std::nullopt;
+    for (const auto& m : members_) {
+      const std::optional<InputShape> shape = m->input_shape();
+      if (!shape || shape->channels != first->channels || shape->height != first->height ||
+          shape->width != first->width || m->preparation() != how) {
+        return std::nullopt;
+      }
+    }
+    return first;
+  }
+
   std::vector<std::unique_ptr<ImagePredictor>> members_;
   std::vector<double> weights_;
+  std::optional<InputShape> shared_;
 };
 
 double LogLoss(const std::vector<float>& p, const std::vector<float>& y, size_t classes) {

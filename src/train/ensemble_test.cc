@@ -131,6 +131,73 @@ TEST(EnsembleTest, ImageMembersAnswerTogetherAndTheHeaviestExplains) {
   EXPECT_EQ(map->values, std::vector<float>{2.0f}) << "the member with weight 0.75 explains";
 }
 
+// A member that takes prepared input: `size` × `size` grey images prepared the `how` way. Each
+// image's probabilities are its row scaled by the image's first value, so a test sees which
+// input reached which member.
+class PreparedImageModel : public ConstantImageModel {
+ public:
+  PreparedImageModel(std::vector<float> row, int size, std::string how)
+      : ConstantImageModel(row, 0), row_(std::move(row)), size_(size), how_(std::move(how)) {}
+  std::optional<InputShape> input_shape() const override { return InputShape{1, size_, size_}; }
+  std::string preparation() const override { return how_; }
+  Result<std::vector<float>> PredictPrepared(std::span<const float> input,
+                                             size_t count) const override {
+    const size_t per_image = static_cast<size_t>(size_ * size_);
+    if (input.size() != count * per_image) return InvalidArgument("wrong prepared size");
+    std::vector<float> out;
+    for (size_t i = 0; i < count; ++i) {
+      for (float v : row_) out.push_back(v * input[i * per_image]);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<float> row_;
+  int size_;
+  std::string how_;
+};
+
+TEST(EnsembleTest, ImageMembersPreparedAlikeTakePreparedInput) {
+  AlgorithmRegistry registry;
+  registry
+      .RegisterLoader("prepared_image",
+                      {.image = [](const ModelFiles& files,
+                                   const Resources&) -> Result<std::unique_ptr<ImagePredictor>> {
+                        EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(files.at("model.json"), 4));
+                        return std::unique_ptr<ImagePredictor>(new PreparedImageModel(
+                            doc["row"].get<std::vector<float>>(), doc["size"].get<int>(),
+                            doc["how"].get<std::string>()));
+                      }})
+      .IgnoreError();
+  auto load = [&](const char* second) {
+    auto files = PackEnsemble(
+        {{"prepared_image", 1, {{"model.json", R"({"row": [1, 0], "size": 2, "how": "a"})"}}},
+         {"prepared_image", 3, {{"model.json", second}}}});
+    EXPECT_TRUE(files.ok());
+    auto model = EnsembleLoader(registry, true).image(*files, Resources{});
+    EXPECT_TRUE(model.ok()) << model.status().message();
+    return std::move(*model);
+  };
+  auto alike = load(R"({"row": [0, 1], "size": 2, "how": "a"})");
+  ASSERT_TRUE(alike->input_shape());
+  EXPECT_EQ(alike->input_shape()->size(), 4u);
+  EXPECT_EQ(alike->preparation(), "a");
+  const std::vector<float> two_images = {1, 0, 0, 0, 2, 0, 0, 0};
+  auto p = alike->PredictPrepared(two_images, 2);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_THAT(*p, Pointwise(FloatNear(1e-6), {0.25f, 0.75f, 0.5f, 1.5f}));
+  EXPECT_EQ(alike->PredictPrepared(two_images, 3).status().code(), StatusCode::kInvalidArgument);
+
+  for (const char* other : {R"({"row": [0, 1], "size": 2, "how": "b"})",
+                            R"({"row": [0, 1], "size": 3, "how": "a"})"}) {
+    auto unlike = load(other);
+    EXPECT_FALSE(unlike->input_shape()) << other;
+    EXPECT_EQ(unlike->preparation(), "");
+    EXPECT_EQ(unlike->PredictPrepared(two_images, 2).status().code(), StatusCode::kUnimplemented)
+        << other;
+  }
+}
+
 TEST(EnsembleTest, PackRejectsWhatCannotServeAsOne) {
   EXPECT_THAT(PackEnsemble({}).status().message(), HasSubstr("at least one member"));
   EXPECT_THAT(PackEnsemble({Constant({1.0f}, 0)}).status().message(), HasSubstr("positive"));

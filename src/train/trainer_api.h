@@ -151,6 +151,9 @@ class ImagePredictor {
     size_t size() const { return static_cast<size_t>(channels) * height * width; }
   };
   virtual std::optional<InputShape> input_shape() const { return std::nullopt; }
+  // How images become input_shape() floats (the stored pipeline, resolved and fitted): two
+  // models with equal, non-empty ones take the same prepared input. Empty when unknown.
+  virtual std::string preparation() const { return ""; }
   // Probabilities of `count` images already prepared (the pipeline does not run): `input` holds
   // count × input_shape() floats, NCHW. INVALID_ARGUMENT when its size does not match;
   // UNIMPLEMENTED for models without an input_shape().

@@ -324,6 +324,8 @@ TEST_F(ImageClassifierTest, PreparedImagesPredictAsTheirEncodedFiles) {
   auto pipeline = data::transforms::Pipeline::FromJson(
       ParseJson(base_model_->at("model.json")).value().at("pipeline"));
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  // The preparation is the stored pipeline: what lets an ensemble share prepared input.
+  EXPECT_EQ(predictor.preparation(), DumpJson(pipeline->ToJson()));
 
   // More images than one forward pass takes, so the chunks line up too.
   std::vector<std::string> bytes;

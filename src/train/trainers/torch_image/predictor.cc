@@ -36,6 +36,7 @@ class TorchImagePredictor : public ImagePredictor {
   std::optional<InputShape> input_shape() const override {
     return InputShape{spec_.net.channels, spec_.net.input_size, spec_.net.input_size};
   }
+  std::string preparation() const override { return DumpJson(pipeline_.ToJson()); }
 
   Result<std::vector<float>> Predict(std::span<const std::string_view> images) const override {
     return PredictEach(images);
