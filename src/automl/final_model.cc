@@ -466,7 +466,7 @@ Result<std::vector<int64_t>> Refit(const train::AlgorithmRegistry& algorithms,
       }
       it = running.erase(it);
     }
-    if (!running.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!running.empty()) ctx.WaitForChildren(std::chrono::milliseconds(100));
   }
   return refit;
 }

@@ -23,7 +23,7 @@
 namespace easel::automl {
 namespace {
 
-// How often the search looks at its trials; a finished trial's slot waits half of it on average.
+// How often the search looks at its trials' reports; a trial that ends wakes it at once.
 constexpr auto kPoll = std::chrono::milliseconds(50);
 
 // One search run inside its job: the loop that keeps trials going and watches them.
@@ -73,7 +73,7 @@ class Search {
         }
         ++running;
       }
-      if (!ctx_.cancelled()) std::this_thread::sleep_for(kPoll);
+      if (!ctx_.cancelled()) ctx_.WaitForChildren(kPoll);
     }
   }
 

@@ -15,6 +15,7 @@
 #include "common/time.h"
 #include "jobs/job_files.h"
 #include "jobs/job_logs.h"
+#include "jobs/worker.h"
 #include "jobs/worker_process.h"
 
 namespace easel::jobs {
@@ -324,6 +325,13 @@ void LocalExecutor::ReapChildren(bool stopping) {
       }
     }
     if (child.exit_fd >= 0) ::close(child.exit_fd);
+    // A search waiting for its trials hears at once that one ended.
+    if (child.job.parent_id) {
+      auto parent = children_.find(*child.job.parent_id);
+      if (parent != children_.end() && !parent->second.exit_status) {
+        ::kill(parent->second.pid, kChildEndedSignal);
+      }
+    }
     it = children_.erase(it);
   }
 }

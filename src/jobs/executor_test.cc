@@ -411,6 +411,17 @@ TEST_P(ExecutorTest, AJobAWorkerSubmitsStartsWithoutWaitingForThePoll) {
   }
 }
 
+// A job waiting for its child (a search for its trial) hears when the child has ended, rather
+// than at the end of its wait.
+TEST_P(ExecutorTest, AParentWaitingForItsChildIsToldWhenItEnds) {
+  auto executor = StartExecutor(Options());
+  std::string id = Submit(Json::object(), {}, "parent");
+  executor->Wake();
+  Job parent = WaitFinal(id, seconds(30));
+  ASSERT_EQ(parent.state, JobState::kSucceeded) << JobToJson(parent).dump();
+  EXPECT_LT((*parent.result)["waited_ms"].get<int64_t>(), 5000) << JobToJson(parent).dump();
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ExecutorTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

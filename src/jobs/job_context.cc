@@ -1,8 +1,10 @@
 #include "jobs/job_context.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <thread>
 
 #include "common/files.h"
 #include "common/log.h"
@@ -80,6 +82,19 @@ void JobContext::WakeScheduler() const {
   const uint64_t one = 1;
   if (::write(wake_fd_, &one, sizeof one) < 0) {
     // Saturated (the scheduler is due to wake anyway) or gone: its poll finds the jobs.
+  }
+}
+
+void JobContext::WaitForChildren(std::chrono::milliseconds timeout) const {
+  if (child_ended_fd_ < 0) {
+    std::this_thread::sleep_for(timeout);
+    return;
+  }
+  pollfd p = {child_ended_fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) > 0) {
+    uint64_t drained;
+    ssize_t ignored = ::read(child_ended_fd_, &drained, sizeof drained);
+    (void)ignored;
   }
 }
 

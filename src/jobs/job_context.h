@@ -57,6 +57,11 @@ class JobContext {
   void WakeScheduler() const;
   void set_scheduler_wake_fd(int fd) { wake_fd_ = fd; }
 
+  // Sleeps for `timeout`, or less: until the scheduler says one of this job's child jobs has
+  // ended (kChildEndedSignal), or a stop signal comes. A search waits for its trials with it.
+  void WaitForChildren(std::chrono::milliseconds timeout) const;
+  void set_child_ended_fd(int fd) { child_ended_fd_ = fd; }
+
   // True once the job should stop: cancelled by a user, timed out, or the server is shutting
   // down. A kind checks it often (at least every 100 ms while it waits) and then returns
   // Cancelled(...) after saving a checkpoint if it can.
@@ -94,6 +99,7 @@ class JobContext {
   const std::atomic<bool>* cancel_flag_;
   store::BlobStore* blobs_ = nullptr;
   int wake_fd_ = -1;
+  int child_ended_fd_ = -1;
 
   std::mutex progress_mu_;
   std::chrono::steady_clock::time_point last_progress_write_{};

@@ -43,6 +43,25 @@ Result<Json> RunSubmitter(JobContext& ctx) {
   return Json{{"child", child.id}};
 }
 
+// Submits a 0 s sleep job as its child and waits for it to end, waking on the scheduler's
+// word (at most 20 s); answers how long it waited.
+Result<Json> RunParent(JobContext& ctx) {
+  JobStore store(ctx.db());
+  EASEL_ASSIGN_OR_RETURN(Job child, store.Submit(ctx.project_id(), "sleep",
+                                                 Json{{"seconds", 0}, {"steps", 1}},
+                                                 ctx.created_by(), {.parent_id = ctx.job_id()}));
+  ctx.WakeScheduler();
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 2 && !ctx.cancelled(); ++i) {
+    EASEL_ASSIGN_OR_RETURN(Job now, store.GetById(child.id));
+    if (IsFinal(now.state)) break;
+    ctx.WaitForChildren(std::chrono::seconds(10));
+  }
+  return Json{{"waited_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count()}};
+}
+
 // "--flag value" pairs after the mode flag.
 std::map<std::string, std::string> ParseFlags(int argc, char** argv) {
   std::map<std::string, std::string> flags;
@@ -104,6 +123,13 @@ void RegisterTestJobKinds(JobKindRegistry& registry) {
   submitter.test_only = true;
   submitter.run = RunSubmitter;
   registry.Register(std::move(submitter)).IgnoreError();
+  JobKind parent;
+  parent.name = "parent";
+  parent.description = "Test-only: waits for a child job.";
+  parent.test_only = true;
+  parent.coordinator = true;
+  parent.run = RunParent;
+  registry.Register(std::move(parent)).IgnoreError();
   // A coordinator that only sleeps: shows the executor's separate coordinator pool.
   JobKind coordinator = SleepJobKind();
   coordinator.name = "coordinating_sleep";

@@ -1,7 +1,9 @@
 #include "jobs/worker.h"
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -26,12 +28,29 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 
 void OnStopSignal(int) { g_stop.store(true); }
 
+// An eventfd the nudge handler writes: JobContext::WaitForChildren waits on it.
+int g_nudge_fd = -1;
+
+void OnNudgeSignal(int) {
+  const uint64_t one = 1;
+  ssize_t ignored = ::write(g_nudge_fd, &one, sizeof one);
+  (void)ignored;
+}
+
 void InstallSignalHandlers() {
   struct sigaction sa = {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  g_nudge_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (g_nudge_fd >= 0) {
+    struct sigaction nudge = {};
+    nudge.sa_handler = OnNudgeSignal;
+    nudge.sa_flags = SA_RESTART;
+    sigemptyset(&nudge.sa_mask);
+    sigaction(kChildEndedSignal, &nudge, nullptr);
+  }
 }
 
 // Beats every second and writes held-back progress. When the store says the attempt is no
@@ -143,6 +162,7 @@ int RunWorker(const WorkerOptions& options, const JobKindRegistry& registry) {
   JobContext ctx(store, *job, options.data_dir, &g_stop);
   ctx.set_blobs(blobs->get());
   ctx.set_scheduler_wake_fd(options.wake_fd);
+  ctx.set_child_ended_fd(g_nudge_fd);
   Result<Json> outcome = Internal("not run");
   bool lost = false;
   {

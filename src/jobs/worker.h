@@ -5,8 +5,9 @@
 // Signals: SIGTERM (and SIGINT) set the cancel flag the kind polls. After the kind returns, the
 // worker tells a user's cancel (cancel_requested in the store → `cancelled`) from a shutdown or
 // a timeout (nothing recorded, exit kWorkerExitInterrupted: the executor, which sent the
-// signal, records what it means).
+// signal, records what it means). kChildEndedSignal wakes JobContext::WaitForChildren.
 
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -22,6 +23,12 @@ struct WorkerOptions {
   std::string db_url;
   int wake_fd = -1;  // `--wake-fd N`: the executor's eventfd (JobContext::WakeScheduler)
 };
+
+// The signal the executor sends a worker when one of its child jobs has ended
+// (JobContext::WaitForChildren). SIGWINCH: ignored by default, so it is harmless to a worker
+// that has not installed its handler yet, and nothing else sends it to a process without a
+// terminal.
+inline constexpr int kChildEndedSignal = SIGWINCH;
 
 inline constexpr int kWorkerExitRecorded = 0;      // the final state is in the store
 inline constexpr int kWorkerExitError = 1;         // the store could not be reached or updated
