@@ -325,7 +325,9 @@ void LocalExecutor::ReapChildren(bool stopping) {
       }
     }
     if (child.exit_fd >= 0) ::close(child.exit_fd);
-    // A search waiting for its trials hears at once that one ended.
+    // A search waiting for its trials hears at once that one ended. (A forked parent that has
+    // just exited may have had its pid reaped by the zygote and reused before its report comes;
+    // SIGWINCH is then ignored by whatever got the pid, unless it is a terminal program.)
     if (child.job.parent_id) {
       auto parent = children_.find(*child.job.parent_id);
       if (parent != children_.end() && !parent->second.exit_status) {
