@@ -120,20 +120,36 @@ Result<Job> JobStore::Submit(const std::string& project_id, const std::string& k
   j.created_at = NowMillis();
   store::SqlValue parent;  // NULL
   if (!options.parent_id.empty()) {
-    EASEL_ASSIGN_OR_RETURN(auto row,
-                           db_.QueryOne("SELECT 1 FROM jobs WHERE project_id = ? AND id = ?",
-                                        {project_id, options.parent_id}));
-    if (!row) {
-      return FailedPrecondition("parent job '" + options.parent_id + "' does not exist");
-    }
     j.parent_id = options.parent_id;
     parent = options.parent_id;
   }
-  EASEL_RETURN_IF_ERROR(db_.Exec(
-      "INSERT INTO jobs (id, project_id, kind, spec, state, attempt, max_attempts, timeout_s, "
-      "created_by, created_at, parent_id) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
-      {j.id, j.project_id, j.kind, spec_text, j.max_attempts, j.timeout_s, j.created_by,
-       j.created_at, parent}));
+  // One transaction with the parent's row locked: a cancel of the parent either comes first
+  // (and this child is refused) or sees the child and cancels it too. Never an orphan that runs
+  // on after its search was cancelled.
+  EASEL_RETURN_IF_ERROR(db_.Transaction([&](store::SqlSession& s) -> Status {
+    if (!options.parent_id.empty()) {
+      EASEL_ASSIGN_OR_RETURN(
+          auto row, s.QueryOne("SELECT state, cancel_requested FROM jobs WHERE project_id = ? AND "
+                               "id = ?" +
+                                   internal::ForUpdate(s),
+                               {project_id, options.parent_id}));
+      if (!row) {
+        return FailedPrecondition("parent job '" + options.parent_id + "' does not exist");
+      }
+      const JobState state = ParseJobState(row->Str(0)).value_or(JobState::kFailed);
+      if (IsFinal(state) || row->Int(1) != 0) {
+        return Cancelled("parent job '" + options.parent_id +
+                         "' is cancelled or has ended: it starts no more jobs");
+      }
+    }
+    return s
+        .Exec("INSERT INTO jobs (id, project_id, kind, spec, state, attempt, max_attempts, "
+              "timeout_s, created_by, created_at, parent_id) VALUES (?, ?, ?, ?, 'queued', 0, ?, "
+              "?, ?, ?, ?)",
+              {j.id, j.project_id, j.kind, spec_text, j.max_attempts, j.timeout_s, j.created_by,
+               j.created_at, parent})
+        .status();
+  }));
   return j;
 }
 

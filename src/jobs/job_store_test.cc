@@ -153,6 +153,12 @@ TEST_P(JobStoreTest, ChildJobsAreListedAndCancelledWithTheirParent) {
   EXPECT_EQ(jobs_->Get("p", grandchild.id)->state, JobState::kCancelled);
   EXPECT_EQ(jobs_->Get("p", unrelated.id)->state, JobState::kQueued);
 
+  // A parent being cancelled starts no more children: one submitted now would outlive it.
+  Result<Job> late = jobs_->Submit("p", "sleep", Json::object(), "u", {.parent_id = parent.id});
+  EXPECT_EQ(late.status().code(), StatusCode::kCancelled);
+  EXPECT_NE(late.status().message().find("starts no more jobs"), std::string::npos);
+  ASSERT_EQ(jobs_->Children(parent.id)->size(), 2u);
+
   // A parent must be a job of the same project.
   EXPECT_EQ(jobs_->Submit("p", "sleep", Json::object(), "u", {.parent_id = "nope"}).status().code(),
             StatusCode::kFailedPrecondition);
