@@ -201,8 +201,10 @@ Result<Json> FinalParams(jobs::JobStore& jobs, const std::string& project_id, Js
 // Trainer hooks for fits inside this job that report nothing (cross-validation folds).
 class QuietHooks : public train::TrainHooks {
  public:
-  explicit QuietHooks(const jobs::JobContext& ctx) : ctx_(ctx) {}
-  bool cancelled() const override { return ctx_.cancelled(); }
+  // Past `deadline_ms` the training reads as cancelled, so a fold stops within a batch.
+  QuietHooks(const jobs::JobContext& ctx, int64_t deadline_ms)
+      : ctx_(ctx), deadline_ms_(deadline_ms) {}
+  bool cancelled() const override { return ctx_.cancelled() || NowMillis() >= deadline_ms_; }
   void ReportEpoch(const train::EpochMetrics&) override {}
   void Log(std::string_view) override {}
   Status SaveCheckpoint(std::string_view) override { return OkStatus(); }
@@ -212,6 +214,7 @@ class QuietHooks : public train::TrainHooks {
 
  private:
   const jobs::JobContext& ctx_;
+  const int64_t deadline_ms_;
 };
 
 // Out-of-fold predictions of each candidate over the train + validation rows (k folds, each
@@ -242,7 +245,9 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
   for (size_t i = 0; i < rows; ++i) fold_of[order[i]] = i % kFolds;
 
   jobs::JobStore jobs(ctx.db());
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // One thread: these are small tables, and a team of threads stalls whenever another process
+  // takes one of its cores (then a fold can take many times its time).
+  const int threads = 1;
   OutOfFold out;
   out.y = all.y;
   for (const Loaded& c : candidates) {
@@ -274,10 +279,16 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
         ++to.x.rows;
         to.y.push_back(all.y[r]);
       }
-      QuietHooks hooks(ctx);
-      EASEL_ASSIGN_OR_RETURN(
-          train::ModelFiles files,
-          algorithm->train_tabular(folds, params, seed, train::Resources{"cpu", threads}, hooks));
+      QuietHooks hooks(ctx, deadline_ms);
+      Result<train::ModelFiles> trained =
+          algorithm->train_tabular(folds, params, seed, train::Resources{"cpu", threads}, hooks);
+      if (!trained.ok() && trained.status().code() == StatusCode::kCancelled &&
+          !ctx.cancelled()) {
+        // The deadline came during this fold: compare the candidates done so far.
+        if (out.predictions.size() < 2) return std::optional<OutOfFold>();
+        return std::optional<OutOfFold>(std::move(out));
+      }
+      EASEL_ASSIGN_OR_RETURN(train::ModelFiles files, std::move(trained));
       EASEL_ASSIGN_OR_RETURN(auto model, loader->tabular(files));
       EASEL_ASSIGN_OR_RETURN(std::vector<float> fold_out, model->Predict(folds.test.x));
       const size_t k = fold_out.size() / held.size();

@@ -208,7 +208,12 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
-  EXPECT_LT(seconds, 20 + 8.0) << "the budget plus a bounded overhead";
+  if (seconds >= 20 + 8.0) {
+    const std::string log = Get("/jobs/" + id + "/logs").raw;
+    ADD_FAILURE() << "the budget plus a bounded overhead: took " << seconds << " s; the job's log "
+                  << "ends:\n"
+                  << log.substr(log.size() > 6000 ? log.size() - 6000 : 0);
+  }
   EXPECT_EQ(job["result"]["model"], "iris-automl");
 
   // The study is the leaderboard: every candidate with its algorithm, score and time.
