@@ -1,7 +1,11 @@
 #include "train/dataset_problem.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "data/dataset_type.h"
 #include "data/manifest.h"
@@ -16,6 +20,45 @@ using data::Split;
 
 constexpr size_t kBatchRows = 2048;
 constexpr int64_t kMaxDistinctForClassification = 20;
+// Versions of up to this many samples are read once into memory (see Samples).
+constexpr int64_t kMaxSamplesInMemory = 20000;
+
+// A version's samples for the several passes a problem makes (classes, the pipeline's fit, the
+// splits). Each pass over a manifest reads and verifies its blob again, which costs a small
+// table's short trial more than its training; a small version is read once and kept.
+class Samples {
+ public:
+  using Visit = std::function<Status(const Sample&, Split)>;
+
+  // `several_passes`: whether the caller goes over the samples more than once (else keeping
+  // them would only cost a copy).
+  static Result<Samples> Open(store::BlobStore& blobs, const data::DatasetVersion& version,
+                              bool several_passes) {
+    EASEL_ASSIGN_OR_RETURN(auto manifest, data::ManifestReader::Open(blobs, version));
+    Samples out(std::move(manifest));
+    if (several_passes && out.manifest_.num_samples() <= kMaxSamplesInMemory) {
+      std::vector<std::pair<Sample, Split>> all;
+      all.reserve(static_cast<size_t>(out.manifest_.num_samples()));
+      EASEL_RETURN_IF_ERROR(out.manifest_.ForEachSample([&](const Sample& s, Split split) {
+        all.emplace_back(s, split);
+        return OkStatus();
+      }));
+      out.kept_ = std::move(all);
+    }
+    return out;
+  }
+
+  Status ForEachSample(const Visit& fn) const {
+    if (!kept_) return manifest_.ForEachSample(fn);
+    for (const auto& [sample, split] : *kept_) EASEL_RETURN_IF_ERROR(fn(sample, split));
+    return OkStatus();
+  }
+
+ private:
+  explicit Samples(data::ManifestReader manifest) : manifest_(std::move(manifest)) {}
+  data::ManifestReader manifest_;
+  std::optional<std::vector<std::pair<Sample, Split>>> kept_;
+};
 
 Status FieldError(const std::string& field, const std::string& message) {
   return Status(StatusCode::kInvalidArgument, message, Json{{"field", field}});
@@ -135,7 +178,7 @@ class SplitBuilder {
 
 // Transforms every row with a target into its split's matrix; counts the rows without one
 // (and, when `skip_unknown`, those whose class is not in `class_index`).
-Status FillSplits(const data::ManifestReader& manifest, const data::transforms::Pipeline& pipeline,
+Status FillSplits(const Samples& manifest, const data::transforms::Pipeline& pipeline,
                   const TargetReader& target,
                   const std::unordered_map<std::string, int>& class_index, TabularProblem& p,
                   int64_t* skipped, bool skip_unknown = false) {
@@ -217,7 +260,7 @@ Result<TabularData> LoadTabularData(store::BlobStore& blobs, const data::Dataset
     return FieldError("task", "regression needs a numeric target column");
   }
 
-  EASEL_ASSIGN_OR_RETURN(auto manifest, data::ManifestReader::Open(blobs, version));
+  EASEL_ASSIGN_OR_RETURN(auto manifest, Samples::Open(blobs, version, /*several_passes=*/true));
   TabularProblem p;
   std::vector<std::string> notes;
   int64_t rows_without_target = 0;
@@ -290,7 +333,7 @@ Result<AppliedData> ApplyTabular(store::BlobStore& blobs, const data::Dataset& d
     reader.column =
         static_cast<int>(std::find(columns.begin(), columns.end(), target) - columns.begin());
   }
-  EASEL_ASSIGN_OR_RETURN(auto manifest, data::ManifestReader::Open(blobs, version));
+  EASEL_ASSIGN_OR_RETURN(auto manifest, Samples::Open(blobs, version, /*several_passes=*/false));
   AppliedData out;
   out.problem.task = task;
   out.problem.classes = classes;
