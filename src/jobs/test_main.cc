@@ -80,12 +80,7 @@ int WorkerMain(int argc, char** argv) {
   options.db_url = flags["--db"];
   if (flags.count("--wake-fd")) options.wake_fd = std::stoi(flags["--wake-fd"]);
   if (flags.count("--zygote-fd")) {
-    return RunZygote(std::stoi(flags["--zygote-fd"]), [&](const std::string& job, int64_t attempt) {
-      WorkerOptions one = options;
-      one.job_id = job;
-      one.attempt = attempt;
-      return RunWorker(one, registry);
-    });
+    return RunZygote(std::stoi(flags["--zygote-fd"]), options, registry);
   }
   return RunWorker(options, registry);
 }

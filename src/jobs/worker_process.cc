@@ -20,10 +20,6 @@ namespace {
 // Runs between fork() and exec(): async-signal-safe calls only (no allocation, no locks).
 [[noreturn]] void ExecChild(char* const* argv, int log_fd, int null_fd, const int* pass_fds,
                             int pass_count, pid_t parent) {
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // The parent may have died before prctl took effect: then no signal will ever come.
-  if (getppid() != parent) _exit(1);
   // Passed descriptors become kPassedFd, kPassedFd + 1, ...: first copied out of the way, so
   // that neither stdio nor placing one can overwrite another still to be placed; dup2 clears
   // FD_CLOEXEC.
@@ -32,20 +28,12 @@ namespace {
     aside[i] = fcntl(pass_fds[i], F_DUPFD_CLOEXEC, kPassedFd + kMaxPassedFds);
     if (aside[i] < 0) _exit(126);
   }
-  if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 ||
-      dup2(log_fd, STDERR_FILENO) < 0) {
-    _exit(126);
-  }
+  // The parent may have died before PDEATHSIG took effect: then no signal will ever come.
+  if (!EnterWorkerProcess(parent, null_fd, log_fd)) _exit(getppid() != parent ? 1 : 126);
   for (int i = 0; i < pass_count; ++i) {
     if (dup2(aside[i], kPassedFd + i) < 0) _exit(126);
   }
-  // The server may block or ignore signals in its threads; the worker starts clean.
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  signal(SIGTERM, SIG_DFL);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGPIPE, SIG_DFL);
+  ResetWorkerSignals();
   // Descriptors a library opened without O_CLOEXEC (sockets, databases) must not leak into
   // the worker.
 #ifdef SYS_close_range
@@ -68,6 +56,23 @@ int AboveStdio(int fd) {
 }
 
 }  // namespace
+
+bool EnterWorkerProcess(pid_t parent, int null_fd, int log_fd) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return false;
+  return dup2(null_fd, STDIN_FILENO) >= 0 && dup2(log_fd, STDOUT_FILENO) >= 0 &&
+         dup2(log_fd, STDERR_FILENO) >= 0;
+}
+
+void ResetWorkerSignals() {
+  // The server may block or ignore signals in its threads, the zygote blocks SIGCHLD; the
+  // worker starts clean.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int signal_number : {SIGTERM, SIGINT, SIGPIPE, SIGCHLD}) signal(signal_number, SIG_DFL);
+}
 
 Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
                                  const std::filesystem::path& log_path, std::string_view banner,

@@ -31,6 +31,15 @@ Result<pid_t> SpawnWorkerProcess(const std::vector<std::string>& argv,
                                  const std::filesystem::path& log_path, std::string_view banner,
                                  const std::vector<int>& pass_fds = {});
 
+// The process setup every worker gets, exec'd or forked by the zygote; async-signal-safe, for the
+// child between fork() and exec() (or the attempt). EnterWorkerProcess: its own process group,
+// SIGKILL when `parent` dies, stdin from `null_fd`, stdout and stderr to `log_fd`; false when
+// the worker must not run (`parent` is already gone, or a dup2 failed).
+// ResetWorkerSignals: an empty signal mask and the default action for the signals a server or
+// a zygote changes.
+bool EnterWorkerProcess(pid_t parent, int null_fd, int log_fd);
+void ResetWorkerSignals();
+
 // Sends `signal` to the worker's process group. A group that is already gone is not an error.
 void SignalWorkerGroup(pid_t pid, int signal);
 

@@ -19,6 +19,7 @@
 
 #include "common/files.h"
 #include "common/log.h"
+#include "jobs/worker.h"
 #include "jobs/worker_process.h"
 
 namespace easel::jobs {
@@ -54,49 +55,53 @@ std::vector<std::string> SplitFields(const char* data, size_t size) {
 
 // Between fork() and running the attempt, in the new worker: the process setup SpawnWorkerProcess
 // gives an exec'd worker. False when the worker must not run.
-bool BecomeWorker(int log_fd, pid_t zygote, const sigset_t& mask) {
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != zygote) return false;  // the zygote died before prctl took effect
-  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(log_fd, STDOUT_FILENO) < 0 ||
-      dup2(log_fd, STDERR_FILENO) < 0) {
-    return false;
-  }
+bool BecomeWorker(int log_fd, pid_t zygote) {
+  const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0 || !EnterWorkerProcess(zygote, null_fd, log_fd)) return false;
   close(null_fd);
   close(log_fd);
-  signal(SIGTERM, SIG_DFL);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGPIPE, SIG_DFL);
-  signal(SIGCHLD, SIG_DFL);
-  sigprocmask(SIG_SETMASK, &mask, nullptr);
+  ResetWorkerSignals();
   return true;
 }
 
-// Makes a forked worker's command line (what ps and /proc/PID/cmdline show) read as that of the
-// exec'd worker it stands for: "<program> worker --job ID --attempt N" and the rest of the
-// zygote's arguments but "--zygote-fd N". The argument area the kernel set up at exec
-// (arg_start..arg_end in /proc/self/stat) is overwritten in place, cut to its length, so the
-// job's id comes first.
-void ShowAsWorker(const std::string& job, int64_t attempt) {
+// The argument area the kernel set up at exec (arg_start..arg_end in /proc/self/stat) and the
+// arguments in it: the same in the zygote and every fork of it, so read once.
+struct ArgumentArea {
+  uintptr_t start = 0, end = 0;  // 0: unknown, and then left alone
+  std::vector<std::string> args;
+};
+
+ArgumentArea ReadArgumentArea() {
   std::ifstream stat_file("/proc/self/stat");
   const std::string stat((std::istreambuf_iterator<char>(stat_file)),
                          std::istreambuf_iterator<char>());
   const size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return;
+  if (paren == std::string::npos) return {};
   std::istringstream fields(stat.substr(paren + 1));
   std::string field;
-  uintptr_t start = 0, end = 0;
+  ArgumentArea area;
   for (int i = 3; fields >> field && i <= 49; ++i) {  // fields 48 and 49 (from 1)
-    if (i == 48) start = std::strtoull(field.c_str(), nullptr, 10);
-    if (i == 49) end = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 48) area.start = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 49) area.end = std::strtoull(field.c_str(), nullptr, 10);
   }
   std::ifstream cmdline_file("/proc/self/cmdline", std::ios::binary);
   const std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)),
                             std::istreambuf_iterator<char>());
-  if (start == 0 || end <= start || end - start < cmdline.size()) return;
-  std::vector<std::string> args = SplitFields(cmdline.data(), cmdline.size());
-  if (args.size() < 2) return;
+  area.args = SplitFields(cmdline.data(), cmdline.size());
+  if (area.start == 0 || area.end <= area.start || area.end - area.start < cmdline.size() ||
+      area.args.size() < 2) {
+    return {};
+  }
+  return area;
+}
+
+// Makes a forked worker's command line (what ps and /proc/PID/cmdline show) read as that of the
+// exec'd worker it stands for: "<program> worker --job ID --attempt N" and the rest of the
+// zygote's arguments but "--zygote-fd N", overwritten in place and cut to the area's length, so
+// the job's id comes first.
+void ShowAsWorker(const ArgumentArea& area, const std::string& job, int64_t attempt) {
+  if (area.start == 0) return;
+  const std::vector<std::string>& args = area.args;
   std::vector<std::string> shown = {args[0], args[1], "--job", job, "--attempt",
                                     std::to_string(attempt)};
   for (size_t i = 2; i < args.size(); ++i) {
@@ -110,20 +115,21 @@ void ShowAsWorker(const std::string& job, int64_t attempt) {
   for (const std::string& a : shown) text.append(a).push_back('\0');
   // The area's last byte stays NUL: else the kernel takes the title for a setproctitle(3) one
   // and shows its first string only.
-  text.resize(end - start - 1, '\0');
+  text.resize(area.end - area.start - 1, '\0');
   text.push_back('\0');
-  std::memcpy(reinterpret_cast<char*>(start), text.data(), text.size());
+  std::memcpy(reinterpret_cast<char*>(area.start), text.data(), text.size());
 }
 
 class Zygote {
  public:
-  Zygote(int fd, const RunAttempt& run) : fd_(fd), run_(run) {}
+  Zygote(int fd, const WorkerOptions& options, const JobKindRegistry& registry)
+      : fd_(fd), options_(options), registry_(registry), area_(ReadArgumentArea()) {}
 
   int Run() {
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, &mask_);
+    sigprocmask(SIG_BLOCK, &chld, nullptr);
     signal_fd_ = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
     if (signal_fd_ < 0) {
       std::fprintf(stderr, "easel zygote: signalfd: %s\n", std::strerror(errno));
@@ -188,9 +194,12 @@ class Zygote {
     if (pid == 0) {
       ::close(fd_);
       ::close(signal_fd_);
-      if (!BecomeWorker(log_fd, zygote, mask_)) std::_Exit(126);
-      ShowAsWorker(job, attempt);
-      const int code = run_(job, attempt);
+      if (!BecomeWorker(log_fd, zygote)) std::_Exit(126);
+      ShowAsWorker(area_, job, attempt);
+      WorkerOptions one = options_;
+      one.job_id = job;
+      one.attempt = attempt;
+      const int code = RunWorker(one, registry_);
       spdlog::default_logger()->flush();
       std::fflush(nullptr);
       std::_Exit(code);  // as `easel worker` does: no static destructors
@@ -206,9 +215,10 @@ class Zygote {
   }
 
   const int fd_;
-  const RunAttempt& run_;
+  const WorkerOptions& options_;  // the zygote's own, of which each worker runs one job
+  const JobKindRegistry& registry_;
+  const ArgumentArea area_;
   int signal_fd_ = -1;
-  sigset_t mask_;  // the signal mask before SIGCHLD was blocked: the workers' mask
 };
 
 }  // namespace
@@ -257,19 +267,19 @@ void ZygoteClient::Lost() {
 }
 
 std::optional<std::vector<std::string>> ZygoteClient::Receive(int timeout_ms) {
-  std::vector<char> buffer(kMaxMessage);
+  if (buffer_.empty()) buffer_.resize(kMaxMessage);
   while (fd_ >= 0) {
     pollfd p = {fd_, POLLIN, 0};
     int ready = ::poll(&p, 1, timeout_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) return std::nullopt;
-    ssize_t n = ready < 0 ? -1 : ::recv(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    ssize_t n = ready < 0 ? -1 : ::recv(fd_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) {
       Lost();
       return std::nullopt;
     }
-    std::vector<std::string> f = SplitFields(buffer.data(), static_cast<size_t>(n));
+    std::vector<std::string> f = SplitFields(buffer_.data(), static_cast<size_t>(n));
     if (f.size() == 3 && f[0] == "exit") {
       exits_[static_cast<pid_t>(std::strtol(f[1].c_str(), nullptr, 10))] =
           static_cast<int>(std::strtol(f[2].c_str(), nullptr, 10));
@@ -318,6 +328,8 @@ std::optional<int> ZygoteClient::TryReap(pid_t pid) {
   return std::nullopt;
 }
 
-int RunZygote(int fd, const RunAttempt& run) { return Zygote(fd, run).Run(); }
+int RunZygote(int fd, const WorkerOptions& options, const JobKindRegistry& registry) {
+  return Zygote(fd, options, registry).Run();
+}
 
 }  // namespace easel::jobs

@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "jobs/worker.h"
 
 namespace easel::jobs {
 
@@ -71,12 +71,12 @@ class ZygoteClient {
   int fd_;
   pid_t pid_;
   std::map<pid_t, int> exits_;
+  std::vector<char> buffer_;  // for one message, kept: Drain() runs at every scheduler turn
 };
 
-// The zygote's side: serves spawn requests on `fd` until the executor closes it. `run` runs in
-// each forked worker with the job's id and attempt and answers the worker's exit code. Answers
-// the zygote's own exit code.
-using RunAttempt = std::function<int(const std::string& job_id, int64_t attempt)>;
-int RunZygote(int fd, const RunAttempt& run);
+// The zygote's side: serves spawn requests on `fd` until the executor closes it. Each forked
+// worker runs RunWorker on `options` (the zygote's own: store, data dir, wake fd) with the job
+// and attempt asked for. Answers the zygote's own exit code.
+int RunZygote(int fd, const WorkerOptions& options, const JobKindRegistry& registry);
 
 }  // namespace easel::jobs

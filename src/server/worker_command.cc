@@ -30,12 +30,7 @@ void AddWorkerCommand(CLI::App& app, int& exit_code) {
     // The server decided at submit time whether a kind is allowed; the worker knows them all.
     RegisterJobKinds(registry, /*enable_test_kinds=*/true);
     if (*zygote_fd >= 0) {
-      exit_code = jobs::RunZygote(*zygote_fd, [&](const std::string& job, int64_t attempt) {
-        jobs::WorkerOptions one = *opts;
-        one.job_id = job;
-        one.attempt = attempt;
-        return jobs::RunWorker(one, registry);
-      });
+      exit_code = jobs::RunZygote(*zygote_fd, *opts, registry);
     } else if (opts->job_id.empty()) {
       std::fprintf(stderr, "easel worker: --job is required\n");
       exit_code = 2;
