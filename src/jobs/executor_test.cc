@@ -83,6 +83,13 @@ class ExecutorTest : public ::testing::TestWithParam<std::string> {
         seconds(10));
     return pid;
   }
+  // Submits a 2 s sleep job and wakes `executor`; answers the job's id and the pid of its
+  // first attempt's worker once that runs (0 on timeout).
+  std::pair<std::string, pid_t> StartSleeper(LocalExecutor& executor) {
+    std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
+    executor.Wake();
+    return {id, WaitForWorker(id, 1, 1)};
+  }
   std::string ArchivedLog(const Job& job) {
     if (!job.log_digest) return "";
     return blobs_->ReadAll(*job.log_digest).value_or("");
@@ -346,9 +353,7 @@ pid_t ParentOf(pid_t pid) {
 // line of an exec'd worker, so ps still finds a job's worker by its id.
 TEST_P(ExecutorTest, WorkersAreForkedByTheZygoteAndShowTheirJob) {
   auto executor = StartExecutor(Options());
-  std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
-  executor->Wake();
-  pid_t worker = WaitForWorker(id, 1, 1);
+  auto [id, worker] = StartSleeper(*executor);
   ASSERT_GT(worker, 0);
   const pid_t zygote = ParentOf(worker);
   EXPECT_NE(zygote, ::getpid());
@@ -364,9 +369,7 @@ TEST_P(ExecutorTest, WithoutTheZygoteWorkersAreExecd) {
   ExecutorOptions options = Options();
   options.zygote = false;
   auto executor = StartExecutor(options);
-  std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
-  executor->Wake();
-  pid_t worker = WaitForWorker(id, 1, 1);
+  auto [id, worker] = StartSleeper(*executor);
   ASSERT_GT(worker, 0);
   EXPECT_EQ(ParentOf(worker), ::getpid());
   EXPECT_EQ(WaitFinal(id).state, JobState::kSucceeded);
@@ -376,9 +379,7 @@ TEST_P(ExecutorTest, WithoutTheZygoteWorkersAreExecd) {
 // workers from then on.
 TEST_P(ExecutorTest, WhenTheZygoteDiesItsJobsAreRetriedByExecdWorkers) {
   auto executor = StartExecutor(Options());
-  std::string id = Submit(Json{{"seconds", 2}, {"steps", 20}});
-  executor->Wake();
-  pid_t worker = WaitForWorker(id, 1, 1);
+  auto [id, worker] = StartSleeper(*executor);
   ASSERT_GT(worker, 0);
   const pid_t zygote = ParentOf(worker);
   ASSERT_NE(zygote, ::getpid());

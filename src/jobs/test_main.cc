@@ -27,14 +27,20 @@ Result<Json> RunStubborn(JobContext& ctx) {
   return Json{{"slept", seconds}};
 }
 
-// Submits a 0 s sleep job as its child and wakes the scheduler, as a search does its trials;
-// then waits, as a search does, for the child to start (at most 5 s).
-Result<Json> RunSubmitter(JobContext& ctx) {
-  JobStore store(ctx.db());
+// Submits a 0 s sleep job as the child of ctx's job and wakes the scheduler, as a search does
+// its trials.
+Result<Job> SubmitSleepingChild(JobContext& ctx, JobStore& store) {
   EASEL_ASSIGN_OR_RETURN(Job child, store.Submit(ctx.project_id(), "sleep",
                                                  Json{{"seconds", 0}, {"steps", 1}},
                                                  ctx.created_by(), {.parent_id = ctx.job_id()}));
   ctx.WakeScheduler();
+  return child;
+}
+
+// Submits a child, then waits, as a search does, for it to start (at most 5 s).
+Result<Json> RunSubmitter(JobContext& ctx) {
+  JobStore store(ctx.db());
+  EASEL_ASSIGN_OR_RETURN(Job child, SubmitSleepingChild(ctx, store));
   for (int i = 0; i < 500 && !ctx.cancelled(); ++i) {
     EASEL_ASSIGN_OR_RETURN(Job now, store.GetById(child.id));
     if (now.state != JobState::kQueued) break;
@@ -43,14 +49,11 @@ Result<Json> RunSubmitter(JobContext& ctx) {
   return Json{{"child", child.id}};
 }
 
-// Submits a 0 s sleep job as its child and waits for it to end, waking on the scheduler's
-// word (at most 20 s); answers how long it waited.
+// Submits a child and waits for it to end, waking on the scheduler's word (at most 20 s);
+// answers how long it waited.
 Result<Json> RunParent(JobContext& ctx) {
   JobStore store(ctx.db());
-  EASEL_ASSIGN_OR_RETURN(Job child, store.Submit(ctx.project_id(), "sleep",
-                                                 Json{{"seconds", 0}, {"steps", 1}},
-                                                 ctx.created_by(), {.parent_id = ctx.job_id()}));
-  ctx.WakeScheduler();
+  EASEL_ASSIGN_OR_RETURN(Job child, SubmitSleepingChild(ctx, store));
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 2 && !ctx.cancelled(); ++i) {
     EASEL_ASSIGN_OR_RETURN(Job now, store.GetById(child.id));
