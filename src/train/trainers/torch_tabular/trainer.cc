@@ -265,16 +265,19 @@ class TabularRun {
                                            .max_iter(kLbfgsIterations)
                                            .history_size(kLbfgsHistory)
                                            .line_search_fn("strong_wolfe"));
-    const double before = FullBatchObjective(false).total;
+    // The objective where the epoch starts: L-BFGS evaluates it first, at these weights.
+    std::optional<double> before;
     lbfgs.step([&] {
       lbfgs.zero_grad();
-      return at::scalar_tensor(FullBatchObjective(true).total, at::kFloat);
+      const double total = FullBatchObjective(true).total;
+      if (!before) before = total;
+      return at::scalar_tensor(total, at::kFloat);
     });
     const Objective after = FullBatchObjective(false);
     if (!std::isfinite(after.total)) {
       return FailedPrecondition("lbfgs diverged: the training loss is not finite");
     }
-    if (before - after.total <= kLbfgsTolerance * std::max(1.0, std::fabs(before))) {
+    if (*before - after.total <= kLbfgsTolerance * std::max(1.0, std::fabs(*before))) {
       stopped_ = true;
       hooks_.Log("lbfgs converged after epoch " + std::to_string(epochs_done_ + 1));
     }
