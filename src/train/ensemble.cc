@@ -139,11 +139,7 @@ class ImageEnsemble : public ImagePredictor {
     const std::string how = members_.front()->preparation();
     if (!first || how.empty()) return std::nullopt;
     for (const auto& m : members_) {
-      const std::optional<InputShape> shape = m->input_shape();
-      if (!shape || shape->channels != first->channels || shape->height != first->height ||
-          shape->width != first->width || m->preparation() != how) {
-        return std::nullopt;
-      }
+      if (m->input_shape() != first || m->preparation() != how) return std::nullopt;
     }
     return first;
   }

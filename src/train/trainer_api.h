@@ -149,6 +149,7 @@ class ImagePredictor {
     int height = 0;
     int width = 0;
     size_t size() const { return static_cast<size_t>(channels) * height * width; }
+    bool operator==(const InputShape&) const = default;
   };
   virtual std::optional<InputShape> input_shape() const { return std::nullopt; }
   // How images become input_shape() floats (the stored pipeline, resolved and fitted): two
