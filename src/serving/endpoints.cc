@@ -236,7 +236,8 @@ Status Endpoints::Delete(const std::string& project_id, const std::string& name)
 
 void Endpoints::ForgetProject(const std::string& project_id) {
   std::lock_guard control(control_mu_);
-  std::vector<std::shared_ptr<LiveEndpoint>> gone;  // unloaded after the lock is released
+  // Declared before the lock, so the endpoints unload after live_mu_ is released.
+  std::vector<std::shared_ptr<LiveEndpoint>> gone;
   std::unique_lock lock(live_mu_);
   for (auto it = live_.begin(); it != live_.end();) {
     if (it->second->record().project_id == project_id) {
@@ -246,7 +247,6 @@ void Endpoints::ForgetProject(const std::string& project_id) {
       ++it;
     }
   }
-  lock.unlock();
 }
 
 Result<std::shared_ptr<LiveEndpoint>> Endpoints::Find(const std::string& name) const {

@@ -178,12 +178,12 @@ class SplitBuilder {
 
 // Transforms every row with a target into its split's matrix; counts the rows without one
 // (and, when `skip_unknown`, those whose class is not in `class_index`).
-Status FillSplits(const Samples& manifest, const data::transforms::Pipeline& pipeline,
+Status FillSplits(const Samples& samples, const data::transforms::Pipeline& pipeline,
                   const TargetReader& target,
                   const std::unordered_map<std::string, int>& class_index, TabularProblem& p,
                   int64_t* skipped, bool skip_unknown = false) {
   SplitBuilder train(pipeline, p.train), val(pipeline, p.val), test(pipeline, p.test);
-  EASEL_RETURN_IF_ERROR(manifest.ForEachSample([&](const Sample& s, Split split) -> Status {
+  EASEL_RETURN_IF_ERROR(samples.ForEachSample([&](const Sample& s, Split split) -> Status {
     auto t = target.Read(s);
     float y = 0;
     if (t && p.task == Task::kRegression) {
@@ -260,14 +260,14 @@ Result<TabularData> LoadTabularData(store::BlobStore& blobs, const data::Dataset
     return FieldError("task", "regression needs a numeric target column");
   }
 
-  EASEL_ASSIGN_OR_RETURN(auto manifest, Samples::Open(blobs, version, /*several_passes=*/true));
+  EASEL_ASSIGN_OR_RETURN(auto samples, Samples::Open(blobs, version, /*several_passes=*/true));
   TabularProblem p;
   std::vector<std::string> notes;
   int64_t rows_without_target = 0;
   std::unordered_map<std::string, int> class_index;
   if (task != "regression") {
     std::set<std::string> seen;
-    EASEL_RETURN_IF_ERROR(manifest.ForEachSample([&](const Sample& s, Split) -> Status {
+    EASEL_RETURN_IF_ERROR(samples.ForEachSample([&](const Sample& s, Split) -> Status {
       if (auto t = target.Read(s)) seen.emplace(*t);
       return OkStatus();
     }));
@@ -299,14 +299,14 @@ Result<TabularData> LoadTabularData(store::BlobStore& blobs, const data::Dataset
                          data::transforms::Pipeline::Create(spec, dataset.type, columns));
 
   EASEL_RETURN_IF_ERROR(pipeline.Fit([&](const std::function<Status(const Sample&)>& visit) {
-    return manifest.ForEachSample([&](const Sample& s, Split split) -> Status {
+    return samples.ForEachSample([&](const Sample& s, Split split) -> Status {
       if (split != Split::kTrain || !target.Read(s)) return OkStatus();
       return visit(s);
     });
   }));
   p.feature_names = pipeline.feature_names();
   EASEL_RETURN_IF_ERROR(
-      FillSplits(manifest, pipeline, target, class_index, p, &rows_without_target));
+      FillSplits(samples, pipeline, target, class_index, p, &rows_without_target));
   if (p.train.rows() == 0) {
     return FailedPrecondition("the train split of '" + dataset.name + "' version " +
                               std::to_string(version.version) + " has no rows with a target");
@@ -333,14 +333,14 @@ Result<AppliedData> ApplyTabular(store::BlobStore& blobs, const data::Dataset& d
     reader.column =
         static_cast<int>(std::find(columns.begin(), columns.end(), target) - columns.begin());
   }
-  EASEL_ASSIGN_OR_RETURN(auto manifest, Samples::Open(blobs, version, /*several_passes=*/false));
+  EASEL_ASSIGN_OR_RETURN(auto samples, Samples::Open(blobs, version, /*several_passes=*/false));
   AppliedData out;
   out.problem.task = task;
   out.problem.classes = classes;
   out.problem.feature_names = pipeline.feature_names();
   std::unordered_map<std::string, int> index;
   for (size_t i = 0; i < classes.size(); ++i) index[classes[i]] = static_cast<int>(i);
-  EASEL_RETURN_IF_ERROR(FillSplits(manifest, pipeline, reader, index, out.problem, &out.skipped,
+  EASEL_RETURN_IF_ERROR(FillSplits(samples, pipeline, reader, index, out.problem, &out.skipped,
                                    /*skip_unknown=*/true));
   return out;
 }
