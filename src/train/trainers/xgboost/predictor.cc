@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstring>
+#include <optional>
+
 #include "train/trainers/xgboost/booster_check.h"
+#include "train/trainers/xgboost/forest.h"
 #include "train/trainers/xgboost/model_files.h"
 #include "train/trainers/xgboost/problem.h"
 #include "train/trainers/xgboost/xgb_api.h"
@@ -36,32 +41,69 @@ Result<LoadedModel> LoadModel(const ModelFiles& files) {
   return LoadedModel{std::move(d), std::move(booster)};
 }
 
+// Rows that take each split both ways and at its threshold, with missing values among them:
+// for comparing the Forest with XGBoost on what could set them apart.
+data::transforms::FeatureMatrix ProbeRows(const Forest& forest) {
+  constexpr size_t kRows = 64;
+  const size_t cols = forest.num_features();
+  std::vector<std::vector<float>> values(cols);
+  for (const auto& [feature, value] : forest.Splits()) {
+    values[feature].push_back(value);
+    values[feature].push_back(std::nextafter(value, -INFINITY));
+  }
+  data::transforms::FeatureMatrix x{kRows, cols, std::vector<float>(kRows * cols, NAN)};
+  for (size_t r = 1; r < kRows; ++r) {  // row 0 stays all missing
+    for (size_t c = 0; c < cols; ++c) {
+      const std::vector<float>& v = values[c];
+      if (v.empty() || (r + c) % 7 == 0) continue;
+      x.data[r * cols + c] = v[(r * 31 + c * 17) % v.size()];
+    }
+  }
+  return x;
+}
+
 class XgbPredictor : public TabularPredictor {
  public:
   explicit XgbPredictor(LoadedModel model) : m_(std::move(model)) {}
 
   // Configures the booster (XGBoost does so lazily on first use, unguarded against a second
-  // thread reading the flag), so that Predict only ever reads it.
+  // thread reading the flag), so that Predict only ever reads it. Then takes the Forest for
+  // small batches when it predicts exactly as XGBoost does on probe rows.
   Status WarmUp() {
     data::transforms::FeatureMatrix one{1, m_.descriptor.feature_names.size(), {}};
     one.data.assign(one.cols, NAN);
-    return Predict(one).status();
+    EASEL_RETURN_IF_ERROR(Predict(one));
+    EASEL_ASSIGN_OR_RETURN(std::string ubj, m_.booster.SaveModel("ubj"));
+    Result<Forest> forest = Forest::FromUbjson(ubj);
+    if (!forest.ok() || forest->num_features() != one.cols ||
+        forest->num_groups() != m_.descriptor.num_groups()) {
+      return OkStatus();
+    }
+    const data::transforms::FeatureMatrix probe = ProbeRows(*forest);
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> expected, BoosterValues(probe));
+    std::vector<float> got(expected.size());
+    forest->Predict(probe.data.data(), probe.rows, got.data());
+    if (std::memcmp(got.data(), expected.data(), got.size() * sizeof(float)) == 0) {
+      forest_ = std::move(*forest);
+    }
+    return OkStatus();
   }
 
   Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
     EASEL_RETURN_IF_ERROR(CheckFeatures(x, m_.descriptor.feature_names.size(), "input"));
     if (x.rows == 0) return std::vector<float>{};
-    EASEL_ASSIGN_OR_RETURN(Prediction p, m_.booster.PredictDense(x, PredictType::kValue));
-    const size_t groups = m_.descriptor.num_groups();
-    if (p.values.size() != x.rows * groups) {
-      return Internal(fmt::format("xgboost returned {} predictions for {} rows x {}",
-                                  p.values.size(), x.rows, groups));
+    std::vector<float> values;
+    if (forest_ && x.rows <= kForestRows) {
+      values.resize(x.rows * forest_->num_groups());
+      forest_->Predict(x.data.data(), x.rows, values.data());
+    } else {
+      EASEL_ASSIGN_OR_RETURN(values, BoosterValues(x));
     }
-    if (m_.descriptor.task != Task::kBinary) return std::move(p.values);
+    if (m_.descriptor.task != Task::kBinary) return values;
     std::vector<float> out(x.rows * 2);
     for (size_t r = 0; r < x.rows; ++r) {
-      out[2 * r] = 1.0f - p.values[r];
-      out[2 * r + 1] = p.values[r];
+      out[2 * r] = 1.0f - values[r];
+      out[2 * r + 1] = values[r];
     }
     return out;
   }
@@ -71,7 +113,22 @@ class XgbPredictor : public TabularPredictor {
   }
 
  private:
+  // Above this many rows XGBoost's own predictor takes the batch: its per-call cost is spread
+  // over the rows, and it walks blocks of rows tree by tree on all its threads.
+  static constexpr size_t kForestRows = 256;
+
+  // XGBoost's in-place prediction: rows x groups.
+  Result<std::vector<float>> BoosterValues(const data::transforms::FeatureMatrix& x) const {
+    EASEL_ASSIGN_OR_RETURN(Prediction p, m_.booster.PredictDense(x, PredictType::kValue));
+    if (p.values.size() != x.rows * m_.descriptor.num_groups()) {
+      return Internal(fmt::format("xgboost returned {} predictions for {} rows x {}",
+                                  p.values.size(), x.rows, m_.descriptor.num_groups()));
+    }
+    return std::move(p.values);
+  }
+
   LoadedModel m_;
+  std::optional<Forest> forest_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 set(TRAIN_XGBOOST_SOURCES
     trainers/xgboost/booster_check.cc
     trainers/xgboost/booster_import.cc
+    trainers/xgboost/forest.cc
     trainers/xgboost/model_files.cc
     trainers/xgboost/params.cc
     trainers/xgboost/predictor.cc
@@ -14,6 +15,7 @@ set(TRAIN_XGBOOST_SOURCES
 set(TRAIN_XGBOOST_TESTS
     trainers/xgboost/booster_check_test.cc
     trainers/xgboost/booster_import_test.cc
+    trainers/xgboost/forest_test.cc
     trainers/xgboost/inputs_test.cc
     trainers/xgboost/predictor_test.cc
     trainers/xgboost/test_support.cc
