@@ -188,8 +188,7 @@ Status StudyStore::DropTrialModels(const std::string& study_id) {
                                               "study_id = ? AND evaluation_digest IS NOT NULL",
                                               {study_id}));
     for (const store::Row& r : docs) EASEL_RETURN_IF_ERROR(store::ReleaseBlobRef(s, r.Str(0)));
-    EASEL_RETURN_IF_ERROR(
-        s.Exec("DELETE FROM study_trial_files WHERE study_id = ?", {study_id}).status());
+    EASEL_RETURN_IF_ERROR(s.Exec("DELETE FROM study_trial_files WHERE study_id = ?", {study_id}));
     return s
         .Exec("UPDATE study_trials SET model = NULL, evaluation_digest = NULL WHERE study_id = ?",
               {study_id})

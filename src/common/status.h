@@ -104,7 +104,10 @@ class [[nodiscard]] Result {
   }
 
   bool ok() const { return value_.has_value(); }
-  const Status& status() const { return status_; }
+  const Status& status() const& { return status_; }
+  // By value from a temporary, so that `auto&& s = Foo().status();` (EASEL_RETURN_IF_ERROR
+  // does that) holds the Status rather than a reference into a Result already destroyed.
+  Status status() && { return std::move(status_); }
 
   T& value() & { return Checked(); }
   const T& value() const& { return const_cast<Result*>(this)->Checked(); }
