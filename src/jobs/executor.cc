@@ -154,7 +154,10 @@ void LocalExecutor::WaitForWork(bool stopping) {
   }
   std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}};
   for (const auto& [id, child] : children_) {
-    if (child.exit_fd >= 0) fds.push_back({child.exit_fd, POLLIN, 0});
+    // An exited child's pidfd stays readable: only those still running are watched.
+    if (child.pidfd >= 0 && !child.forked && !child.exit_status) {
+      fds.push_back({child.pidfd, POLLIN, 0});
+    }
   }
   // The zygote's workers: it says when one exits.
   if (zygote_ && zygote_->alive()) fds.push_back({zygote_->fd(), POLLIN, 0});
@@ -219,9 +222,8 @@ bool LocalExecutor::Spawn(const Job& job) {
   child.job = job;
   child.pid = *pid;
   child.forked = forked;
-  // Without a pidfd (old kernel) the exit is noticed at the next poll instead. A forked worker's
-  // exit is not waited on here: its pidfd would be readable before the zygote's report comes.
-  if (!forked) child.exit_fd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
+  // Without a pidfd (old kernel) the exit is noticed at the next poll instead.
+  child.pidfd = static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0));
   child.timeout_s = job.timeout_s > 0 ? job.timeout_s : options_.default_timeout_s;
   if (child.timeout_s > 0) child.deadline = Clock::now() + std::chrono::seconds(child.timeout_s);
   EASEL_LOG_INFO("job {} ({}) attempt {} started as pid {}", job.id, job.kind, job.attempt, *pid);
@@ -306,10 +308,6 @@ void LocalExecutor::ReapChildren(bool stopping) {
     Child& child = it->second;
     if (!child.exit_status) {
       child.exit_status = child.forked ? zygote_->TryReap(child.pid) : TryReapWorker(child.pid);
-      if (child.exit_status && child.exit_fd >= 0) {
-        ::close(child.exit_fd);  // an exited child's pidfd stays readable: stop watching it
-        child.exit_fd = -1;
-      }
     }
     if (!child.exit_status) {
       ++it;
@@ -324,14 +322,19 @@ void LocalExecutor::ReapChildren(bool stopping) {
         continue;
       }
     }
-    if (child.exit_fd >= 0) ::close(child.exit_fd);
-    // A search waiting for its trials hears at once that one ended. (A forked parent that has
-    // just exited may have had its pid reaped by the zygote and reused before its report comes;
-    // SIGWINCH is then ignored by whatever got the pid, unless it is a terminal program.)
+    if (child.pidfd >= 0) ::close(child.pidfd);
+    // A search waiting for its trials hears at once that one ended. Through the parent's pidfd:
+    // a forked parent that has just exited may have been reaped by the zygote, and its pid
+    // reused, before its report comes.
     if (child.job.parent_id) {
       auto parent = children_.find(*child.job.parent_id);
       if (parent != children_.end() && !parent->second.exit_status) {
-        ::kill(parent->second.pid, kChildEndedSignal);
+        const Child& p = parent->second;
+        if (p.pidfd >= 0) {
+          ::syscall(SYS_pidfd_send_signal, p.pidfd, kChildEndedSignal, nullptr, 0);
+        } else {
+          ::kill(p.pid, kChildEndedSignal);
+        }
       }
     }
     it = children_.erase(it);

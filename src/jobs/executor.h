@@ -94,7 +94,10 @@ class LocalExecutor {
     std::optional<std::chrono::steady_clock::time_point> kill_at;
     bool killed = false;
     std::optional<int> exit_status;  // set once reaped; kept until its outcome is recorded
-    int exit_fd = -1;  // pidfd: readable when the worker exits, so the loop wakes at once
+    // pidfd (-1 on kernels without them): this worker, even once its pid is reused. An exec'd
+    // worker's is polled, readable when it exits, so the loop wakes at once; a forked one's
+    // only takes signals (the zygote reaps it and reports its status).
+    int pidfd = -1;
     bool forked = false;  // by the zygote, which reaps it and reports its status
   };
 
