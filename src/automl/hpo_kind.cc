@@ -183,8 +183,12 @@ class Search {
         t.record.intermediate.empty() ? std::nullopt
                                       : std::optional<double>(t.record.intermediate.back().second);
     if (!note.empty()) {
-      // It may have ended since it was read: a refusal then changes nothing.
-      jobs_.RequestCancel(ctx_.project_id(), job.id).status().IgnoreError();
+      if (jobs_.RequestCancel(ctx_.project_id(), job.id).status().code() ==
+          StatusCode::kFailedPrecondition) {
+        // It ended since it was read (a short trial's last reports and its end often come
+        // within one poll): it is judged on how it ended, with all its reports.
+        return Watch(t, false);
+      }
       t.record.state = TrialState::kPruned;
       t.record.value = last;
       ctx_.Log("trial " + std::to_string(t.record.number) + " " + note);
