@@ -104,8 +104,8 @@ Result<Forest> Forest::FromUbjson(std::string_view ubj) {
         }
         node.left = static_cast<int32_t>(root + l);
         node.right = static_cast<int32_t>(root + r);
-        node.feature = static_cast<uint32_t>(split) |
-                       (default_left[i].get<int>() != 0 ? kDefaultLeft : 0u);
+        node.feature =
+            static_cast<uint32_t>(split) | (default_left[i].get<int>() != 0 ? kDefaultLeft : 0u);
         f.nodes_.push_back(node);
       }
     }
