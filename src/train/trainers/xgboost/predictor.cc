@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/log.h"
 #include "train/trainers/xgboost/booster_check.h"
 #include "train/trainers/xgboost/forest.h"
 #include "train/trainers/xgboost/model_files.h"
@@ -74,18 +75,27 @@ class XgbPredictor : public TabularPredictor {
     one.data.assign(one.cols, NAN);
     EASEL_RETURN_IF_ERROR(Predict(one));
     EASEL_ASSIGN_OR_RETURN(std::string ubj, m_.booster.SaveModel("ubj"));
+    // Every model easel trains or imports is one the Forest takes (booster_check.cc), so
+    // keeping XGBoost is worth a warning: a sign that XGBoost's arithmetic has changed.
     Result<Forest> forest = Forest::FromUbjson(ubj);
     if (!forest.ok() || forest->num_features() != one.cols ||
         forest->num_groups() != m_.descriptor.num_groups()) {
+      EASEL_LOG_WARN(
+          "xgboost model predicts through XGBoost's C API only: {}",
+          forest.ok() ? "its shape differs from model.json's" : forest.status().message());
       return OkStatus();
     }
     const data::transforms::FeatureMatrix probe = ProbeRows(*forest);
     EASEL_ASSIGN_OR_RETURN(std::vector<float> expected, BoosterValues(probe));
     std::vector<float> got(expected.size());
     forest->Predict(probe.data.data(), probe.rows, got.data());
-    if (std::memcmp(got.data(), expected.data(), got.size() * sizeof(float)) == 0) {
-      forest_ = std::move(*forest);
+    if (std::memcmp(got.data(), expected.data(), got.size() * sizeof(float)) != 0) {
+      EASEL_LOG_WARN(
+          "xgboost model predicts through XGBoost's C API only: easel's tree walk differs from "
+          "XGBoost's on probe rows");
+      return OkStatus();
     }
+    forest_ = std::move(*forest);
     return OkStatus();
   }
 
