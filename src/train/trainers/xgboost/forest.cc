@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "common/json.h"
@@ -83,6 +84,9 @@ Result<Forest> Forest::FromUbjson(std::string_view ubj) {
         if (std::any_of(types.begin(), types.end(), [](const Json& v) { return v != 0; })) {
           return NotEvaluated("it has categorical splits");
         }
+      }
+      if (f.nodes_.size() + n > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+        return NotEvaluated("it has more nodes than a 32-bit index reaches");
       }
       const auto root = static_cast<uint32_t>(f.nodes_.size());
       f.roots_.push_back(root);
