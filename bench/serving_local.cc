@@ -1,5 +1,6 @@
 #include "serving_local.h"
 
+#include <dlfcn.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -75,12 +76,24 @@ class ImageModel final : public LocalModel {
   std::vector<std::string> images_;
 };
 
+// Threads of the BLAS library's own pool. OpenBLAS (through which Debian's LibTorch does its
+// matrix products) keeps one that omp_set_num_threads does not reach: without this, "one
+// thread" would leave its helpers working outside the calling thread's CPU time. A no-op for a
+// BLAS without that call.
+void SetBlasThreads(int threads) {
+  using Setter = void (*)(int);
+  static const auto set =
+      reinterpret_cast<Setter>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set != nullptr) set(threads);
+}
+
 }  // namespace
 
 double LocalModel::SecondsPerCall(size_t n, int threads) {
   if (auto it = seconds_.find({n, threads}); it != seconds_.end()) return it->second;
   static const int kDefault = omp_get_max_threads();
   omp_set_num_threads(threads > 0 ? threads : kDefault);
+  SetBlasThreads(threads > 0 ? threads : kDefault);
   size_t first = 0;
   Run(first, n);
   std::vector<double> calls;
@@ -101,6 +114,7 @@ double LocalModel::SecondsPerCall(size_t n, int threads) {
     calls.push_back(now() - t0);
   }
   omp_set_num_threads(kDefault);
+  SetBlasThreads(kDefault);
   auto fast = calls.begin() + static_cast<ptrdiff_t>(calls.size() / 10);
   std::nth_element(calls.begin(), fast, calls.end());
   return seconds_[{n, threads}] = *fast;
