@@ -16,14 +16,14 @@
 // before and after the run): raw rows/s = rows ÷ the time those calls take here, with the
 // faster of the libraries' default intra-op threads and one (see serving_local.h). With
 // several instances the headline adds the stricter ratio against that many one-thread loops
-// side by side, each as fast as its CPU time. For the tabular model a call includes the stored pipeline on the raw cells,
-// as the server must run it too. ratio = served rows/s ÷ raw rows/s. Overhead per request = p50
-// latency at concurrency 1 − one raw call of one row; it is also shown beyond the protocol's
-// bare round trip (GET /v2/health/live, rpc ServerLive) from the same client, which is what
-// this machine's loopback network, kernel and client cost before any serving work.
+// side by side, each as fast as its CPU time. For the tabular model a call includes the stored
+// pipeline on the raw cells, as the server must run it too. ratio = served rows/s ÷ raw rows/s.
+// Overhead per request = p50 latency at concurrency 1 − one raw call of one row; it is also shown
+// beyond the protocol's bare round trip (GET /v2/health/live, rpc ServerLive) from the same client,
+// which is what this machine's loopback network, kernel and client cost before any serving work.
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
-//                       [--instances 1] [--quick]
+//                       [--instances 1] [--quick] [--tabular-only]
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -34,6 +34,7 @@
 #include <cstdio>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -60,6 +61,7 @@ struct Options {
   int images = 400;
   int instances = 1;
   bool quick = false;
+  bool tabular_only = false;
 };
 
 double Since(Clock::time_point start) {
@@ -256,9 +258,9 @@ struct Subject {
   std::vector<RowRequest> requests;
   std::vector<std::vector<float>> expected;  // request i's probabilities, in this process
   double tolerance = 1e-6;
-  std::unique_ptr<LocalModel> local;  // its row i is request i
-  double raw_one_us = 0;              // one call of one row, once measured
-  int instances = 1;                  // model instances per endpoint
+  std::unique_ptr<LocalModel> local;   // its row i is request i
+  double raw_one_us = 0;               // one call of one row, once measured
+  int instances = 1;                   // model instances per endpoint
   std::map<Protocol, double> ping_us;  // p50 of the protocol's bare round trip
 };
 
@@ -407,8 +409,9 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
     std::printf("  %s %s", ProtocolName(p),
                 m ? std::to_string(std::lround(m->load.p50_us - s.raw_one_us)).c_str() : "n/a");
   }
-  std::printf(" us\n  of which a bare round trip (GET /v2/health/live, rpc ServerLive) at "
-              "concurrency 1:");
+  std::printf(
+      " us\n  of which a bare round trip (GET /v2/health/live, rpc ServerLive) at "
+      "concurrency 1:");
   for (Protocol p : s.protocols) {
     s.ping_us[p] = PingP50(s, target, p, seconds);
     std::printf("  %s %.0f", ProtocolName(p), s.ping_us[p]);
@@ -416,9 +419,10 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
   std::printf(" us\n  overhead beyond the round trip:");
   for (Protocol p : s.protocols) {
     const Measured* m = Find(all, p, configs[0].Label(), 1);
-    std::printf("  %s %s", ProtocolName(p),
-                m ? std::to_string(std::lround(m->load.p50_us - s.raw_one_us - s.ping_us[p])).c_str()
-                  : "n/a");
+    std::printf(
+        "  %s %s", ProtocolName(p),
+        m ? std::to_string(std::lround(m->load.p50_us - s.raw_one_us - s.ping_us[p])).c_str()
+          : "n/a");
   }
   std::printf(" us\n  raw call here, default threads (wall) / 1 thread (cpu):");
   for (size_t n : {1, 32}) {
@@ -457,7 +461,8 @@ std::string FloatText(float v) {
   return std::string(buf, end);
 }
 
-Subject TabularSubject(EaselServer& server, const Options& o, const std::vector<Batching>& configs) {
+Subject TabularSubject(EaselServer& server, const Options& o,
+                       const std::vector<Batching>& configs) {
   const auto start = Clock::now();
   const Table table = ReadSklearn("breast_cancer.csv");
   Import(server, "cancer", "tabular", "breast_cancer.csv", table.csv);
@@ -567,12 +572,14 @@ int RunBench(const Options& o) {
       {"", 32, 0}, {"-delay", 32, o.delay_us}, {"-nobatch", 1, 0}};
   std::printf(
       "serving: single-row requests (req/s = rows/s) from N client threads, each on its own "
-      "keep-alive connection, %.1f s per run; %d instance(s) per endpoint; batching = max_batch_size/"
+      "keep-alive connection, %.1f s per run; %d instance(s) per endpoint; batching = "
+      "max_batch_size/"
       "max_queue_delay_us; raw = the same version in this process called from 1 thread, with "
       "the faster of the default intra-op threads (wall time) and 1 (its CPU time), on batches of "
       "the sizes the server ran; "
       "ratio = rows/s / raw rows/s; call x = the server's time in model calls / the raw calls' on "
-      "the same batches; busy = the instances' time in model calls / the run (up to 100%% each); cpu in %% of "
+      "the same batches; busy = the instances' time in model calls / the run (up to 100%% each); "
+      "cpu in %% of "
       "one core (%u cores); load average %s\n",
       o.seconds, o.instances, std::thread::hardware_concurrency(), LoadAverage().c_str());
   std::fflush(stdout);
@@ -581,9 +588,13 @@ int RunBench(const Options& o) {
   Subject tabular = TabularSubject(server, o, configs);
   tabular.local->set_block_seconds(block);
   const std::vector<Measured> t = RunSubject(server, target, tabular, configs, o.seconds);
-  Subject image = ImageSubject(server, o, configs);
-  image.local->set_block_seconds(block);
-  const std::vector<Measured> i = RunSubject(server, target, image, configs, o.seconds);
+  std::optional<Subject> image;
+  if (!o.tabular_only) {
+    image = ImageSubject(server, o, configs);
+    image->local->set_block_seconds(block);
+  }
+  const std::vector<Measured> i =
+      image ? RunSubject(server, target, *image, configs, o.seconds) : std::vector<Measured>{};
 
   std::printf(
       "\nheadline (targets from the issue)\n  tabular overhead per request (target < 200 us):");
@@ -598,6 +609,7 @@ int RunBench(const Options& o) {
   std::printf("\n  throughput ratio at concurrency 32, batching %s (target >= 0.8):",
               configs[1].Label().c_str());
   for (const auto* run : {&t, &i}) {
+    if (run == &i && !image) continue;
     std::printf("  %s", run == &t ? "xgboost" : "| image");
     for (const Measured& m : *run) {
       if (m.config == configs[1].Label() && m.ok()) {
@@ -609,12 +621,14 @@ int RunBench(const Options& o) {
   if (o.instances > 1) {
     std::printf("\n  (in parentheses: against %d one-thread loops side by side)", o.instances);
   }
-  std::printf("\n  image classifier batching gain at concurrency 32 (%s / off):",
-              configs[1].Label().c_str());
-  for (Protocol p : image.protocols) {
-    std::printf(
-        "  %s %s", ProtocolName(p),
-        Gain(Find(i, p, configs[1].Label(), 32), Find(i, p, configs[2].Label(), 32)).c_str());
+  if (image) {
+    std::printf("\n  image classifier batching gain at concurrency 32 (%s / off):",
+                configs[1].Label().c_str());
+    for (Protocol p : image->protocols) {
+      std::printf(
+          "  %s %s", ProtocolName(p),
+          Gain(Find(i, p, configs[1].Label(), 32), Find(i, p, configs[2].Label(), 32)).c_str());
+    }
   }
   std::printf("\n  load average at the end: %s\n", LoadAverage().c_str());
   int failed = 0;
@@ -644,6 +658,8 @@ int main(int argc, char** argv) {
   app.add_option("--instances", o.instances, "model instances per endpoint");
   app.add_option("--images", o.images, "Fashion-MNIST training images for the image model");
   app.add_flag("--quick", o.quick, "a smoke run: 1 s runs, 200 training images");
+  app.add_flag("--tabular-only", o.tabular_only,
+               "only the xgboost model: quicker comparisons of the protocol paths");
   CLI11_PARSE(app, argc, argv);
   if (o.quick) {
     o.seconds = 1;
