@@ -91,7 +91,10 @@ void SetBlasThreads(int threads) {
 
 double LocalModel::SecondsPerCall(size_t n, int threads) {
   if (auto it = seconds_.find({n, threads}); it != seconds_.end()) return it->second;
-  static const int kDefault = omp_get_max_threads();
+  // Every core: the model with the machine to itself. Not omp_get_max_threads(), which says what
+  // LibTorch last set on this thread: once it has run, its own default, its count of physical
+  // cores, which on some virtual machines is 1 (on the 2-core development VM it is).
+  static const int kDefault = omp_get_num_procs();
   omp_set_num_threads(threads > 0 ? threads : kDefault);
   SetBlasThreads(threads > 0 ? threads : kDefault);
   size_t first = 0;
