@@ -52,12 +52,20 @@ class ScopedComputeThreads {
 // Threads one model call gets: what the backend asks for; else, with several instances, an
 // equal share of the cores, so that instances running side by side do not oversubscribe them
 // (two instances with a team over all cores each would fight over every core); else (one
-// instance) the library's default.
+// instance) 0: Deployment::ThreadsFor decides per call.
 int ThreadsPerCall(const Backend& backend, int instances) {
   if (backend.compute_threads() > 0) return backend.compute_threads();
   if (instances <= 1) return 0;
   return std::max(1, omp_get_num_procs() / instances);
 }
+
+// A single instance's call of at least this many rows gets every core. Below it, the library's
+// own choice: a one-image call is many small parallel regions, each ending in a barrier that
+// costs more than the region when a team member has to be woken (on the development VM, two
+// threads made a lone request 3x slower), while a batch has work enough to share out.
+// LibTorch's choice is its count of physical cores, which some virtual machines report as 1
+// however many cores the process may use.
+constexpr size_t kTeamRows = 8;
 
 }  // namespace
 
@@ -126,6 +134,8 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   // thread's intra-op pool, which every request thread would otherwise do in turn.
   options.run_on_caller = backend_->compute_threads() == 1;
   threads_per_call_ = ThreadsPerCall(*backend_, options.instances);
+  // Start() warmed the backend up on this thread, so the library has made its choice here.
+  library_threads_ = std::max(1, omp_get_max_threads());
   batcher_ = std::make_unique<Batcher>(
       options, [this](std::span<const std::shared_ptr<BatchWork>> batch) { RunBatch(batch); });
 }
@@ -153,11 +163,16 @@ bool Deployment::Serves(const std::string& version_id, const EndpointConfig& con
          config.max_queue_size == config_.max_queue_size && config.device == config_.device;
 }
 
+int Deployment::ThreadsFor(size_t rows) const {
+  if (threads_per_call_ > 0) return threads_per_call_;
+  return rows >= kTeamRows ? std::max(library_threads_, omp_get_num_procs()) : library_threads_;
+}
+
 void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
   auto run = [this](const Rows& rows) {
     const auto start = Clock::now();
     Result<std::vector<float>> out = [&] {
-      ScopedComputeThreads threads(threads_per_call_);
+      ScopedComputeThreads threads(ThreadsFor(rows.count));
       return backend_->Execute(rows);
     }();
     const int64_t ns = Nanos(Clock::now() - start);

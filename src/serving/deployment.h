@@ -52,6 +52,8 @@ class Deployment {
 
  private:
   struct Work;
+  // OpenMP threads for one model call of `rows` rows.
+  int ThreadsFor(size_t rows) const;
   void RunBatch(std::span<const std::shared_ptr<BatchWork>> batch);
   void Record(bool ok, int64_t total_ns, int64_t queue_ns);
 
@@ -59,7 +61,8 @@ class Deployment {
   const models::ModelVersion version_;
   const std::unique_ptr<Backend> backend_;
   const EndpointConfig config_;
-  int threads_per_call_ = 0;  // OpenMP threads of one model call; 0: the library's default
+  int threads_per_call_ = 0;  // OpenMP threads of one model call; 0: by its size (ThreadsFor)
+  int library_threads_ = 1;   // what the model's library chose on the thread that warmed it up
   // The metric series this deployment records into, looked up once rather than per request.
   struct Series {
     MetricsRegistry::SeriesHandle success, failure;  // requests by outcome
