@@ -52,7 +52,7 @@ class ScopedComputeThreads {
 // Threads one model call gets: what the backend asks for; else, with several instances, an
 // equal share of the cores, so that instances running side by side do not oversubscribe them
 // (two instances with a team over all cores each would fight over every core); else (one
-// instance) 0: Deployment::ThreadsFor decides per call.
+// instance) 0: the call's size decides (kTeamRows).
 int ThreadsPerCall(const Backend& backend, int instances) {
   if (backend.compute_threads() > 0) return backend.compute_threads();
   if (instances <= 1) return 0;
@@ -133,9 +133,12 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   // Only backends single-threaded by nature: the first LibTorch call on a thread sets up that
   // thread's intra-op pool, which every request thread would otherwise do in turn.
   options.run_on_caller = backend_->compute_threads() == 1;
-  threads_per_call_ = ThreadsPerCall(*backend_, options.instances);
-  // Start() warmed the backend up on this thread, so the library has made its choice here.
-  library_threads_ = std::max(1, omp_get_max_threads());
+  // Both read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity. Start()
+  // warmed the backend up on this thread, so the library has made its choice here.
+  const int fixed = ThreadsPerCall(*backend_, options.instances);
+  const int library = std::max(1, omp_get_max_threads());
+  small_call_threads_ = fixed > 0 ? fixed : library;
+  large_call_threads_ = fixed > 0 ? fixed : std::max(library, omp_get_num_procs());
   batcher_ = std::make_unique<Batcher>(
       options, [this](std::span<const std::shared_ptr<BatchWork>> batch) { RunBatch(batch); });
 }
@@ -164,8 +167,7 @@ bool Deployment::Serves(const std::string& version_id, const EndpointConfig& con
 }
 
 int Deployment::ThreadsFor(size_t rows) const {
-  if (threads_per_call_ > 0) return threads_per_call_;
-  return rows >= kTeamRows ? std::max(library_threads_, omp_get_num_procs()) : library_threads_;
+  return rows >= kTeamRows ? large_call_threads_ : small_call_threads_;
 }
 
 void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {

@@ -61,8 +61,9 @@ class Deployment {
   const models::ModelVersion version_;
   const std::unique_ptr<Backend> backend_;
   const EndpointConfig config_;
-  int threads_per_call_ = 0;  // OpenMP threads of one model call; 0: by its size (ThreadsFor)
-  int library_threads_ = 1;   // what the model's library chose on the thread that warmed it up
+  // OpenMP threads of one model call, by its size (ThreadsFor).
+  int small_call_threads_ = 1;
+  int large_call_threads_ = 1;
   // The metric series this deployment records into, looked up once rather than per request.
   struct Series {
     MetricsRegistry::SeriesHandle success, failure;  // requests by outcome
