@@ -93,17 +93,24 @@ class ConstantImageModel : public ImagePredictor {
   float mark_;
 };
 
+// Registers `format` as an image format whose model.json `make` turns into a model.
+template <typename Make>
+void RegisterImageFormat(AlgorithmRegistry& registry, const std::string& format, Make make) {
+  registry
+      .RegisterLoader(
+          format, {.image = [make](const ModelFiles& files,
+                                   const Resources&) -> Result<std::unique_ptr<ImagePredictor>> {
+            EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(files.at("model.json"), 4));
+            return std::unique_ptr<ImagePredictor>(make(doc));
+          }})
+      .IgnoreError();
+}
+
 TEST(EnsembleTest, ImageMembersAnswerTogetherAndTheHeaviestExplains) {
   AlgorithmRegistry registry;
-  registry
-      .RegisterLoader("constant_image",
-                      {.image = [](const ModelFiles& files,
-                                   const Resources&) -> Result<std::unique_ptr<ImagePredictor>> {
-                        EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(files.at("model.json"), 4));
-                        return std::unique_ptr<ImagePredictor>(new ConstantImageModel(
-                            doc["row"].get<std::vector<float>>(), doc["mark"].get<float>()));
-                      }})
-      .IgnoreError();
+  RegisterImageFormat(registry, "constant_image", [](const Json& doc) {
+    return new ConstantImageModel(doc["row"].get<std::vector<float>>(), doc["mark"].get<float>());
+  });
   const std::vector<EnsembleMember> members = {
       {"constant_image", 1, {{"model.json", R"({"row": [1, 0, 0], "mark": 1})"}}},
       {"constant_image", 3, {{"model.json", R"({"row": [0, 0, 1], "mark": 2})"}}}};
@@ -159,16 +166,10 @@ class PreparedImageModel : public ConstantImageModel {
 
 TEST(EnsembleTest, ImageMembersPreparedAlikeTakePreparedInput) {
   AlgorithmRegistry registry;
-  registry
-      .RegisterLoader("prepared_image",
-                      {.image = [](const ModelFiles& files,
-                                   const Resources&) -> Result<std::unique_ptr<ImagePredictor>> {
-                        EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(files.at("model.json"), 4));
-                        return std::unique_ptr<ImagePredictor>(new PreparedImageModel(
-                            doc["row"].get<std::vector<float>>(), doc["size"].get<int>(),
-                            doc["how"].get<std::string>()));
-                      }})
-      .IgnoreError();
+  RegisterImageFormat(registry, "prepared_image", [](const Json& doc) {
+    return new PreparedImageModel(doc["row"].get<std::vector<float>>(), doc["size"].get<int>(),
+                                  doc["how"].get<std::string>());
+  });
   auto load = [&](const char* second) {
     auto files = PackEnsemble(
         {{"prepared_image", 1, {{"model.json", R"({"row": [1, 0], "size": 2, "how": "a"})"}}},
@@ -188,8 +189,8 @@ TEST(EnsembleTest, ImageMembersPreparedAlikeTakePreparedInput) {
   EXPECT_THAT(*p, Pointwise(FloatNear(1e-6), {0.25f, 0.75f, 0.5f, 1.5f}));
   EXPECT_EQ(alike->PredictPrepared(two_images, 3).status().code(), StatusCode::kInvalidArgument);
 
-  for (const char* other : {R"({"row": [0, 1], "size": 2, "how": "b"})",
-                            R"({"row": [0, 1], "size": 3, "how": "a"})"}) {
+  for (const char* other :
+       {R"({"row": [0, 1], "size": 2, "how": "b"})", R"({"row": [0, 1], "size": 3, "how": "a"})"}) {
     auto unlike = load(other);
     EXPECT_FALSE(unlike->input_shape()) << other;
     EXPECT_EQ(unlike->preparation(), "");
