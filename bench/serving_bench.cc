@@ -572,32 +572,28 @@ int RunBench(const Options& o) {
       {"", 32, 0}, {"-delay", 32, o.delay_us}, {"-nobatch", 1, 0}};
   std::printf(
       "serving: single-row requests (req/s = rows/s) from N client threads, each on its own "
-      "keep-alive connection, %.1f s per run; %d instance(s) per endpoint; batching = "
-      "max_batch_size/"
-      "max_queue_delay_us; raw = the same version in this process called from 1 thread, with "
+      "keep-alive connection, %.1f s per run; %d instance(s) per endpoint; "
+      "batching = max_batch_size/max_queue_delay_us; raw = the same version in this process called "
+      "from 1 thread, with "
       "the faster of every core (wall time) and 1 thread (its CPU time), on batches of "
       "the sizes the server ran; "
       "ratio = rows/s / raw rows/s; call x = the server's time in model calls / the raw calls' on "
       "the same batches; busy = the instances' time in model calls / the run (up to 100%% each); "
-      "cpu in %% of "
-      "one core (%u cores); load average %s\n",
+      "cpu in %% of one core (%u cores); load average %s\n",
       o.seconds, o.instances, std::thread::hardware_concurrency(), LoadAverage().c_str());
   std::fflush(stdout);
 
   const double block = o.quick ? 0.1 : 0.5;
-  std::optional<Subject> tabular, image;
-  if (o.only != "image") {
-    tabular = TabularSubject(server, o, configs);
-    tabular->local->set_block_seconds(block);
-  }
-  const std::vector<Measured> t =
-      tabular ? RunSubject(server, target, *tabular, configs, o.seconds) : std::vector<Measured>{};
-  if (o.only != "tabular") {
-    image = ImageSubject(server, o, configs);
-    image->local->set_block_seconds(block);
-  }
-  const std::vector<Measured> i =
-      image ? RunSubject(server, target, *image, configs, o.seconds) : std::vector<Measured>{};
+  auto measure = [&](std::optional<Subject>& s) -> std::vector<Measured> {
+    if (!s) return {};
+    s->local->set_block_seconds(block);
+    return RunSubject(server, target, *s, configs, o.seconds);
+  };
+  std::optional<Subject> tabular, image;  // each set up after the one before has run
+  if (o.only != "image") tabular = TabularSubject(server, o, configs);
+  const std::vector<Measured> t = measure(tabular);
+  if (o.only != "tabular") image = ImageSubject(server, o, configs);
+  const std::vector<Measured> i = measure(image);
 
   std::printf("\nheadline (targets from the issue)");
   if (tabular) {

@@ -23,10 +23,10 @@ class LocalModel {
   virtual size_t rows() const = 0;
 
   // Seconds per call of `n` rows with `threads` intra-op (OpenMP and BLAS) threads, 0 for every
-  // core. The 10th percentile of the calls
-  // made in at least `block_s` (and at least 5), after one untimed call: this machine is
-  // shared, and a limit is what the model does when it has the cores; for the same reason a
-  // call on 1 thread is timed by the thread's CPU time. Measured once per (n, threads).
+  // core. The 10th percentile of the calls made in at least `block_s` (and at least 5), after
+  // one untimed call: this machine is shared, and a limit is what the model does when it has
+  // the cores; for the same reason a call on 1 thread is timed by the thread's CPU time.
+  // Measured once per (n, threads).
   double SecondsPerCall(size_t n, int threads);
   // The limit: the faster of the two. On a busy machine a team of one thread per core can be
   // far slower for small batches: each parallel region waits for a core.
