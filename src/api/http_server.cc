@@ -10,8 +10,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "api/errors.h"
@@ -89,13 +92,23 @@ class ConnectionStream final : public httplib::Stream {
   // filled by one recv() rather than a poll() and a recv() per byte.
   ssize_t read(char* ptr, size_t size) override {
     if (buffered() == 0) {
-      if (!is_readable()) {
+      // A held write ("100 Continue") must reach the client before we wait for its body.
+      if (!Flush()) {
         must_close_ = true;
         return -1;
       }
-      if (size >= sizeof buf_) return Receive(ptr, size);
-      ssize_t n = Receive(buf_, sizeof buf_);
-      if (n <= 0) return n;
+      // Large reads go straight to the caller.
+      const bool direct = size >= sizeof buf_;
+      char* into = direct ? ptr : buf_;
+      const size_t room = direct ? size : sizeof buf_;
+      // What has already arrived is taken without a poll() first (a request's body usually
+      // comes with its headers); only an empty socket is waited on, within the phase's limit.
+      ssize_t n = Receive(into, room, MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        n = PollFor(fd_, POLLIN, AllowedWaitMs()) ? Receive(into, room, 0) : -1;
+      }
+      if (n < 0) must_close_ = true;
+      if (n <= 0 || direct) return n;
       buf_pos_ = 0;
       buf_len_ = static_cast<size_t>(n);
     }
@@ -168,10 +181,10 @@ class ConnectionStream final : public httplib::Stream {
     }
   }
 
-  ssize_t Receive(char* ptr, size_t size) {
+  ssize_t Receive(char* ptr, size_t size, int flags) {
     ssize_t n;
     do {
-      n = ::recv(fd_, ptr, size, 0);
+      n = ::recv(fd_, ptr, size, flags);
     } while (n < 0 && errno == EINTR);
     if (n > 0 && in_body_) body_bytes_ += static_cast<uint64_t>(n);
     return n;
@@ -298,10 +311,9 @@ class HttpServer::Transport final : public httplib::Server {
     set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       const std::string& route = current_route ? *current_route : kUnmatchedRoute;
       double seconds = std::chrono::duration<double>(Clock::now() - request_started).count();
-      metrics_.Increment(
-          "easel_http_requests_total",
-          {{"route", route}, {"method", req.method}, {"code", std::to_string(res.status)}});
-      metrics_.Observe("easel_http_request_duration_seconds", {{"route", route}}, seconds);
+      const AccessSeries& series = SeriesFor(route, req.method, res.status);
+      series.requests.Increment();
+      series.duration.Observe(seconds);
       current_route = nullptr;
     });
   }
@@ -437,12 +449,36 @@ class HttpServer::Transport final : public httplib::Server {
 
   static constexpr int kMaxRequestsPerConnection = 10000;
 
+  // The metric series a response is counted in, looked up once per route, method and status
+  // rather than by rendering their labels on every request.
+  struct AccessSeries {
+    MetricsRegistry::SeriesHandle requests;  // easel_http_requests_total
+    MetricsRegistry::SeriesHandle duration;  // easel_http_request_duration_seconds
+  };
+  const AccessSeries& SeriesFor(const std::string& route, const std::string& method,
+                                int status) {
+    std::lock_guard lock(access_mu_);
+    auto it = access_series_.find(std::tuple<std::string_view, std::string_view, int>(
+        route, method, status));
+    if (it == access_series_.end()) {
+      AccessSeries series{
+          .requests = metrics_.Handle(
+              "easel_http_requests_total",
+              {{"route", route}, {"method", method}, {"code", std::to_string(status)}}),
+          .duration = metrics_.Handle("easel_http_request_duration_seconds", {{"route", route}})};
+      it = access_series_.emplace(std::tuple(route, method, status), series).first;
+    }
+    return it->second;  // map nodes stay put, and none is ever erased
+  }
+
   const Router& router_;
   Authenticator authenticate_;
   MetricsRegistry& metrics_;
   HttpLimits limits_;
   std::atomic<bool> draining_{false};
   int listen_socket_ = -1;
+  std::mutex access_mu_;
+  std::map<std::tuple<std::string, std::string, int>, AccessSeries, std::less<>> access_series_;
 };
 
 HttpServer::HttpServer(const Router& router, Authenticator authenticate, MetricsRegistry& metrics,
