@@ -50,7 +50,7 @@ struct Tensor {
   std::vector<int64_t> shape;
   std::string data;                  // fixed-size datatypes
   std::vector<std::string> strings;  // BYTES
-  Json parameters = Json::object();
+  Json parameters;                   // an object, or null when there are none
 
   // The product of the dimensions (1 for a scalar shape []).
   int64_t element_count() const;
@@ -90,7 +90,7 @@ struct InferRequest {
   std::vector<Tensor> inputs;
   std::vector<RequestedOutput> outputs;  // empty: every output, in the model's order
   bool binary_outputs = false;           // parameters.binary_data_output: the default form
-  Json parameters = Json::object();
+  Json parameters;                       // an object, or null when the request has none
 
   const Tensor* FindInput(std::string_view name) const;
 };

@@ -110,16 +110,19 @@ std::optional<int64_t> AsCount(Value value) {
   return v >= 0 ? std::optional<int64_t>(v) : std::nullopt;
 }
 
-// The 'name' of the index-th input or output: an object's non-empty string member.
-Result<std::string> ItemName(Value item, std::string_view kind, size_t index) {
-  if (!item.is_object()) {
-    return InvalidArgument(fmt::format("{} {} must be a JSON object", kind, index));
-  }
-  std::optional<Value> name = Member(item, "name");
+// Each input and output is a JSON object.
+Status MustBeObject(Value item, std::string_view kind, size_t index) {
+  if (item.is_object()) return OkStatus();
+  return InvalidArgument(fmt::format("{} {} must be a JSON object", kind, index));
+}
+
+// The 'name' of the index-th input or output: a non-empty string.
+Result<std::string_view> ItemName(const std::optional<Value>& name, std::string_view kind,
+                                  size_t index) {
   if (!name || !name->is_string() || name->get_string().value_unsafe().empty()) {
     return InvalidArgument(fmt::format("{} {}: 'name' must be a non-empty string", kind, index));
   }
-  return std::string(name->get_string().value_unsafe());
+  return name->get_string().value_unsafe();
 }
 
 template <typename T>
@@ -311,13 +314,38 @@ Status TakeBinary(PendingInput& input, std::string_view& section) {
   return SetRawData(tensor, bytes, input.count, what);
 }
 
+// The members of an input object that the protocol defines, found in one pass over its fields
+// (a request may carry one input per column, so this runs many times per request). A repeated
+// key counts once, at its first occurrence.
+struct InputFields {
+  std::optional<Value> name, shape, datatype, parameters, data;
+};
+
+InputFields FieldsOf(Value input) {
+  InputFields f;
+  for (auto field : ObjectOf(input)) {
+    const std::string_view key = field.key;
+    std::optional<Value>* slot = key == "name"         ? &f.name
+                                 : key == "shape"      ? &f.shape
+                                 : key == "datatype"   ? &f.datatype
+                                 : key == "data"       ? &f.data
+                                 : key == "parameters" ? &f.parameters
+                                                       : nullptr;
+    if (slot && !*slot) *slot = field.value;
+  }
+  return f;
+}
+
 Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& limits) {
+  EASEL_RETURN_IF_ERROR(MustBeObject(input, "input", index));
+  const InputFields fields = FieldsOf(input);
   PendingInput pending;
   Tensor& tensor = pending.tensor;
-  EASEL_ASSIGN_OR_RETURN(tensor.name, ItemName(input, "input", index));
+  EASEL_ASSIGN_OR_RETURN(std::string_view name, ItemName(fields.name, "input", index));
+  tensor.name = name;
   const std::string what = InputWhat(tensor.name);
 
-  std::optional<Value> shape = Member(input, "shape");
+  const std::optional<Value>& shape = fields.shape;
   if (!shape) return InvalidArgument(fmt::format("{}: 'shape' is required", what));
   if (!shape->is_array()) {
     return InvalidArgument(fmt::format("{}: 'shape' must be an array of integers", what));
@@ -333,7 +361,7 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
     tensor.shape.push_back(dim.get_int64().value_unsafe());
   }
 
-  std::optional<Value> datatype = Member(input, "datatype");
+  const std::optional<Value>& datatype = fields.datatype;
   if (!datatype) return InvalidArgument(fmt::format("{}: 'datatype' is required", what));
   if (!datatype->is_string()) {
     return InvalidArgument(fmt::format("{}: 'datatype' must be a string", what));
@@ -344,7 +372,7 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
   }
   tensor.datatype = *parsed_type;
 
-  if (std::optional<Value> params = Member(input, "parameters")) {
+  if (const std::optional<Value>& params = fields.parameters) {
     if (!params->is_object()) {
       return InvalidArgument(fmt::format("{}: 'parameters' must be an object", what));
     }
@@ -364,7 +392,7 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
 
   EASEL_ASSIGN_OR_RETURN(pending.count,
                          CheckedElementCount(tensor.shape, limits.max_elements, what));
-  std::optional<Value> data = Member(input, "data");
+  const std::optional<Value>& data = fields.data;
   if (data && pending.binary_size) {
     return InvalidArgument(fmt::format("{} has both 'data' and parameters.binary_data_size", what));
   }
@@ -378,7 +406,9 @@ Result<PendingInput> ParseInput(Value input, size_t index, const CodecLimits& li
 
 Result<RequestedOutput> ParseOutput(Value output, size_t index, bool default_binary) {
   RequestedOutput requested;
-  EASEL_ASSIGN_OR_RETURN(requested.name, ItemName(output, "output", index));
+  EASEL_RETURN_IF_ERROR(MustBeObject(output, "output", index));
+  EASEL_ASSIGN_OR_RETURN(std::string_view name, ItemName(Member(output, "name"), "output", index));
+  requested.name = name;
   requested.binary = default_binary;
   std::optional<Value> params = Member(output, "parameters");
   if (!params) return requested;
