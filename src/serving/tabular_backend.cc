@@ -44,29 +44,41 @@ Result<size_t> ColumnRows(const Tensor& t) {
   return InvalidArgument("input '" + t.name + "' must have shape [n] or [n, 1], one value per row");
 }
 
-// The cells of one column tensor as text (nullopt: missing).
-Result<std::vector<std::optional<std::string>>> ColumnCells(const Tensor& t) {
-  std::vector<std::optional<std::string>> cells;
-  if (t.datatype == DataType::kBytes) {
-    cells.assign(t.strings.begin(), t.strings.end());
-    return cells;
+// Writes one column tensor's cells into column `col` of `samples`, as text (nullopt: missing).
+// NaN is how a binary tensor says "missing"; whether that is allowed is the model's call.
+Status FillColumn(const Tensor& t, size_t col, std::vector<data::Sample>& samples) {
+  const size_t n = samples.size();
+  if (t.datatype == DataType::kBytes ? t.strings.size() != n
+                                     : t.data.size() != n * ElementSize(t.datatype)) {
+    return InvalidArgument("input '" + t.name + "' does not hold one value per row");
   }
-  if (t.datatype == DataType::kFp64) {
-    for (size_t i = 0; i < t.data.size() / 8; ++i) {
-      double v;
-      std::memcpy(&v, t.data.data() + i * 8, 8);
-      cells.push_back(std::isnan(v) ? std::nullopt
-                                    : std::optional(data::transforms::FormatNumber(v)));
+  auto cell = [&](size_t row) -> std::optional<std::string>& { return samples[row].values[col]; };
+  switch (t.datatype) {
+    case DataType::kBytes:
+      for (size_t i = 0; i < n; ++i) cell(i) = t.strings[i];
+      return OkStatus();
+    case DataType::kFp64:
+      for (size_t i = 0; i < n; ++i) {
+        double v;
+        std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
+        if (!std::isnan(v)) cell(i) = data::transforms::FormatNumber(v);
+      }
+      return OkStatus();
+    case DataType::kFp32:  // the common case, without ToFloats' copy
+      for (size_t i = 0; i < n; ++i) {
+        float v;
+        std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
+        if (!std::isnan(v)) cell(i) = FloatText(v);
+      }
+      return OkStatus();
+    default: {
+      EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
+      for (size_t i = 0; i < n; ++i) {
+        if (!std::isnan(values[i])) cell(i) = FloatText(values[i]);
+      }
+      return OkStatus();
     }
-    return cells;
   }
-  EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
-  cells.reserve(values.size());
-  for (float v : values) {
-    // NaN is how a binary tensor says "missing"; whether that is allowed is the model's call.
-    cells.push_back(std::isnan(v) ? std::nullopt : std::optional(FloatText(v)));
-  }
-  return cells;
 }
 
 // What differs between the tabular model formats.
@@ -93,6 +105,11 @@ class TabularBackend final : public Backend {
     for (const TensorSpec& s : metadata_.inputs) input_names_.insert(s.name);
     for (size_t i = 0; i < pipeline_.columns().size(); ++i) {
       if (input_names_.contains(pipeline_.columns()[i])) input_index_[pipeline_.columns()[i]] = i;
+    }
+    for (const TensorSpec& s : metadata_.inputs) {
+      auto c = input_index_.find(s.name);
+      signature_columns_.push_back(c == input_index_.end() ? std::nullopt
+                                                           : std::optional(c->second));
     }
   }
 
@@ -193,13 +210,24 @@ class TabularBackend final : public Backend {
     return samples;
   }
 
+  // The pipeline column input `position` of a request feeds, if it is one. Clients usually send
+  // the inputs in the signature's order, which finds them without hashing their names.
+  std::optional<size_t> ColumnOf(const Tensor& t, size_t position) const {
+    if (position < metadata_.inputs.size() && metadata_.inputs[position].name == t.name) {
+      return signature_columns_[position];
+    }
+    auto c = input_index_.find(t.name);
+    return c == input_index_.end() ? std::nullopt : std::optional(c->second);
+  }
+
   Result<std::vector<data::Sample>> FromColumns(const InferRequest& request) const {
     std::optional<size_t> n;
     std::vector<data::Sample> samples;
     std::vector<bool> seen(pipeline_.columns().size(), false);
-    for (const Tensor& t : request.inputs) {
-      auto c = input_index_.find(t.name);
-      if (c == input_index_.end()) {
+    for (size_t k = 0; k < request.inputs.size(); ++k) {
+      const Tensor& t = request.inputs[k];
+      std::optional<size_t> column = ColumnOf(t, k);
+      if (!column) {
         return InvalidArgument("unknown input '" + t.name + "'; the model reads " + InputNames() +
                                " (or 'rows', or 'features')");
       }
@@ -213,14 +241,13 @@ class TabularBackend final : public Backend {
         samples.resize(rows);
         for (data::Sample& s : samples) s.values.assign(pipeline_.columns().size(), std::nullopt);
       }
-      EASEL_ASSIGN_OR_RETURN(auto cells, ColumnCells(t));
-      for (size_t i = 0; i < rows; ++i) samples[i].values[c->second] = std::move(cells[i]);
-      seen[c->second] = true;
+      EASEL_RETURN_IF_ERROR(FillColumn(t, *column, samples));
+      seen[*column] = true;
     }
-    for (const TensorSpec& s : metadata_.inputs) {
-      auto c = input_index_.find(s.name);
-      if (c == input_index_.end() || !seen[c->second]) {
-        return InvalidArgument("missing input '" + s.name + "'; the model reads " + InputNames() +
+    for (size_t k = 0; k < metadata_.inputs.size(); ++k) {
+      if (!signature_columns_[k] || !seen[*signature_columns_[k]]) {
+        return InvalidArgument("missing input '" + metadata_.inputs[k].name +
+                               "'; the model reads " + InputNames() +
                                " (send null values as 'rows' for missing cells)");
       }
     }
@@ -249,6 +276,7 @@ class TabularBackend final : public Backend {
   std::unordered_set<std::string> input_names_;  // the signature's inputs
   // Those of them the pipeline reads, and where: the columns a request may send.
   std::unordered_map<std::string, size_t> input_index_;
+  std::vector<std::optional<size_t>> signature_columns_;  // input_index_ of each signature input
 };
 
 }  // namespace

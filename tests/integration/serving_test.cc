@@ -5,6 +5,7 @@
 // process (the offline predict path), bad inputs each get their 400, and a version swap under
 // continuous load loses no request.
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -48,6 +49,22 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   ASSERT_EQ(r.body["outputs"][1]["name"], "label");
   EXPECT_EQ(r.body["outputs"][1]["data"][0], "setosa");
   EXPECT_EQ(r.body["outputs"][1]["data"][n - 1], "virginica");
+
+  // The same columns in another order, one as FP64 (the CSV's decimals) and one as BYTES text.
+  Json shuffled = Columns(n);
+  std::reverse(shuffled["inputs"].begin(), shuffled["inputs"].end());
+  Json& f0 = shuffled["inputs"][3];
+  Json& f1 = shuffled["inputs"][2];
+  ASSERT_EQ(f0["name"], Column(0));
+  f0["datatype"] = "FP64";
+  f1["datatype"] = "BYTES";
+  for (size_t row = 0; row < n; ++row) {
+    f0["data"][row] = std::stod(iris_.cells[row][0]);
+    f1["data"][row] = iris_.cells[row][1];
+  }
+  r = Infer("iris", shuffled.dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(Floats(r.body["outputs"][0]["data"]), offline);
 
   // Rows: one JSON object per row, numbers as the CSV wrote them.
   Json rows = Json::array();
@@ -106,10 +123,10 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   // Statistics and Prometheus metrics count the requests.
   auto stats = Send(*client_, "GET", "/v2/models/iris/stats", token_);
   ASSERT_EQ(stats.status, 200);
-  EXPECT_EQ(stats.body["model_stats"][0]["inference_stats"]["success"]["count"], 4);
-  EXPECT_EQ(stats.body["model_stats"][0]["inference_count"], 3 * n + 1);
+  EXPECT_EQ(stats.body["model_stats"][0]["inference_stats"]["success"]["count"], 5);
+  EXPECT_EQ(stats.body["model_stats"][0]["inference_count"], 4 * n + 1);
   auto metrics = Send(*client_, "GET", "/metrics", token_);
-  EXPECT_NE(metrics.raw.find("nv_inference_request_success{model=\"iris\",version=\"1\"} 4"),
+  EXPECT_NE(metrics.raw.find("nv_inference_request_success{model=\"iris\",version=\"1\"} 5"),
             std::string::npos);
   EXPECT_NE(metrics.raw.find("easel_endpoint_batch_size_bucket"), std::string::npos);
 }
