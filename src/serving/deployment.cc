@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 
 #include "common/time.h"
 
@@ -110,11 +112,29 @@ Deployment::Series Deployment::SeriesOf(MetricsRegistry& metrics, const std::str
           .triton_request_us = metrics.Handle(kTritonRequestUs, triton)};
 }
 
-// One request waiting in the batcher.
-struct Deployment::Work final : BatchWork {
+// One request waiting in the batcher. Its result comes back through a mutex and a condition
+// variable of its own: a std::promise would add a shared state allocation and a call_once.
+class Deployment::Work final : public BatchWork {
+ public:
+  using Output = Result<std::vector<float>>;
   Rows input;
-  std::promise<Result<std::vector<float>>> done;
+
   size_t rows() const override { return input.count; }
+  void Deliver(Output out) {
+    std::lock_guard lock(mu_);
+    output_.emplace(std::move(out));
+    delivered_.notify_one();
+  }
+  Output Wait() {
+    std::unique_lock lock(mu_);
+    delivered_.wait(lock, [this] { return output_.has_value(); });
+    return std::move(*output_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable delivered_;
+  std::optional<Output> output_;
 };
 
 Deployment::Deployment(std::string endpoint, models::ModelVersion version,
@@ -194,7 +214,7 @@ void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
   };
   auto& first = static_cast<Work&>(*batch.front());
   if (batch.size() == 1) {
-    first.done.set_value(run(first.input));
+    first.Deliver(run(first.input));
     return;
   }
   Rows joined;
@@ -206,7 +226,7 @@ void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
     for (const auto& w : batch) {
       auto& work = static_cast<Work&>(*w);
       const size_t n = work.input.count * width;
-      work.done.set_value(std::vector<float>(out->begin() + at, out->begin() + at + n));
+      work.Deliver(std::vector<float>(out->begin() + at, out->begin() + at + n));
       at += n;
     }
     return;
@@ -215,7 +235,7 @@ void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
   // each request on its own, so only the bad one gets the error.
   for (const auto& w : batch) {
     auto& work = static_cast<Work&>(*w);
-    work.done.set_value(run(work.input));
+    work.Deliver(run(work.input));
   }
 }
 
@@ -242,9 +262,8 @@ Result<InferResponse> Deployment::Infer(const InferRequest& request) {
   if (!rows.ok()) return fail(rows.status(), -1);
   auto work = std::make_shared<Work>();
   work->input = std::move(*rows);
-  std::future<Result<std::vector<float>>> done = work->done.get_future();
   if (Status st = batcher_->Submit(work); !st.ok()) return fail(st, -1);
-  Result<std::vector<float>> values = done.get();
+  Result<std::vector<float>> values = work->Wait();
   const int64_t queue_ns = Nanos(work->started_at - work->queued_at);
   if (!values.ok()) return fail(values.status(), queue_ns);
   Result<std::vector<Tensor>> outputs =

@@ -51,7 +51,7 @@ class Deployment {
              const EndpointConfig& config, MetricsRegistry& metrics);
 
  private:
-  struct Work;
+  class Work;
   // OpenMP threads for one model call of `rows` rows.
   int ThreadsFor(size_t rows) const;
   void RunBatch(std::span<const std::shared_ptr<BatchWork>> batch);
