@@ -565,8 +565,7 @@ int RunBench(const Options& o) {
   if (!std::regex_search(log, m, std::regex(R"(grpc listening on 127\.0\.0\.1:(\d+))"))) {
     throw std::runtime_error("easel serve did not say where gRPC listens:\n" + server.LogTail());
   }
-  const ServerTarget target{[&server] { return server.NewClient(); }, std::stoi(m[1]),
-                            server.token()};
+  const ServerTarget target{server.port(), std::stoi(m[1]), server.token()};
   server.Send("POST", "/api/v1/projects", {{"name", "bench"}}, 201);
   const std::vector<Batching> configs = {
       {"", 32, 0}, {"-delay", 32, o.delay_us}, {"-nobatch", 1, 0}};

@@ -3,9 +3,18 @@
 #include <grpc/impl/codegen/grpc_types.h>
 #include <grpcpp/grpcpp.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <latch>
@@ -17,8 +26,7 @@
 namespace easel::bench {
 
 struct RequestSet::Encoded {
-  std::vector<std::string> bodies;        // HTTP
-  std::vector<httplib::Headers> headers;  // HTTP binary: one per body (header length)
+  std::vector<std::string> http;  // whole requests: request line, headers and body
   std::vector<inference::ModelInferRequest> grpc;
 };
 
@@ -32,67 +40,180 @@ std::vector<float> FloatsOf(std::string_view bytes) {
   return out;
 }
 
-std::string HttpFailure(const httplib::Result& res) {
-  if (!res) return std::string("HTTP transport error: ") + httplib::to_string(res.error());
-  return "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300);
+// A minimal HTTP/1.1 keep-alive client: a request, prepared whole, leaves in one send() and the
+// answer is read in as few recv() calls as it arrives in, as wrk or libcurl do. cpp-httplib's
+// client sends a request's headers and its body in two writes (two segments, and often two
+// wake-ups of the server) and polls before every read; on this loopback that cost the client
+// tens of microseconds per request, which are not the server's.
+class WireClient {
+ public:
+  explicit WireClient(int port) : port_(port) {}
+  ~WireClient() { Close(); }
+  WireClient(const WireClient&) = delete;
+  WireClient& operator=(const WireClient&) = delete;
+
+  struct Answer {
+    int status = 0;
+    size_t header_length = 0;  // Inference-Header-Content-Length, 0 when absent
+    std::string_view body;     // valid until the next request
+  };
+
+  // Sends `request` and reads the answer; an empty string on success, else what went wrong.
+  std::string RoundTrip(std::string_view request, Answer& answer) {
+    if (fd_ < 0 && !Connect()) return "cannot connect: " + std::string(std::strerror(errno));
+    for (size_t sent = 0; sent < request.size();) {
+      const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Fail("send failed: " + std::string(std::strerror(errno)));
+      sent += static_cast<size_t>(n);
+    }
+    in_.clear();
+    size_t head_end;
+    while ((head_end = in_.find("\r\n\r\n")) == std::string::npos) {
+      if (in_.size() > (64 << 10)) return Fail("the answer's headers exceed 64 KB");
+      if (!ReceiveMore()) return Fail("the connection ended before the answer's headers");
+    }
+    const std::string_view head = std::string_view(in_).substr(0, head_end + 2);
+    if (head.size() < 12 || head.substr(0, 5) != "HTTP/") return Fail("not an HTTP answer");
+    answer.status = std::atoi(head.data() + 9);
+    size_t content_length = 0;
+    bool close = false;
+    answer.header_length = 0;
+    for (size_t at = head.find("\r\n") + 2; at < head.size();) {
+      const size_t end = head.find("\r\n", at);
+      const std::string_view line = head.substr(at, end - at);
+      at = end + 2;
+      const size_t colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      const std::string_view name = line.substr(0, colon);
+      const std::string value(line.substr(colon + 1));
+      if (NameIs(name, "content-length")) content_length = std::strtoul(value.c_str(), nullptr, 10);
+      if (NameIs(name, "inference-header-content-length")) {
+        answer.header_length = std::strtoul(value.c_str(), nullptr, 10);
+      }
+      if (NameIs(name, "connection")) close = value.find("close") != std::string::npos;
+      if (NameIs(name, "transfer-encoding")) return Fail("chunked answers are not read here");
+    }
+    const size_t body_start = head_end + 4;
+    while (in_.size() < body_start + content_length) {
+      if (!ReceiveMore()) return Fail("the connection ended inside the answer's body");
+    }
+    answer.body = std::string_view(in_).substr(body_start, content_length);
+    if (close) Close();  // the server ends the connection; the next request opens another
+    return "";
+  }
+
+ private:
+  static bool NameIs(std::string_view name, std::string_view lower) {
+    return name.size() == lower.size() &&
+           std::equal(name.begin(), name.end(), lower.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  }
+
+  bool Connect() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return false;
+    int yes = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      Close();
+      return false;
+    }
+    return true;
+  }
+
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  std::string Fail(std::string why) {
+    Close();
+    return why;
+  }
+
+  bool ReceiveMore() {
+    char buf[16 << 10];
+    for (;;) {
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      in_.append(buf, static_cast<size_t>(n));
+      return true;
+    }
+  }
+
+  const int port_;
+  int fd_ = -1;
+  std::string in_;
+};
+
+std::string HttpFailure(const WireClient::Answer& answer) {
+  return "HTTP " + std::to_string(answer.status) + ": " +
+         std::string(answer.body.substr(0, 300));
 }
 
 class HttpConnection final : public InferConnection {
  public:
-  HttpConnection(std::unique_ptr<httplib::Client> client, const std::string& path,
-                 const std::string& token, const RequestSet::Encoded& set, bool binary)
-      : client_(std::move(client)), path_(path), set_(set), binary_(binary) {
-    json_headers_ = {{"Authorization", "Bearer " + token}};
-  }
+  HttpConnection(int port, const RequestSet::Encoded& set, bool binary)
+      : client_(port), set_(set), binary_(binary) {}
 
   std::string Infer(size_t i, std::vector<float>* probabilities) override {
-    const httplib::Headers& headers = binary_ ? set_.headers[i] : json_headers_;
-    auto res = client_->Post(path_, headers, set_.bodies[i],
-                             binary_ ? "application/octet-stream" : "application/json");
-    if (!res || res->status != 200) return HttpFailure(res);
+    WireClient::Answer answer;
+    if (std::string error = client_.RoundTrip(set_.http[i], answer); !error.empty()) {
+      return error;
+    }
+    if (answer.status != 200) return HttpFailure(answer);
     if (probabilities == nullptr) return "";
-    return binary_ ? DecodeBinary(*res, *probabilities) : DecodeJson(res->body, *probabilities);
+    return binary_ ? DecodeBinary(answer, *probabilities)
+                   : DecodeJson(answer.body, *probabilities);
   }
 
   std::string Ping() override {
-    auto res = client_->Get("/v2/health/live");
-    return res && res->status == 200 ? "" : HttpFailure(res);
+    static constexpr std::string_view kLive =
+        "GET /v2/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    WireClient::Answer answer;
+    if (std::string error = client_.RoundTrip(kLive, answer); !error.empty()) return error;
+    return answer.status == 200 ? "" : HttpFailure(answer);
   }
 
  private:
-  static std::string DecodeJson(const std::string& body, std::vector<float>& out) {
+  static std::string DecodeJson(std::string_view body, std::vector<float>& out) {
     Json answer = Json::parse(body, nullptr, /*allow_exceptions=*/false);
     for (const Json& o : answer.value("outputs", Json::array())) {
       if (o.value("name", "") != "probabilities") continue;
       for (const Json& v : o.value("data", Json::array())) out.push_back(v.get<float>());
       return "";
     }
-    return "no 'probabilities' output in " + body.substr(0, 300);
+    return "no 'probabilities' output in " + std::string(body.substr(0, 300));
   }
 
-  static std::string DecodeBinary(const httplib::Response& res, std::vector<float>& out) {
-    const size_t length =
-        std::strtoul(res.get_header_value("Inference-Header-Content-Length").c_str(), nullptr, 10);
-    if (length == 0 || length > res.body.size())
-      return "no binary answer: " + res.body.substr(0, 300);
-    Json header = Json::parse(res.body.substr(0, length), nullptr, false);
+  static std::string DecodeBinary(const WireClient::Answer& answer, std::vector<float>& out) {
+    const std::string_view body = answer.body;
+    const size_t length = answer.header_length;
+    if (length == 0 || length > body.size()) {
+      return "no binary answer: " + std::string(body.substr(0, 300));
+    }
+    Json header = Json::parse(body.substr(0, length), nullptr, false);
     size_t at = length;
     for (const Json& o : header.value("outputs", Json::array())) {
       const size_t size = o.value("parameters", Json::object()).value("binary_data_size", 0);
-      if (o.value("name", "") == "probabilities" && at + size <= res.body.size()) {
-        out = FloatsOf(std::string_view(res.body).substr(at, size));
+      if (o.value("name", "") == "probabilities" && at + size <= body.size()) {
+        out = FloatsOf(body.substr(at, size));
         return "";
       }
       at += size;
     }
-    return "no binary 'probabilities' output in " + res.body.substr(0, length);
+    return "no binary 'probabilities' output in " + std::string(body.substr(0, length));
   }
 
-  std::unique_ptr<httplib::Client> client_;
-  const std::string& path_;
+  WireClient client_;
   const RequestSet::Encoded& set_;
   const bool binary_;
-  httplib::Headers json_headers_;
 };
 
 class GrpcConnection final : public InferConnection {
@@ -188,16 +309,22 @@ RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string
       inputs.push_back(std::move(tensor));
     }
     Json request = {{"inputs", std::move(inputs)}};
+    std::string headers = "POST " + path_ +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                          target_.token + "\r\n";
+    std::string body;
     if (protocol == Protocol::kHttpJson) {
-      encoded_->bodies.push_back(request.dump());
-      continue;
+      body = request.dump();
+      headers += "Content-Type: application/json\r\n";
+    } else {
+      request["parameters"] = {{"binary_data_output", true}};
+      body = request.dump();
+      headers += "Content-Type: application/octet-stream\r\nInference-Header-Content-Length: " +
+                 std::to_string(body.size()) + "\r\n";
+      body += binary;
     }
-    request["parameters"] = {{"binary_data_output", true}};
-    const std::string header = request.dump();
-    encoded_->bodies.push_back(header + binary);
-    encoded_->headers.push_back(
-        {{"Authorization", "Bearer " + target_.token},
-         {"Inference-Header-Content-Length", std::to_string(header.size())}});
+    encoded_->http.push_back(headers + "Content-Length: " + std::to_string(body.size()) +
+                             "\r\n\r\n" + body);
   }
 }
 
@@ -207,7 +334,7 @@ std::unique_ptr<InferConnection> RequestSet::Connect() const {
   if (protocol_ == Protocol::kGrpc) {
     return std::make_unique<GrpcConnection>(target_.grpc_port, target_.token, *encoded_);
   }
-  return std::make_unique<HttpConnection>(target_.http_client(), path_, target_.token, *encoded_,
+  return std::make_unique<HttpConnection>(target_.http_port, *encoded_,
                                           protocol_ == Protocol::kHttpBinary);
 }
 

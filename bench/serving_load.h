@@ -5,8 +5,6 @@
 // with raw_input_contents. Failed requests never throw; they are counted and the first one
 // kept, so the caller decides how loudly a failed run is reported.
 
-#include <httplib.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,7 +44,7 @@ class InferConnection {
 
 // Where the server listens and who the client is.
 struct ServerTarget {
-  std::function<std::unique_ptr<httplib::Client>()> http_client;  // a new keep-alive client
+  int http_port = 0;
   int grpc_port = 0;
   std::string token;
 };
