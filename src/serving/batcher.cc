@@ -1,5 +1,7 @@
 #include "serving/batcher.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 namespace easel::serving {
@@ -101,6 +103,8 @@ void Batcher::RunAndRelease(const Batch& batch) {
 }
 
 void Batcher::Work() {
+  // Named so that per-thread tools (top -H, perf) tell the model instances apart.
+  pthread_setname_np(pthread_self(), "easel-instance");
   for (;;) {
     Batch batch = NextBatch();
     if (batch.empty()) return;

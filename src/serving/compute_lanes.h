@@ -1,0 +1,55 @@
+#pragma once
+// A fixed set of threads ("lanes") that run calls handed to them while the callers wait.
+//
+// Serving uses it for model calls that run on a team of OpenMP threads. libgomp keeps a team
+// per thread that opens parallel regions, and once the threads of all teams in the process
+// outnumber the cores it cuts every waiting team member's spin to about a hundred iterations
+// (GOMP_SPINCOUNT does not lift that limit): each of a network's many parallel regions then
+// ends in futex sleeps and wake-ups. With one team per endpoint, a second endpoint was enough
+// to make every batch on a two-core machine up to 2x slower. Handing team calls to a few
+// long-lived lanes keeps the teams, and so libgomp's thread count, fixed however many
+// endpoints a server has.
+//
+// Thread-safety: Run may be called from any number of threads.
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace easel::serving {
+
+class ComputeLanes {
+ public:
+  explicit ComputeLanes(int lanes);
+  // Runs what is queued, then joins the lanes.
+  ~ComputeLanes();
+  ComputeLanes(const ComputeLanes&) = delete;
+  ComputeLanes& operator=(const ComputeLanes&) = delete;
+
+  // Runs `fn` on a free lane (the oldest call first when all are busy) and returns once it
+  // has; what `fn` throws is thrown here.
+  void Run(const std::function<void()>& fn);
+
+  int lanes() const { return static_cast<int>(threads_.size()); }
+
+ private:
+  struct Call {
+    const std::function<void()>* fn;
+    bool done = false;
+    std::exception_ptr error;
+  };
+  void Lane();
+
+  std::mutex mu_;
+  std::condition_variable queued_;
+  std::condition_variable finished_;
+  std::deque<Call*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace easel::serving
