@@ -25,6 +25,8 @@
 
 namespace easel::serving {
 
+class ComputeLanes;
+
 class Deployment {
  public:
   // Takes a loaded backend, warms it, and starts its instances. `metrics` (declared by
@@ -52,8 +54,14 @@ class Deployment {
 
  private:
   class Work;
-  // OpenMP threads for one model call of `rows` rows.
-  int ThreadsFor(size_t rows) const;
+  // How one model call of some size runs: with how many OpenMP threads, and where. A call
+  // with a team of threads goes to the process's lanes for that team size (compute_lanes.h);
+  // one on a single thread runs on the calling thread.
+  struct CallPlan {
+    int threads = 1;
+    ComputeLanes* lanes = nullptr;
+  };
+  const CallPlan& PlanFor(size_t rows) const;
   void RunBatch(std::span<const std::shared_ptr<BatchWork>> batch);
   void Record(bool ok, int64_t total_ns, int64_t queue_ns);
 
@@ -61,9 +69,9 @@ class Deployment {
   const models::ModelVersion version_;
   const std::unique_ptr<Backend> backend_;
   const EndpointConfig config_;
-  // OpenMP threads of one model call, by its size (ThreadsFor).
-  int small_call_threads_ = 1;
-  int large_call_threads_ = 1;
+  // Model calls by their size (PlanFor).
+  CallPlan small_call_;
+  CallPlan large_call_;
   // The metric series this deployment records into, looked up once rather than per request.
   struct Series {
     MetricsRegistry::SeriesHandle success, failure;  // requests by outcome
