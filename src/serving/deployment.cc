@@ -155,7 +155,7 @@ class Deployment::Work final : public BatchWork {
 
 Deployment::Deployment(std::string endpoint, models::ModelVersion version,
                        std::unique_ptr<Backend> backend, const EndpointConfig& config,
-                       MetricsRegistry& metrics)
+                       MetricsRegistry& metrics, int library_threads)
     : endpoint_(std::move(endpoint)),
       version_(std::move(version)),
       backend_(std::move(backend)),
@@ -169,10 +169,9 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   // Only backends single-threaded by nature: the first LibTorch call on a thread sets up that
   // thread's intra-op pool, which every request thread would otherwise do in turn.
   options.run_on_caller = backend_->compute_threads() == 1;
-  // Both read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity. Start()
-  // warmed the backend up on this thread, so the library has made its choice here.
+  // Read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity.
   const int fixed = ThreadsPerCall(*backend_, options.instances);
-  const int library = std::max(1, omp_get_max_threads());
+  const int library = std::max(1, library_threads);
   auto plan = [](int threads) {
     return CallPlan{.threads = threads, .lanes = threads > 1 ? &LanesFor(threads) : nullptr};
   };
@@ -189,13 +188,22 @@ Result<std::shared_ptr<Deployment>> Deployment::Start(std::string endpoint,
                                                       std::unique_ptr<Backend> backend,
                                                       const EndpointConfig& config,
                                                       MetricsRegistry& metrics) {
-  if (Status st = backend->Warmup(); !st.ok()) {
+  // The warm-up runs on the lane of full-width calls, not on the calling (request) thread: the
+  // library may start an OpenMP team on whichever thread it first runs on (compute_lanes.h).
+  // Its own thread count is read there, once it has chosen it.
+  Status warm;
+  int library_threads = 1;
+  LanesFor(omp_get_num_procs()).Run([&] {
+    warm = backend->Warmup();
+    library_threads = omp_get_max_threads();
+  });
+  if (!warm.ok()) {
     return FailedPrecondition("model '" + version.model_name + "' version " +
                               std::to_string(version.version) +
-                              " failed its warm-up run: " + st.message());
+                              " failed its warm-up run: " + warm.message());
   }
   return std::make_shared<Deployment>(std::move(endpoint), std::move(version), std::move(backend),
-                                      config, metrics);
+                                      config, metrics, library_threads);
 }
 
 bool Deployment::Serves(const std::string& version_id, const EndpointConfig& config) const {

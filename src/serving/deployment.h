@@ -49,8 +49,10 @@ class Deployment {
   // One entry of the protocol's model statistics (Triton's model_stats shape).
   Json StatsJson() const;
 
+  // For Start (through make_shared): `library_threads` is the thread count the model's library
+  // chose for itself while warming up.
   Deployment(std::string endpoint, models::ModelVersion version, std::unique_ptr<Backend> backend,
-             const EndpointConfig& config, MetricsRegistry& metrics);
+             const EndpointConfig& config, MetricsRegistry& metrics, int library_threads);
 
  private:
   class Work;
