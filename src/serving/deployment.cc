@@ -87,6 +87,11 @@ ComputeLanes& LanesFor(int threads) {
 
 }  // namespace
 
+void WithoutThreadTeam(const std::function<void()>& fn) {
+  ScopedComputeThreads threads(1);
+  fn();
+}
+
 void DeclareServingMetrics(MetricsRegistry& metrics) {
   metrics.DeclareCounter(kRequests, "Inference requests by endpoint, version and outcome.");
   const std::vector<double> seconds = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,

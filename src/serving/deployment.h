@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -101,6 +102,11 @@ class Deployment {
 
   std::unique_ptr<Batcher> batcher_;  // last: stopped first, while the rest is alive
 };
+
+// Runs `fn` (loading a model on a request thread) with OpenMP held to the calling thread. A model
+// library that started a thread team there would add to the threads libgomp counts against the
+// cores, and slow every team in the process (compute_lanes.h).
+void WithoutThreadTeam(const std::function<void()>& fn);
 
 // Declares the serving metric families on `metrics` (once per registry).
 void DeclareServingMetrics(MetricsRegistry& metrics);

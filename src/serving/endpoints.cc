@@ -1,6 +1,7 @@
 #include "serving/endpoints.h"
 
 #include <charconv>
+#include <optional>
 #include <random>
 
 #include "common/log.h"
@@ -160,7 +161,9 @@ Result<std::shared_ptr<const LiveEndpoint::Routing>> Endpoints::Load(
       EASEL_ASSIGN_OR_RETURN(train::ModelFiles files, train::ReadModelFiles(blobs_, version));
       train::Resources resources;
       resources.device = config.device;
-      auto backend = (*factory)(version, files, resources);
+      std::optional<Result<std::unique_ptr<Backend>>> loaded;
+      WithoutThreadTeam([&] { loaded.emplace((*factory)(version, files, resources)); });
+      Result<std::unique_ptr<Backend>>& backend = *loaded;
       if (!backend.ok()) {
         return Status(backend.status().code() == StatusCode::kInternal
                           ? StatusCode::kFailedPrecondition
