@@ -65,10 +65,15 @@ class Backend {
   virtual size_t output_width() const = 0;
   // Threads one Execute may use. 0: as many as the deployment can give (all cores with one
   // instance, an equal share with several). 1 suits models whose calls are too small to
-  // share: a library team then costs more to start and to idle-spin than the work it splits,
-  // and a single-threaded call may run on the request's own thread instead of being handed
-  // to an instance thread and back.
+  // share: a library team then costs more to start and to idle-spin than the work it splits.
   virtual int compute_threads() const { return 0; }
+  // Whether Execute may run on any thread: single-threaded, with no per-thread state for its
+  // library to set up. A request that finds an instance free then runs on its own thread
+  // instead of being handed to an instance thread and back. Not for LibTorch models: the first
+  // call on a thread sets up that thread's intra-op threads, which every request thread would
+  // otherwise do in turn (and on hosts where LibTorch's default is several threads, start a
+  // team of its own).
+  virtual bool runs_on_any_thread() const { return false; }
   // One call through the model on a representative input, so that lazy initialization (thread
   // pools, allocator caches) happens before traffic arrives.
   virtual Status Warmup() const = 0;

@@ -171,9 +171,7 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   options.max_queue_delay_us = config.max_queue_delay_us;
   options.instances = config.instances;
   options.max_queue_size = static_cast<size_t>(std::max<int64_t>(1, config.max_queue_size));
-  // Only backends single-threaded by nature: the first LibTorch call on a thread sets up that
-  // thread's intra-op pool, which every request thread would otherwise do in turn.
-  options.run_on_caller = backend_->compute_threads() == 1;
+  options.run_on_caller = backend_->runs_on_any_thread();
   // Read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity.
   const int fixed = ThreadsPerCall(*backend_, options.instances);
   const int library = std::max(1, library_threads);
