@@ -22,7 +22,7 @@ ComputeLanes::~ComputeLanes() {
 }
 
 void ComputeLanes::Run(const std::function<void()>& fn) {
-  Call call{.fn = &fn};
+  Pending call{.fn = &fn};
   std::unique_lock lock(mu_);
   queue_.push_back(&call);
   queued_.notify_one();
@@ -40,7 +40,7 @@ void ComputeLanes::Lane() {
   for (;;) {
     queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, with nothing left
-    Call* call = queue_.front();
+    Pending* call = queue_.front();
     queue_.pop_front();
     lock.unlock();
     try {

@@ -17,7 +17,9 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace easel::serving {
@@ -33,11 +35,18 @@ class ComputeLanes {
   // Runs `fn` on a free lane (the oldest call first when all are busy) and returns once it
   // has; what `fn` throws is thrown here.
   void Run(const std::function<void()>& fn);
+  // The same for a call with a result: returns what `fn` returns.
+  template <typename Fn>
+  std::invoke_result_t<Fn&> Call(Fn&& fn) {
+    std::optional<std::invoke_result_t<Fn&>> result;
+    Run([&] { result.emplace(fn()); });
+    return std::move(*result);
+  }
 
   int lanes() const { return static_cast<int>(threads_.size()); }
 
  private:
-  struct Call {
+  struct Pending {
     const std::function<void()>* fn;
     bool done = false;
     std::exception_ptr error;
@@ -47,7 +56,7 @@ class ComputeLanes {
   std::mutex mu_;
   std::condition_variable queued_;
   std::condition_variable finished_;
-  std::deque<Call*> queue_;
+  std::deque<Pending*> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -25,6 +26,11 @@ TEST(ComputeLanesTest, ACallRunsOnALaneAndIsDoneWhenRunReturns) {
   EXPECT_EQ(value, 42);
   EXPECT_NE(ran_on, std::this_thread::get_id());
   EXPECT_NE(ran_on, std::thread::id());
+}
+
+TEST(ComputeLanesTest, CallReturnsWhatTheCallReturns) {
+  ComputeLanes lanes(1);
+  EXPECT_EQ(lanes.Call([] { return std::string("from a lane"); }), "from a lane");
 }
 
 TEST(ComputeLanesTest, WhatACallThrowsReachesItsCallerAndTheLaneGoesOn) {
