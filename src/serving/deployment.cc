@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,25 +34,6 @@ constexpr const char* kTritonExecCount = "nv_inference_exec_count";
 constexpr const char* kTritonQueueUs = "nv_inference_queue_duration_us";
 constexpr const char* kTritonComputeUs = "nv_inference_compute_infer_duration_us";
 constexpr const char* kTritonRequestUs = "nv_inference_request_duration_us";
-
-// Sets the OpenMP thread count of this thread's parallel regions for one model call (the
-// count is per calling thread) and restores it after; 0 leaves it alone.
-class ScopedComputeThreads {
- public:
-  explicit ScopedComputeThreads(int threads) {
-    if (threads <= 0) return;
-    saved_ = omp_get_max_threads();
-    if (saved_ != threads) omp_set_num_threads(threads);
-  }
-  ~ScopedComputeThreads() {
-    if (saved_ > 0) omp_set_num_threads(saved_);
-  }
-  ScopedComputeThreads(const ScopedComputeThreads&) = delete;
-  ScopedComputeThreads& operator=(const ScopedComputeThreads&) = delete;
-
- private:
-  int saved_ = 0;
-};
 
 // Threads one model call gets: what the backend asks for; else, with several instances, an
 // equal share of the cores, so that instances running side by side do not oversubscribe them
@@ -88,9 +68,14 @@ ComputeLanes& LanesFor(int threads) {
 
 }  // namespace
 
-void WithoutThreadTeam(const std::function<void()>& fn) {
-  ScopedComputeThreads threads(1);
-  fn();
+ScopedComputeThreads::ScopedComputeThreads(int threads) {
+  if (threads <= 0) return;
+  saved_ = omp_get_max_threads();
+  if (saved_ != threads) omp_set_num_threads(threads);
+}
+
+ScopedComputeThreads::~ScopedComputeThreads() {
+  if (saved_ > 0) omp_set_num_threads(saved_);
 }
 
 void DeclareServingMetrics(MetricsRegistry& metrics) {
@@ -229,12 +214,7 @@ void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
       ScopedComputeThreads threads(plan.threads);
       return backend_->Execute(rows);
     };
-    std::optional<Result<std::vector<float>>> out;
-    if (plan.lanes != nullptr) {
-      plan.lanes->Run([&] { out.emplace(call()); });
-    } else {
-      out.emplace(call());
-    }
+    Result<std::vector<float>> out = plan.lanes != nullptr ? plan.lanes->Call(call) : call();
     const int64_t ns = Nanos(Clock::now() - start);
     execution_count_.fetch_add(1, std::memory_order_relaxed);
     compute_.Add(ns);
@@ -248,7 +228,7 @@ void Deployment::RunBatch(std::span<const std::shared_ptr<BatchWork>> batch) {
     series_.batch_size.Observe(static_cast<double>(rows.count));
     series_.triton_exec_count.Increment();
     series_.triton_compute_us.Increment(ns / 1e3);
-    return std::move(*out);
+    return out;
   };
   auto& first = static_cast<Work&>(*batch.front());
   if (batch.size() == 1) {

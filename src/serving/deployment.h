@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -103,10 +102,20 @@ class Deployment {
   std::unique_ptr<Batcher> batcher_;  // last: stopped first, while the rest is alive
 };
 
-// Runs `fn` (loading a model on a request thread) with OpenMP held to the calling thread. A model
-// library that started a thread team there would add to the threads libgomp counts against the
-// cores, and slow every team in the process (compute_lanes.h).
-void WithoutThreadTeam(const std::function<void()>& fn);
+// Sets the OpenMP thread count of this thread's parallel regions (the count is per thread) and
+// restores it after; 0 leaves it alone. Around model calls, and with 1 around loading a model on
+// a request thread: a library that started a thread team there would add to the threads libgomp
+// counts against the cores, and slow every team in the process (compute_lanes.h).
+class ScopedComputeThreads {
+ public:
+  explicit ScopedComputeThreads(int threads);
+  ~ScopedComputeThreads();
+  ScopedComputeThreads(const ScopedComputeThreads&) = delete;
+  ScopedComputeThreads& operator=(const ScopedComputeThreads&) = delete;
+
+ private:
+  int saved_ = 0;
+};
 
 // Declares the serving metric families on `metrics` (once per registry).
 void DeclareServingMetrics(MetricsRegistry& metrics);

@@ -1,7 +1,6 @@
 #include "serving/endpoints.h"
 
 #include <charconv>
-#include <optional>
 #include <random>
 
 #include "common/log.h"
@@ -161,9 +160,10 @@ Result<std::shared_ptr<const LiveEndpoint::Routing>> Endpoints::Load(
       EASEL_ASSIGN_OR_RETURN(train::ModelFiles files, train::ReadModelFiles(blobs_, version));
       train::Resources resources;
       resources.device = config.device;
-      std::optional<Result<std::unique_ptr<Backend>>> loaded;
-      WithoutThreadTeam([&] { loaded.emplace((*factory)(version, files, resources)); });
-      Result<std::unique_ptr<Backend>>& backend = *loaded;
+      auto backend = [&] {
+        ScopedComputeThreads one_thread(1);  // no thread team on this request thread
+        return (*factory)(version, files, resources);
+      }();
       if (!backend.ok()) {
         return Status(backend.status().code() == StatusCode::kInternal
                           ? StatusCode::kFailedPrecondition
