@@ -53,29 +53,27 @@ Status FillColumn(const Tensor& t, size_t col, std::vector<data::Sample>& sample
     return InvalidArgument("input '" + t.name + "' does not hold one value per row");
   }
   auto cell = [&](size_t row) -> std::optional<std::string>& { return samples[row].values[col]; };
+  // Numbers of type T, packed in `bytes`, as text.
+  auto numbers = [&]<typename T>(const char* bytes, T, auto text) {
+    for (size_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, bytes + i * sizeof v, sizeof v);
+      if (!std::isnan(v)) cell(i) = text(v);
+    }
+  };
   switch (t.datatype) {
     case DataType::kBytes:
       for (size_t i = 0; i < n; ++i) cell(i) = t.strings[i];
       return OkStatus();
     case DataType::kFp64:
-      for (size_t i = 0; i < n; ++i) {
-        double v;
-        std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
-        if (!std::isnan(v)) cell(i) = data::transforms::FormatNumber(v);
-      }
+      numbers(t.data.data(), 0.0, data::transforms::FormatNumber);
       return OkStatus();
     case DataType::kFp32:  // the common case, without ToFloats' copy
-      for (size_t i = 0; i < n; ++i) {
-        float v;
-        std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
-        if (!std::isnan(v)) cell(i) = FloatText(v);
-      }
+      numbers(t.data.data(), 0.0f, FloatText);
       return OkStatus();
     default: {
       EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
-      for (size_t i = 0; i < n; ++i) {
-        if (!std::isnan(values[i])) cell(i) = FloatText(values[i]);
-      }
+      numbers(reinterpret_cast<const char*>(values.data()), 0.0f, FloatText);
       return OkStatus();
     }
   }
