@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -86,12 +87,10 @@ class WireClient {
       const size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
       const std::string_view name = line.substr(0, colon);
-      const std::string value(line.substr(colon + 1));
-      if (NameIs(name, "content-length")) content_length = std::strtoul(value.c_str(), nullptr, 10);
-      if (NameIs(name, "inference-header-content-length")) {
-        answer.header_length = std::strtoul(value.c_str(), nullptr, 10);
-      }
-      if (NameIs(name, "connection")) close = value.find("close") != std::string::npos;
+      const std::string_view value = line.substr(colon + 1);
+      if (NameIs(name, "content-length")) content_length = Count(value);
+      if (NameIs(name, "inference-header-content-length")) answer.header_length = Count(value);
+      if (NameIs(name, "connection")) close = value.find("close") != std::string_view::npos;
       if (NameIs(name, "transfer-encoding")) return Fail("chunked answers are not read here");
     }
     const size_t body_start = head_end + 4;
@@ -104,6 +103,13 @@ class WireClient {
   }
 
  private:
+  // A header's decimal value (0 when it is not one), without copying it out of the buffer.
+  static size_t Count(std::string_view value) {
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    size_t n = 0;
+    std::from_chars(value.data(), value.data() + value.size(), n);
+    return n;
+  }
   static bool NameIs(std::string_view name, std::string_view lower) {
     return name.size() == lower.size() &&
            std::equal(name.begin(), name.end(), lower.begin(),
