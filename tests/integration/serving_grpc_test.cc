@@ -142,7 +142,7 @@ TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {
       {[](auto& r) { r.mutable_inputs(1)->set_datatype("FLOAT"); }, "FLOAT"},
       {[](auto& r) { r.mutable_inputs(2)->set_shape(0, -2); }, "negative"},
       {[](auto& r) { r.mutable_inputs(0)->set_name("petal"); }, "unknown input 'petal'"},
-      {[](auto& r) { r.mutable_inputs(3)->set_name("f0"); }, "twice"},
+      {[](auto& r) { r.mutable_inputs(3)->set_name("f0"); }, "input 'f0' appears more than once"},
       {[](auto& r) { r.mutable_inputs(0)->mutable_contents()->add_fp32_contents(1); }, "contents"},
       {[](auto& r) { r.add_outputs()->set_name("logits"); }, "unknown output 'logits'"},
   };

@@ -2,14 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
-#include <set>
+#include <string_view>
+#include <vector>
 
 namespace easel::serving::kserve {
 namespace {
 
+// Null when there are none, as the JSON codec leaves them (tensor.h).
 Json ParametersJson(const google::protobuf::Map<std::string, inference::InferParameter>& params) {
+  if (params.empty()) return Json();
   Json out = Json::object();
   for (const auto& [name, p] : params) {
     switch (p.parameter_choice_case()) {
@@ -119,14 +123,15 @@ Result<InferRequest> FromProto(const inference::ModelInferRequest& request, int6
         "raw_input_contents has {} entries but the request has {} inputs; give one per input",
         request.raw_input_contents_size(), request.inputs_size()));
   }
-  std::set<std::string> names;
+  // Names are checked for repeats once all are read: one sort instead of a set node per input.
+  std::vector<std::string_view> names;
+  names.reserve(request.inputs_size());
+  out.inputs.reserve(request.inputs_size());
   for (int i = 0; i < request.inputs_size(); ++i) {
     const auto& in = request.inputs(i);
     if (in.name().empty()) return InvalidArgument(fmt::format("inputs[{}] has no name", i));
+    names.push_back(in.name());
     const std::string what = fmt::format("input '{}'", in.name());
-    if (!names.insert(in.name()).second) {
-      return InvalidArgument(fmt::format("{} is given twice", what));
-    }
     Tensor t;
     t.name = in.name();
     EASEL_ASSIGN_OR_RETURN(t.datatype, ParseDataType(in.datatype()));
@@ -143,6 +148,10 @@ Result<InferRequest> FromProto(const inference::ModelInferRequest& request, int6
       EASEL_RETURN_IF_ERROR(FromContents(in.contents(), count, t, what));
     }
     out.inputs.push_back(std::move(t));
+  }
+  std::sort(names.begin(), names.end());
+  if (auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end()) {
+    return InvalidArgument(fmt::format("input '{}' appears more than once", *twice));
   }
   for (const auto& o : request.outputs()) {
     RequestedOutput r;
