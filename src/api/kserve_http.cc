@@ -21,7 +21,7 @@ Result<std::shared_ptr<serving::LiveEndpoint>> EndpointFor(const Call& call, Api
   auto live = ctx.endpoints->Find(name);
   if (!live.ok()) return NotFound("model '" + name + "' not found");
   auto project =
-      ctx.projects.Authorize(call.principal(), (*live)->record().project_name, auth::Role::kViewer);
+      ctx.projects.Authorize(call.principal(), (*live)->project_name(), auth::Role::kViewer);
   if (!project.ok()) {
     if (project.status().code() == StatusCode::kPermissionDenied) return project.status();
     return NotFound("model '" + name + "' not found");

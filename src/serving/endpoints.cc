@@ -36,6 +36,11 @@ EndpointRecord LiveEndpoint::record() const {
   return record_;
 }
 
+std::string LiveEndpoint::project_name() const {
+  std::lock_guard lock(mu_);
+  return record_.project_name;
+}
+
 LiveEndpoint::State LiveEndpoint::state() const {
   std::lock_guard lock(mu_);
   return state_;

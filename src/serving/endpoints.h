@@ -44,6 +44,9 @@ class LiveEndpoint {
   LiveEndpoint(EndpointRecord record) : record_(std::move(record)) {}
 
   EndpointRecord record() const;
+  // The project whose readers may call the endpoint: what every data-plane request checks, without
+  // copying the whole record.
+  std::string project_name() const;
   State state() const;
   std::string error() const;  // why loading failed
   std::shared_ptr<const Routing> routing() const;

@@ -52,7 +52,7 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
     if (token.empty()) {
       return Unauthenticated("missing bearer token: send metadata 'authorization: Bearer <token>'");
     }
-    Status st = authorize(token, (*live)->record().project_name);
+    Status st = authorize(token, (*live)->project_name());
     if (st.ok()) return *live;
     if (st.code() == StatusCode::kUnauthenticated || st.code() == StatusCode::kPermissionDenied) {
       return st;
