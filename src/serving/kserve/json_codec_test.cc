@@ -8,6 +8,9 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "common/json.h"
 
@@ -386,6 +389,86 @@ TEST(BinaryInputTest, TruncatedBodiesNeverThrow) {
     EXPECT_FALSE(ParseInferRequest(prefix, std::min(cut, json.size())).ok()) << cut;
     EXPECT_FALSE(ParseInferRequest(prefix, std::nullopt).ok()) << cut;
   }
+}
+
+// Random edits of valid bodies (bytes flipped, structural characters and extreme numbers
+// spliced in, ranges dropped or repeated), with and without a binary section: every body gives
+// either a request whose inputs hold exactly the elements their shapes declare, or
+// INVALID_ARGUMENT with a message. Under AddressSanitizer this is also a memory-safety check of
+// the parser (docs/development.md).
+TEST(ParseInferRequestTest, MutatedBodiesGiveARequestOrAnErrorNeverAnythingElse) {
+  const std::string typed =
+      R"({"id":"m","parameters":{"binary_data_output":false},"inputs":[)"
+      R"({"name":"a","shape":[2,2],"datatype":"INT16","data":[[1,-2],[300,4]]},)"
+      R"({"name":"b","shape":[3],"datatype":"FP16","data":[0.5,1e4,-7]},)"
+      R"({"name":"c","shape":[1],"datatype":"BYTES","data":["x\u00e9"]},)"
+      R"({"name":"d","shape":[2],"datatype":"BOOL","data":[true,false]},)"
+      R"({"name":"e","shape":[1],"datatype":"UINT64","data":[18446744073709551615]}],)"
+      R"("outputs":[{"name":"o","parameters":{"classification":2}}]})";
+  const std::string header =
+      R"({"inputs":[{"name":"a","shape":[2],"datatype":"FP32","parameters":{"binary_data_size":8}},)"
+      R"({"name":"s","shape":[2],"datatype":"BYTES","parameters":{"binary_data_size":13}}]})";
+  const std::string binary = PackLe<float>({1.5f, -2}) + LengthPrefixed({"abc", "de"});
+  ASSERT_TRUE(Parse(typed).ok());
+  ASSERT_TRUE(ParseInferRequest(header + binary, header.size()).ok());
+
+  const std::vector<std::string> splices = {
+      "\"", "[", "]", "{", "}", ",", ":", "-", "0", "1e999", "-1", "null", "true", "[]", "{}",
+      "18446744073709551616", "-9223372036854775809", "\\u0000", "\\ud800", "\xff", "\0"};
+  std::mt19937 rng(20261124);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  auto mutate = [&](std::string body) {
+    for (size_t edits = 1 + pick(3); edits > 0 && !body.empty(); --edits) {
+      const size_t at = pick(body.size());
+      switch (pick(4)) {
+        case 0:
+          body[at] = static_cast<char>(body[at] ^ (1 << pick(8)));
+          break;
+        case 1:
+          body.insert(at, splices[pick(splices.size())]);
+          break;
+        case 2:
+          body.erase(at, 1 + pick(8));
+          break;
+        default:
+          body.insert(at, body.substr(at, 1 + pick(16)));
+          break;
+      }
+    }
+    return body;
+  };
+  auto check = [](const Result<InferRequest>& r, const std::string& body) {
+    if (!r.ok()) {
+      ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument) << body;
+      ASSERT_FALSE(r.status().message().empty()) << body;
+      return;
+    }
+    for (const Tensor& t : r->inputs) {
+      ASSERT_GE(t.element_count(), 0) << body;
+      const auto count = static_cast<size_t>(t.element_count());
+      if (t.datatype == DataType::kBytes) {
+        ASSERT_EQ(t.strings.size(), count) << body;
+      } else {
+        ASSERT_EQ(t.data.size(), count * ElementSize(t.datatype)) << body;
+      }
+    }
+  };
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string body = mutate(typed);
+    const Result<InferRequest> r = Parse(body);
+    accepted += r.ok() ? 1 : 0;
+    ASSERT_NO_FATAL_FAILURE(check(r, body));
+    const std::string with_binary = mutate(header) + binary;
+    const size_t length = pick(with_binary.size() + 1);
+    ASSERT_NO_FATAL_FAILURE(check(ParseInferRequest(with_binary, length), with_binary));
+    const std::string mutated_binary = mutate(header + binary);
+    ASSERT_NO_FATAL_FAILURE(
+        check(ParseInferRequest(mutated_binary, std::min(header.size(), mutated_binary.size())),
+              mutated_binary));
+  }
+  // The edits do not all break the request: some land in values and still parse.
+  EXPECT_GT(accepted, 0);
 }
 
 TEST(ParseHeaderLengthTest, AcceptsOnlyNonNegativeIntegers) {
