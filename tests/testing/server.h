@@ -32,7 +32,7 @@ struct ServerOptions {
 class ServerProcess {
  public:
   explicit ServerProcess(ServerOptions options = {});
-  ~ServerProcess();  // SIGKILL if still running
+  ~ServerProcess();  // SIGTERM if still running; SIGKILL after 5 s
 
   // Starts the server and waits until it prints its URL. The admin token is the one from
   // EASEL_ADMIN_TOKEN, fixed for every test server so restarts keep working.

@@ -395,7 +395,7 @@ TEST(BinaryInputTest, TruncatedBodiesNeverThrow) {
 // spliced in, ranges dropped or repeated), with and without a binary section: every body gives
 // either a request whose inputs hold exactly the elements their shapes declare, or
 // INVALID_ARGUMENT with a message. Under AddressSanitizer this is also a memory-safety check of
-// the parser (docs/development.md).
+// the parser (README.md, "Sanitizer runs").
 TEST(ParseInferRequestTest, MutatedBodiesGiveARequestOrAnErrorNeverAnythingElse) {
   const std::string typed =
       R"({"id":"m","parameters":{"binary_data_output":false},"inputs":[)"
