@@ -219,7 +219,7 @@ Result<ImageHeader> ProbeImage(const ImageRangeReader& read) {
     return Unsupported("jpegxl");
   }
   if (b.size() >= 12 && b.substr(4, 4) == "ftyp") {
-    std::string_view brand = b.substr(8, 4);
+    const std::string_view brand = std::string_view(b).substr(8, 4);
     if (brand == "avif" || brand == "avis") return Unsupported("avif");
     if (brand == "heic" || brand == "heix" || brand == "mif1" || brand == "msf1") {
       return Unsupported("heif");
