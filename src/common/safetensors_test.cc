@@ -258,7 +258,8 @@ TEST(SafetensorsTest, AcceptsEmptyFileAndPaddedHeader) {
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   EXPECT_TRUE(empty->tensors().empty());
   std::string header = R"({"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}})";
-  Result<File> padded = File::Parse(Make(header + "      ", "z"));
+  const std::string bytes = Make(header + "      ", "z");  // outlives the File's views
+  Result<File> padded = File::Parse(bytes);
   ASSERT_TRUE(padded.ok()) << padded.status().ToString();
   EXPECT_EQ(padded->Find("a")->data, "z");
 }
