@@ -5,6 +5,11 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "data/images/test_support.h"
 
 namespace easel::data {
@@ -143,6 +148,58 @@ TEST(ImageProbeTest, JpegEndMarker) {
   EXPECT_TRUE(JpegHasEndMarker(with_thumb));
   EXPECT_FALSE(JpegHasEndMarker(with_thumb.substr(0, with_thumb.size() - 100)));
   EXPECT_FALSE(JpegHasEndMarker(Png(4, 4)));
+}
+
+// Random edits (bytes flipped, cut, repeated or dropped) in the headers of every format the
+// probe reads: each file gives a positive size or INVALID_ARGUMENT with a message, and the JPEG
+// end-marker scan finishes (under AddressSanitizer: without reading outside the bytes).
+TEST(ImageProbeTest, EditedHeadersGiveASizeOrAnError) {
+  cv::Mat img(19, 23, CV_8UC3, cv::Scalar(1, 2, 3));
+  std::vector<unsigned char> lossless;
+  ASSERT_TRUE(cv::imencode(".webp", img, lossless, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  const std::vector<std::string> files = {
+      Png(37, 21), Jpeg(40, 30), testing::Bmp(13, 9), testing::Webp(33, 17),
+      std::string(lossless.begin(), lossless.end()),
+      std::string("GIF89a\x2c\x01\xc8\x00\x00\x00\x00", 13),
+      std::string("RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\x9f\x0f\x00\xb7\x0b\x00", 30),
+      std::string("\0\0\0\x1c" "ftypavif\0\0\0\0", 16)};
+  std::mt19937 rng(20261124);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  int sized = 0;
+  for (const std::string& file : files) {
+    const size_t header = std::min<size_t>(file.size(), 1024);  // where the sizes are
+    for (int i = 0; i < 3000; ++i) {
+      std::string b = file;
+      for (size_t edits = 1 + pick(3); edits > 0 && !b.empty(); --edits) {
+        const size_t at = pick(std::min(header, b.size()));
+        switch (pick(4)) {
+          case 0:
+            b[at] = static_cast<char>(b[at] ^ (1 << pick(8)));
+            break;
+          case 1:
+            b.resize(at);
+            break;
+          case 2:
+            b.insert(at, b.substr(at, 1 + pick(8)));
+            break;
+          default:
+            b.erase(at, 1 + pick(8));
+            break;
+        }
+      }
+      Result<ImageHeader> probed = ProbeImageBytes(b);
+      if (probed.ok()) {
+        ASSERT_GT(probed->width, 0);
+        ASSERT_GT(probed->height, 0);
+        ++sized;
+      } else {
+        ASSERT_EQ(probed.status().code(), StatusCode::kInvalidArgument);
+        ASSERT_FALSE(probed.status().message().empty());
+      }
+      JpegHasEndMarker(b);
+    }
+  }
+  EXPECT_GT(sized, 0);  // many edits miss the size fields
 }
 
 TEST(ImageProbeTest, FormatNames) {
