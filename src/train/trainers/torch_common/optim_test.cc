@@ -147,7 +147,8 @@ TEST(OptimStateTest, AdamWStateLayout) {
   std::vector<at::Tensor> params = fc->parameters();
   auto opt = MakeOptimizer(params, OptimConfig{});
   Train(fc, **opt, 2, 0);
-  safetensors::File file = *safetensors::File::Parse(*SaveOptimizerState(**opt, params));
+  const std::string saved = *SaveOptimizerState(**opt, params);  // outlives the File's views
+  safetensors::File file = *safetensors::File::Parse(saved);
   EXPECT_EQ(file.metadata().at("optimizer"), "adamw");
   EXPECT_EQ(file.metadata().at("num_params"), "2");
   ASSERT_NE(file.Find("0.step"), nullptr);

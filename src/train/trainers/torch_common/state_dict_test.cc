@@ -133,7 +133,8 @@ TEST(StateDictTest, ConvertsFloatingDTypes) {
 
 TEST(StateDictTest, RejectsKindMismatchAndGarbage) {
   Net a(2);
-  safetensors::File file = *safetensors::File::Parse(*SaveStateDict(a));
+  const std::string saved = *SaveStateDict(a);  // outlives the File's views
+  safetensors::File file = *safetensors::File::Parse(saved);
   safetensors::Writer w;
   for (const auto& t : file.tensors()) {
     if (t.name == "fc1.bias") {
