@@ -25,6 +25,7 @@ set(DATA_IMAGES_LIBS pugixml::pugixml yaml-cpp)
 
 set(DATA_IMAGES_TESTS
     images/test_support.cc
+    images/annotation_edits_test.cc
     images/coco_test.cc
     images/formats_test.cc
     images/image_csv_test.cc
