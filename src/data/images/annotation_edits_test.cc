@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data/images/test_support.h"
+#include "testing/random_edits.h"
 
 namespace easel::data {
 namespace {
@@ -27,31 +28,12 @@ struct Image {
   int64_t height;
 };
 
-// `text` with 1 to 3 random edits: a byte flipped, a piece spliced in, a range dropped or
-// repeated.
-std::string Edit(std::string text, std::mt19937& rng) {
-  static const std::vector<std::string> pieces = {
-      "-", "0", "1e308", "-1", "nan", "9999999", "\"", "<", ">", "</", "{", "}", "[", "]",
-      ",", ":", "\n", " ", "../", "/", "\\", "\xff", "0.5"};
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  for (size_t edits = 1 + pick(3); edits > 0 && !text.empty(); --edits) {
-    const size_t at = pick(text.size());
-    switch (pick(4)) {
-      case 0:
-        text[at] = static_cast<char>(text[at] ^ (1 << pick(8)));
-        break;
-      case 1:
-        text.insert(at, pieces[pick(pieces.size())]);
-        break;
-      case 2:
-        text.erase(at, 1 + pick(8));
-        break;
-      default:
-        text.insert(at, text.substr(at, 1 + pick(24)));
-        break;
-    }
-  }
-  return text;
+// Edits of an annotation file: JSON, XML and YAML syntax, numbers, paths.
+std::string Edit(const std::string& text, std::mt19937& rng) {
+  static const ::easel::testing::EditOptions options{
+      .pieces = {"-", "0", "1e308", "-1", "nan", "9999999", "\"", "<", ">", "</", "{", "}", "[",
+                 "]", ",", ":", "\n", " ", "../", "/", "\\", "\xff", "0.5"}};
+  return ::easel::testing::RandomEdits(text, rng, options);
 }
 
 // Imports `annotations` (path -> text) with `images` (path -> image) and checks what came of
@@ -104,6 +86,29 @@ bool ImportAndCheck(const std::string& format, const std::map<std::string, Image
 
 constexpr int kEdits = 250;
 
+// Imports `files` as they are (which must add boxes), then kEdits times with one or more of
+// them edited.
+void ImportEdits(const std::string& format, const std::map<std::string, Image>& images,
+                 const std::map<std::string, std::string>& files, uint32_t seed) {
+  ASSERT_TRUE(ImportAndCheck(format, images, files));
+  std::mt19937 rng(seed);
+  int with_boxes = 0;
+  for (int i = 0; i < kEdits && !::testing::Test::HasFailure(); ++i) {
+    std::map<std::string, std::string> edited = files;
+    // The one file left as it is; files.size(): none.
+    const size_t skip = files.size() > 1 ? rng() % (files.size() + 1) : files.size();
+    size_t n = 0;
+    for (auto& [path, text] : edited) {
+      if (n++ != skip) text = Edit(text, rng);
+    }
+    with_boxes += ImportAndCheck(format, images, edited);
+    if (::testing::Test::HasFailure()) {
+      for (const auto& [path, text] : edited) ADD_FAILURE() << path << ":\n" << text;
+    }
+  }
+  EXPECT_GT(with_boxes, 0);
+}
+
 TEST(AnnotationEditsTest, Coco) {
   const std::map<std::string, Image> images = {{"images/a.png", {Png(100, 80, 1), 100, 80}},
                                                {"images/b.jpg", {Jpeg(64, 48, 2), 64, 48}}};
@@ -113,15 +118,7 @@ TEST(AnnotationEditsTest, Coco) {
     "annotations":[{"id":10,"image_id":1,"category_id":1,"bbox":[10.5,20,30,40]},
                    {"id":11,"image_id":1,"category_id":2,"bbox":[-0.5,0,100.9,80.5]},
                    {"id":12,"image_id":2,"category_id":2,"bbox":[0,0,64,48]}]})";
-  ASSERT_TRUE(ImportAndCheck("coco", images, {{"annotations/instances.json", coco}}));
-  std::mt19937 rng(20261124);
-  int with_boxes = 0;
-  for (int i = 0; i < kEdits && !HasFailure(); ++i) {
-    const std::string edited = Edit(coco, rng);
-    with_boxes += ImportAndCheck("coco", images, {{"annotations/instances.json", edited}});
-    if (HasFailure()) ADD_FAILURE() << "the edited file:\n" << edited;
-  }
-  EXPECT_GT(with_boxes, 0);
+  ImportEdits("coco", images, {{"annotations/instances.json", coco}}, 20261124);
 }
 
 TEST(AnnotationEditsTest, Voc) {
@@ -133,36 +130,16 @@ TEST(AnnotationEditsTest, Voc) {
       "<xmin>10</xmin><ymin>20</ymin><xmax>40</xmax><ymax>60</ymax></bndbox></object>"
       "<object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>101</xmax>"
       "<ymax>81</ymax></bndbox></object></annotation>";
-  ASSERT_TRUE(ImportAndCheck("voc", images, {{"VOC/Annotations/a.xml", xml}}));
-  std::mt19937 rng(20261125);
-  int with_boxes = 0;
-  for (int i = 0; i < kEdits && !HasFailure(); ++i) {
-    const std::string edited = Edit(xml, rng);
-    with_boxes += ImportAndCheck("voc", images, {{"VOC/Annotations/a.xml", edited}});
-    if (HasFailure()) ADD_FAILURE() << "the edited file:\n" << edited;
-  }
-  EXPECT_GT(with_boxes, 0);
+  ImportEdits("voc", images, {{"VOC/Annotations/a.xml", xml}}, 20261125);
 }
 
 TEST(AnnotationEditsTest, Yolo) {
   const std::map<std::string, Image> images = {
       {"ds/images/train/a.png", {Png(200, 100, 1), 200, 100}}};
-  const std::string yaml = "path: .\ntrain: images/train\nnames:\n  0: cat\n  1: dog\n";
-  const std::string labels = "0 0.5 0.5 0.25 0.5\n1 0.1 0.1 0.2 0.2\n1 0.5 0.5 1 1\n";
-  ASSERT_TRUE(ImportAndCheck("yolo", images,
-                             {{"ds/data.yaml", yaml}, {"ds/labels/train/a.txt", labels}}));
-  std::mt19937 rng(20261126);
-  int with_boxes = 0;
-  for (int i = 0; i < kEdits && !HasFailure(); ++i) {
-    // Either file edited, or both.
-    const int which = static_cast<int>(rng() % 3);
-    const std::string y = which != 1 ? Edit(yaml, rng) : yaml;
-    const std::string l = which != 0 ? Edit(labels, rng) : labels;
-    with_boxes +=
-        ImportAndCheck("yolo", images, {{"ds/data.yaml", y}, {"ds/labels/train/a.txt", l}});
-    if (HasFailure()) ADD_FAILURE() << "the edited files:\n" << y << "\n---\n" << l;
-  }
-  EXPECT_GT(with_boxes, 0);
+  ImportEdits("yolo", images,
+              {{"ds/data.yaml", "path: .\ntrain: images/train\nnames:\n  0: cat\n  1: dog\n"},
+               {"ds/labels/train/a.txt", "0 0.5 0.5 0.25 0.5\n1 0.1 0.1 0.2 0.2\n1 0.5 0.5 1 1\n"}},
+              20261126);
 }
 
 }  // namespace

@@ -5,12 +5,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "data/images/test_support.h"
+#include "testing/random_edits.h"
 
 namespace easel::data {
 namespace {
@@ -150,9 +150,9 @@ TEST(ImageProbeTest, JpegEndMarker) {
   EXPECT_FALSE(JpegHasEndMarker(Png(4, 4)));
 }
 
-// Random edits (bytes flipped, cut, repeated or dropped) in the headers of every format the
-// probe reads: each file gives a positive size or INVALID_ARGUMENT with a message, and the JPEG
-// end-marker scan finishes (under AddressSanitizer: without reading outside the bytes).
+// Random edits (testing/random_edits.h) in the headers of every format the probe reads: each
+// file gives a positive size or INVALID_ARGUMENT with a message, and the JPEG end-marker scan
+// finishes (under AddressSanitizer: without reading outside the bytes).
 TEST(ImageProbeTest, EditedHeadersGiveASizeOrAnError) {
   cv::Mat img(19, 23, CV_8UC3, cv::Scalar(1, 2, 3));
   std::vector<unsigned char> lossless;
@@ -164,29 +164,11 @@ TEST(ImageProbeTest, EditedHeadersGiveASizeOrAnError) {
       std::string("RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\x9f\x0f\x00\xb7\x0b\x00", 30),
       std::string("\0\0\0\x1c" "ftypavif\0\0\0\0", 16)};
   std::mt19937 rng(20261124);
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   int sized = 0;
   for (const std::string& file : files) {
-    const size_t header = std::min<size_t>(file.size(), 1024);  // where the sizes are
+    const ::easel::testing::EditOptions edits{.window = 1024};  // where the sizes are
     for (int i = 0; i < 3000; ++i) {
-      std::string b = file;
-      for (size_t edits = 1 + pick(3); edits > 0 && !b.empty(); --edits) {
-        const size_t at = pick(std::min(header, b.size()));
-        switch (pick(4)) {
-          case 0:
-            b[at] = static_cast<char>(b[at] ^ (1 << pick(8)));
-            break;
-          case 1:
-            b.resize(at);
-            break;
-          case 2:
-            b.insert(at, b.substr(at, 1 + pick(8)));
-            break;
-          default:
-            b.erase(at, 1 + pick(8));
-            break;
-        }
-      }
+      const std::string b = ::easel::testing::RandomEdits(file, rng, edits);
       Result<ImageHeader> probed = ProbeImageBytes(b);
       if (probed.ok()) {
         ASSERT_GT(probed->width, 0);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "testing/random_edits.h"
 
 namespace easel::serving::kserve {
 namespace {
@@ -391,8 +392,8 @@ TEST(BinaryInputTest, TruncatedBodiesNeverThrow) {
   }
 }
 
-// Random edits of valid bodies (bytes flipped, structural characters and extreme numbers
-// spliced in, ranges dropped or repeated), with and without a binary section: every body gives
+// Random edits of valid bodies (testing/random_edits.h, splicing in structural characters and
+// extreme numbers), with and without a binary section: every body gives
 // either a request whose inputs hold exactly the elements their shapes declare, or
 // INVALID_ARGUMENT with a message. Under AddressSanitizer this is also a memory-safety check of
 // the parser (README.md, "Sanitizer runs").
@@ -412,30 +413,13 @@ TEST(ParseInferRequestTest, MutatedBodiesGiveARequestOrAnErrorNeverAnythingElse)
   ASSERT_TRUE(Parse(typed).ok());
   ASSERT_TRUE(ParseInferRequest(header + binary, header.size()).ok());
 
-  const std::vector<std::string> splices = {
-      "\"", "[", "]", "{", "}", ",", ":", "-", "0", "1e999", "-1", "null", "true", "[]", "{}",
-      "18446744073709551616", "-9223372036854775809", "\\u0000", "\\ud800", "\xff", "\0"};
+  const ::easel::testing::EditOptions edits{
+      .pieces = {"\"", "[", "]", "{", "}", ",", ":", "-", "0", "1e999", "-1", "null", "true", "[]",
+                 "{}", "18446744073709551616", "-9223372036854775809", "\\u0000", "\\ud800",
+                 "\xff", std::string(1, '\0')}};
   std::mt19937 rng(20261124);
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  auto mutate = [&](std::string body) {
-    for (size_t edits = 1 + pick(3); edits > 0 && !body.empty(); --edits) {
-      const size_t at = pick(body.size());
-      switch (pick(4)) {
-        case 0:
-          body[at] = static_cast<char>(body[at] ^ (1 << pick(8)));
-          break;
-        case 1:
-          body.insert(at, splices[pick(splices.size())]);
-          break;
-        case 2:
-          body.erase(at, 1 + pick(8));
-          break;
-        default:
-          body.insert(at, body.substr(at, 1 + pick(16)));
-          break;
-      }
-    }
-    return body;
+  auto mutate = [&](const std::string& body) {
+    return ::easel::testing::RandomEdits(body, rng, edits);
   };
   auto check = [](const Result<InferRequest>& r, const std::string& body) {
     if (!r.ok()) {
@@ -460,7 +444,7 @@ TEST(ParseInferRequestTest, MutatedBodiesGiveARequestOrAnErrorNeverAnythingElse)
     accepted += r.ok() ? 1 : 0;
     ASSERT_NO_FATAL_FAILURE(check(r, body));
     const std::string with_binary = mutate(header) + binary;
-    const size_t length = pick(with_binary.size() + 1);
+    const size_t length = std::uniform_int_distribution<size_t>(0, with_binary.size())(rng);
     ASSERT_NO_FATAL_FAILURE(check(ParseInferRequest(with_binary, length), with_binary));
     const std::string mutated_binary = mutate(header + binary);
     ASSERT_NO_FATAL_FAILURE(
