@@ -5,6 +5,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "grpc_service.grpc.pb.h"
 #include "serving_fixture.h"
@@ -161,6 +165,71 @@ TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {
 
   // Still serving.
   EXPECT_TRUE(call(Request(3, true)).ok());
+}
+
+// Requests with random datatypes, shapes (negative, zero, huge), element counts and contents:
+// each is answered OK with one probability per class for each row, or INVALID_ARGUMENT with a
+// message, and the server goes on serving.
+TEST_F(ServingGrpcTest, RandomTensorsGetAPredictionOrInvalidArgument) {
+  Train("xgboost", "iris-gbm");
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-gbm"}}})).status, 201);
+  const std::vector<std::string> types = {"FP32", "FP64", "FP16", "INT64", "UINT8",
+                                          "BOOL", "BYTES", "FLOAT", ""};
+  const std::vector<int64_t> dims = {1, 1, 2, 3, 0, -1, int64_t{1} << 40,
+                                     std::numeric_limits<int64_t>::max()};
+  std::mt19937 rng(20261124);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  int predicted = 0;
+  for (int i = 0; i < 300 && !HasFailure(); ++i) {
+    inference::ModelInferRequest r = Request(1 + pick(3), true);
+    const bool raw = pick(4) != 0;
+    if (!raw) r.clear_raw_input_contents();
+    for (int c = 0; c < r.inputs_size(); ++c) {
+      if (pick(2) == 0) continue;  // about half of the inputs keep their valid form
+      auto* in = r.mutable_inputs(c);
+      if (pick(4) == 0) in->set_datatype(types[pick(types.size())]);
+      if (pick(4) == 0) {
+        in->clear_shape();
+        for (size_t d = pick(3); d > 0; --d) in->add_shape(dims[pick(dims.size())]);
+      }
+      if (raw && pick(4) == 0) {
+        std::string bytes(pick(20), '\0');
+        for (char& b : bytes) b = static_cast<char>(rng());
+        *r.mutable_raw_input_contents(c) = bytes;
+      }
+      if (!raw && pick(2) == 0) {
+        for (size_t n = pick(4); n > 0; --n) in->mutable_contents()->add_fp32_contents(0.5f);
+        if (pick(3) == 0) in->mutable_contents()->add_bytes_contents("x");
+        if (pick(3) == 0) in->mutable_contents()->add_int64_contents(-1);
+      }
+      if (pick(10) == 0) in->set_name(Column(static_cast<int>(pick(4))));
+    }
+    if (pick(10) == 0) r.mutable_inputs()->RemoveLast();
+    inference::ModelInferResponse response;
+    const grpc::Status st = stub_->ModelInfer(Context().get(), r, &response);
+    if (!st.ok()) {
+      EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << st.error_message() << "\n" << r.ShortDebugString();
+      EXPECT_FALSE(st.error_message().empty());
+      continue;
+    }
+    ++predicted;
+    ASSERT_GE(response.outputs_size(), 1);
+    ASSERT_EQ(response.raw_output_contents_size(), response.outputs_size());
+    for (int o = 0; o < response.outputs_size(); ++o) {
+      const auto& out = response.outputs(o);
+      int64_t count = 1;
+      for (int64_t d : out.shape()) count *= d;
+      if (out.datatype() == "FP32") {
+        EXPECT_EQ(response.raw_output_contents(o).size(), static_cast<size_t>(count) * 4)
+            << out.name();
+      }
+    }
+  }
+  EXPECT_GT(predicted, 0);  // some requests stay valid
+  // Still serving.
+  inference::ModelInferResponse response;
+  EXPECT_TRUE(stub_->ModelInfer(Context().get(), Request(3, true), &response).ok());
 }
 
 }  // namespace
