@@ -8,11 +8,13 @@
 #include <archive_entry.h>
 
 #include <cstring>
+#include <random>
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
 
 #include "serving_fixture.h"
 #include "testing/digits.h"
+#include "testing/random_edits.h"
 
 namespace easel::testing {
 namespace {
@@ -290,6 +292,21 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
   EXPECT_EQ(other.load(), 0);
   EXPECT_TRUE(well_refused.load()) << "a 429 without Retry-After: 1 or its reason";
   EXPECT_EQ(StatusOf(PostImagesTo(*client_, token_, "digits-narrow", {four[0]})), 200);
+
+  // Randomly damaged PNG and JPEG files (testing/random_edits.h): each is predicted or refused
+  // with 400, never anything else, and the endpoint goes on serving.
+  const std::vector<unsigned char> png(four[0].begin(), four[0].end());
+  std::vector<unsigned char> jpeg;
+  ASSERT_TRUE(cv::imencode(".jpg", cv::imdecode(png, cv::IMREAD_GRAYSCALE), jpeg));
+  const std::vector<std::string> originals = {four[0], four[3],
+                                              std::string(jpeg.begin(), jpeg.end())};
+  std::mt19937 rng(20261124);
+  for (int i = 0; i < 150 && !HasFailure(); ++i) {
+    const std::string image = RandomEdits(originals[i % originals.size()], rng);
+    const int status = PostImages(*client_, token_, {image});
+    EXPECT_TRUE(status == 200 || status == 400) << "status " << status << " for edit " << i;
+  }
+  EXPECT_EQ(PostImages(*client_, token_, {four[0]}), 200);
 }
 
 }  // namespace
