@@ -6,7 +6,7 @@ ifneq ($(PRESET),default)
   BUILD_DIR := build-$(PRESET)
 endif
 
-.PHONY: all deps configure build run test bench format clean
+.PHONY: all deps configure build run test bench sanitize format clean
 
 all: build
 
@@ -27,6 +27,10 @@ test: build
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)
+
+# The suite under ASan, UBSan and LSan (slow: a nightly run; README, "Sanitizer runs").
+sanitize: deps
+	@scripts/sanitize.sh
 
 format:
 	@find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

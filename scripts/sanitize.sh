@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The test suite under AddressSanitizer, UBSan and LeakSanitizer (README, "Sanitizer runs"):
+# builds the `asan` preset in build-asan/, runs every unit-test binary there, and drives every
+# integration suite of build/ against the sanitized server. Exit 1 when a test fails or any
+# sanitizer reports. Slow (the sanitized tree takes about half an hour to build on 2 cores):
+# for a nightly run, not for `make test`.
+#
+#   scripts/sanitize.sh [REGEX]   # only the test binaries whose names match REGEX
+set -uo pipefail
+cd "$(dirname "$0")/.."
+filter="${1:-.}"
+reports="$(mktemp -d /tmp/easel-sanitize.XXXXXX)"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan-suppressions.txt"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$reports/ub"
+
+test -f build-asan/CMakeCache.txt || cmake --preset asan >/dev/null || exit 1
+test -f build/CMakeCache.txt || cmake --preset default >/dev/null || exit 1
+cmake --build --preset asan || exit 1
+cmake --build --preset default || exit 1
+
+failed=()
+for t in build-asan/src/*/easel_*_test; do
+  name="$(basename "$t")"
+  [[ "$name" =~ $filter ]] || continue
+  echo "== $name (sanitized)"
+  (cd "$(dirname "$t")" && ASAN_OPTIONS="log_path=$reports/$name" "./$name" >"$reports/$name.out" 2>&1) ||
+    failed+=("$name")
+done
+for t in build/tests/integration/easel_*_test; do
+  name="$(basename "$t")"
+  [[ "$name" =~ $filter ]] || continue
+  echo "== $name (against build-asan/easel)"
+  EASEL_BINARY="$PWD/build-asan/easel" ASAN_OPTIONS="handle_segv=0:log_path=$reports/server" \
+    "$t" >"$reports/$name.out" 2>&1 || failed+=("$name")
+done
+
+found=$(find "$reports" -name '*.[0-9]*' ! -name '*.out' | sort)
+for f in $found; do
+  echo "== sanitizer report $f"
+  head -40 "$f"
+done
+echo "outputs and reports: $reports"
+if ((${#failed[@]} > 0)) || [[ -n "$found" ]]; then
+  echo "FAILED: ${failed[*]:-} ${found:+(sanitizer reports above)}"
+  exit 1
+fi
+echo "no test failed and no sanitizer reported"
