@@ -43,8 +43,6 @@ class ComputeLanes {
     return std::move(*result);
   }
 
-  int lanes() const { return static_cast<int>(threads_.size()); }
-
  private:
   struct Pending {
     const std::function<void()>* fn;

@@ -39,10 +39,10 @@ constexpr const char* kTritonRequestUs = "nv_inference_request_duration_us";
 // equal share of the cores, so that instances running side by side do not oversubscribe them
 // (two instances with a team over all cores each would fight over every core); else (one
 // instance) 0: the call's size decides (kTeamRows).
-int ThreadsPerCall(const Backend& backend, int instances) {
+int ThreadsPerCall(const Backend& backend, int instances, int cores) {
   if (backend.compute_threads() > 0) return backend.compute_threads();
   if (instances <= 1) return 0;
-  return std::max(1, omp_get_num_procs() / instances);
+  return std::max(1, cores / instances);
 }
 
 // A single instance's call of at least this many rows gets every core; a one-row call keeps the
@@ -159,13 +159,14 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   options.max_queue_size = static_cast<size_t>(std::max<int64_t>(1, config.max_queue_size));
   options.run_on_caller = backend_->runs_on_any_thread();
   // Read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity.
-  const int fixed = ThreadsPerCall(*backend_, options.instances);
+  const int cores = omp_get_num_procs();
+  const int fixed = ThreadsPerCall(*backend_, options.instances, cores);
   const int library = std::max(1, library_threads);
   auto plan = [](int threads) {
     return CallPlan{.threads = threads, .lanes = threads > 1 ? &LanesFor(threads) : nullptr};
   };
   small_call_ = plan(fixed > 0 ? fixed : library);
-  large_call_ = plan(fixed > 0 ? fixed : std::max(library, omp_get_num_procs()));
+  large_call_ = plan(fixed > 0 ? fixed : std::max(library, cores));
   batcher_ = std::make_unique<Batcher>(
       options, [this](std::span<const std::shared_ptr<BatchWork>> batch) { RunBatch(batch); });
 }
