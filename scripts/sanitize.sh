@@ -18,6 +18,11 @@ test -f build/CMakeCache.txt || cmake --preset default >/dev/null || exit 1
 cmake --build --preset asan || exit 1
 cmake --build --preset default || exit 1
 
+# An integration test binary, with its arguments, against the sanitized server.
+against_sanitized() {
+  EASEL_BINARY="$PWD/build-asan/easel" ASAN_OPTIONS="handle_segv=0:log_path=$reports/server" "$@"
+}
+
 failed=()
 for t in build-asan/src/*/easel_*_test; do
   name="$(basename "$t")"
@@ -30,16 +35,13 @@ for t in build/tests/integration/easel_*_test; do
   name="$(basename "$t")"
   [[ "$name" =~ $filter ]] || continue
   echo "== $name (against build-asan/easel)"
-  run() {
-    EASEL_BINARY="$PWD/build-asan/easel" ASAN_OPTIONS="handle_segv=0:log_path=$reports/server" \
-      "$t" "$@"
-  }
-  run >"$reports/$name.out" 2>&1 && continue
+  against_sanitized "$t" >"$reports/$name.out" 2>&1 && continue
   # The sanitized server is a Debug build several times slower than Release: a test that waits
   # for a moment in a job's life can miss it. Failed tests get one more run; what fails twice
   # fails the script, and a sanitizer report always does.
   tests=$(sed -nE 's/^\[  FAILED  \] ([A-Za-z0-9_/.]+) \(.*/\1/p' "$reports/$name.out" | paste -sd:)
-  if [[ -n "$tests" ]] && run --gtest_filter="$tests" >"$reports/$name.retry.out" 2>&1; then
+  if [[ -n "$tests" ]] &&
+    against_sanitized "$t" --gtest_filter="$tests" >"$reports/$name.retry.out" 2>&1; then
     echo "   passed on a second run: $tests"
   else
     failed+=("$name")

@@ -48,7 +48,7 @@ ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options
 // also ends in a clean shutdown, which is when a sanitized server checks for leaks (README,
 // "Sanitizer runs"); one that has not exited within 5 s is killed.
 ServerProcess::~ServerProcess() {
-  if (pid_ > 0 && Terminate(5000) != -1) return;
+  if (pid_ > 0) Terminate(5000);  // sets pid_ to -1 once the server has exited
   if (pid_ > 0) Kill();
 }
 
