@@ -3,9 +3,10 @@
 HistGradientBoosting and XGBoost, all with default parameters, on the same split the easel side
 uses. Run with /usr/bin/python3 (Debian's python3-sklearn and python3-xgboost).
 
-  prepare NAME DIR   writes DIR/train.csv and DIR/holdout.csv: sklearn's dataset NAME (iris,
+  prepare NAME DIR [SEED]
+                     writes DIR/train.csv and DIR/holdout.csv: sklearn's dataset NAME (iris,
                      wine, breast_cancer, digits) with features f0.. and a string `label`, 25%
-                     held out (stratified, seed 0)
+                     held out (stratified; the split drawn with SEED, default 0)
   baselines DIR      fits each baseline on train.csv, scores holdout.csv; prints one JSON line
 """
 
@@ -42,12 +43,12 @@ def read_csv(path):
     return np.array([[float(v) for v in r[:-1]] for r in rows]), np.array([r[-1] for r in rows])
 
 
-def prepare(name, out):
+def prepare(name, out, seed=0):
     d = LOADERS[name]()
     names = [str(n) for n in getattr(d, "target_names", np.unique(d.target))]
     # Labels as words, so no side mistakes a class index for a number to regress.
     labels = np.array([f"c_{names[t]}" for t in d.target])
-    x, hx, y, hy = train_test_split(d.data, labels, test_size=0.25, random_state=0,
+    x, hx, y, hy = train_test_split(d.data, labels, test_size=0.25, random_state=seed,
                                     stratify=labels)
     write_csv(f"{out}/train.csv", x, y)
     write_csv(f"{out}/holdout.csv", hx, hy)
@@ -78,8 +79,8 @@ def baselines(out):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "prepare":
-        prepare(sys.argv[2], sys.argv[3])
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "prepare":
+        prepare(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) == 5 else 0)
     elif len(sys.argv) == 3 and sys.argv[1] == "baselines":
         baselines(sys.argv[2])
     else:
