@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "automl/ensemble_candidates.h"
 #include "automl/trial_kind.h"
 #include "common/files.h"
 #include "common/time.h"
@@ -25,8 +26,6 @@
 namespace easel::automl {
 namespace {
 
-constexpr size_t kMaxCandidates = 12;
-constexpr size_t kMaxPerAlgorithm = 4;
 // Tables up to this many train + validation rows choose their ensemble by cross-validation.
 constexpr size_t kCrossValidationMaxRows = 5000;
 constexpr size_t kFolds = 5;
@@ -312,22 +311,7 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     std::optional<Data>& data) {
   const std::vector<Member> alone = {{best.record.number, 1.0}};
   if (!spec.ensemble) return std::make_pair(alone, Json::object());
-  std::vector<const Trial*> ranked;
-  for (const Trial& t : trials) {
-    if (t.record.state == TrialState::kComplete && t.has_model && t.record.value) {
-      ranked.push_back(&t);
-    }
-  }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Trial* a, const Trial* b) {
-    return *a->record.value < *b->record.value;
-  });
-  // A search spends most trials near its best setting, and near-copies add nothing to an
-  // ensemble: the candidates are the best few of each algorithm.
-  std::map<std::string, size_t> per_algorithm;
-  std::erase_if(ranked, [&](const Trial* t) {
-    return ++per_algorithm[t->record.params.value("algorithm", "")] > kMaxPerAlgorithm;
-  });
-  if (ranked.size() > kMaxCandidates) ranked.resize(kMaxCandidates);
+  std::vector<const Trial*> ranked = PickEnsembleCandidates(spec.space, trials);
   if (ranked.size() < 2) return std::make_pair(alone, Json::object());
 
   ctx.SetProgress(0.96,

@@ -3,8 +3,9 @@
 // or a weighted ensemble of the best trials' models, each optionally refit on train +
 // validation.
 //
-// 1. Ensemble (spec.ensemble): the best complete trials (at most 12, at most 4 of one
-//    algorithm, as near-copies add nothing) are judged on predictions they did not train on:
+// 1. Ensemble (spec.ensemble): up to 4 complete trials of each algorithm, its best and those
+//    that differ most from them (ensemble_candidates.h), are judged on predictions they did
+//    not train on:
 //    5-fold cross-validation over train + validation for tables up to 5,000 rows (each fold
 //    fitted in this job, for the epochs the trial kept), else the validation split. Greedy
 //    selection with replacement (train/ensemble.h) weighs them; one member left means the best

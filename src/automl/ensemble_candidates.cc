@@ -1,0 +1,85 @@
+#include "automl/ensemble_candidates.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace easel::automl {
+
+double SettingDistance(const SearchSpace& space, const Json& a, const Json& b) {
+  double sum = 0;
+  for (const ParamSpec& p : space.params()) {
+    const bool in_a = a.contains(p.name), in_b = b.contains(p.name);
+    if (!in_a && !in_b) continue;
+    double d = 1;
+    if (in_a && in_b) {
+      if (p.type == DomainType::kCategorical) {
+        d = a[p.name] == b[p.name] ? 0 : 1;
+      } else if (a[p.name].is_number() && b[p.name].is_number()) {
+        auto unit = [&](double v) {
+          const double low = p.log_scale() ? std::log(p.low) : p.low;
+          const double high = p.log_scale() ? std::log(p.high) : p.high;
+          const double at = p.log_scale() ? std::log(std::max(v, p.low)) : v;
+          return high > low ? (at - low) / (high - low) : 0.0;
+        };
+        d = unit(a[p.name].get<double>()) - unit(b[p.name].get<double>());
+      }
+    }
+    sum += d * d;
+  }
+  return std::sqrt(sum);
+}
+
+std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace>& space,
+                                         const std::vector<Trial>& trials) {
+  std::vector<const Trial*> ranked;
+  for (const Trial& t : trials) {
+    if (t.record.state == TrialState::kComplete && t.has_model && t.record.value) {
+      ranked.push_back(&t);
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Trial* a, const Trial* b) {
+    return *a->record.value < *b->record.value;
+  });
+  std::map<std::string, std::vector<const Trial*>> by_algorithm;
+  std::vector<std::string> algorithms;  // in the order of their best trial
+  for (const Trial* t : ranked) {
+    const std::string algorithm = t->record.params.value("algorithm", "");
+    if (by_algorithm[algorithm].empty()) algorithms.push_back(algorithm);
+    by_algorithm[algorithm].push_back(t);
+  }
+  std::vector<const Trial*> picked;
+  for (const std::string& algorithm : algorithms) {
+    std::vector<const Trial*> own = by_algorithm[algorithm];
+    const size_t best = std::min(own.size(), kBestPerAlgorithm);
+    std::vector<const Trial*> mine(own.begin(), own.begin() + static_cast<std::ptrdiff_t>(best));
+    own.erase(own.begin(), own.begin() + static_cast<std::ptrdiff_t>(best));
+    while (mine.size() < kBestPerAlgorithm + kDiversePerAlgorithm && !own.empty()) {
+      // The farthest from its nearest picked trial; the better one on a tie (`own` is ranked).
+      size_t far = 0;
+      double far_distance = -1;
+      for (size_t i = 0; i < own.size(); ++i) {
+        double nearest = INFINITY;
+        for (const Trial* m : mine) {
+          // Without a space to measure in, the next best.
+          nearest = std::min(nearest, space ? SettingDistance(*space, own[i]->record.params,
+                                                              m->record.params)
+                                            : 1.0);
+        }
+        if (nearest > far_distance) far = i, far_distance = nearest;
+      }
+      if (far_distance <= 0) break;  // only copies of picked settings are left
+      mine.push_back(own[far]);
+      own.erase(own.begin() + static_cast<std::ptrdiff_t>(far));
+    }
+    picked.insert(picked.end(), mine.begin(), mine.end());
+  }
+  // The best trial first (ChooseMembers relies on it), then the others by their value.
+  std::stable_sort(picked.begin(), picked.end(), [](const Trial* a, const Trial* b) {
+    return *a->record.value < *b->record.value;
+  });
+  if (picked.size() > kMaxCandidates) picked.resize(kMaxCandidates);
+  return picked;
+}
+
+}  // namespace easel::automl
