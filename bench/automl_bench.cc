@@ -18,9 +18,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <optional>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -145,8 +145,8 @@ Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& 
   return row;
 }
 
-const char* const kBaselines[] = {"logistic_regression", "random_forest",
-                                  "hist_gradient_boosting", "xgboost"};
+const char* const kBaselines[] = {"logistic_regression", "random_forest", "hist_gradient_boosting",
+                                  "xgboost"};
 
 double Accuracy(const Row& r, const char* baseline) {
   return r.baselines[baseline]["accuracy"].get<double>();
@@ -166,10 +166,9 @@ void PrintSplit(const Row& r) {
                   r.baselines[b]["log_loss"].get<double>());
     cells += cell;
   }
-  std::printf("  %-14s %5d %8.4f/%5.3f %-8s%s %8.3f   (%d trials, %.0f s; %s)\n",
-              r.dataset.c_str(), r.split, r.accuracy, r.log_loss,
-              r.algorithm.substr(0, 8).c_str(), cells.c_str(), r.accuracy / BestBaseline(r),
-              r.trials, r.seconds, r.algorithm.c_str());
+  std::printf("  %-14s %5d %8.4f/%5.3f %-8s%s %8.3f   (%d trials, %.0f s; %s)\n", r.dataset.c_str(),
+              r.split, r.accuracy, r.log_loss, r.algorithm.substr(0, 8).c_str(), cells.c_str(),
+              r.accuracy / BestBaseline(r), r.trials, r.seconds, r.algorithm.c_str());
   std::fflush(stdout);
 }
 
@@ -186,7 +185,10 @@ void PrintSummary(const std::string& name, const std::vector<Row>& rows) {
   const char* best_name = "";
   for (const char* b : kBaselines) {
     const double m = mean([&](const Row& r) { return Accuracy(r, b); });
-    if (m > best) best = m, best_name = b;
+    if (m > best) {
+      best = m;
+      best_name = b;
+    }
     char cell[32];
     std::snprintf(cell, sizeof cell, " %14.4f", m);
     cells += cell;
@@ -199,9 +201,9 @@ void PrintSummary(const std::string& name, const std::vector<Row>& rows) {
     high = std::max(high, ratio);
     wins += ratio >= 1.0 ? 1 : 0;
   }
-  std::printf("  %-14s %14.4f %s %8.3f   (best baseline %s; per split %.3f-%.3f, >= 1 on %d of %zu)\n",
-              name.c_str(), easel, cells.c_str(), easel / best, best_name, low, high, wins,
-              rows.size());
+  std::printf(
+      "  %-14s %14.4f %s %8.3f   (best baseline %s; per split %.3f-%.3f, >= 1 on %d of %zu)\n",
+      name.c_str(), easel, cells.c_str(), easel / best, best_name, low, high, wins, rows.size());
 }
 
 int RunBench(const std::string& easel, int budget, int splits,
@@ -214,8 +216,8 @@ int RunBench(const std::string& easel, int budget, int splits,
       "automl: %d s budget per dataset, 25%% held out (stratified; %d draw(s), seeds 0-%d); "
       "baselines with default parameters on the same rows\n",
       budget, splits, splits - 1);
-  std::printf("  %-14s %5s %22s %14s %14s %14s %14s %8s\n", "dataset", "split",
-              "easel (algorithm)", "logistic", "forest", "hist_gb", "xgboost", "ratio");
+  std::printf("  %-14s %5s %22s %14s %14s %14s %14s %8s\n", "dataset", "split", "easel (algorithm)",
+              "logistic", "forest", "hist_gb", "xgboost", "ratio");
   std::map<std::string, std::vector<Row>> by_dataset;
   for (const std::string& name : names) {
     for (int split = 0; split < splits; ++split) {
@@ -227,8 +229,8 @@ int RunBench(const std::string& easel, int budget, int splits,
       "  (cells: held-out accuracy/log loss; ratio = easel accuracy / the split's best baseline "
       "accuracy)\n\nmean held-out accuracy over %d split(s)\n",
       splits);
-  std::printf("  %-14s %14s  %14s %14s %14s %14s %8s\n", "dataset", "easel", "logistic",
-              "forest", "hist_gb", "xgboost", "ratio");
+  std::printf("  %-14s %14s  %14s %14s %14s %14s %8s\n", "dataset", "easel", "logistic", "forest",
+              "hist_gb", "xgboost", "ratio");
   for (const std::string& name : names) PrintSummary(name, by_dataset[name]);
   std::printf("  (ratio = easel's mean / the best baseline mean; the goal is >= 1.0)\n");
   return 0;

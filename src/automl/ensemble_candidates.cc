@@ -5,6 +5,11 @@
 #include <map>
 
 namespace easel::automl {
+namespace {
+
+bool LowerValue(const Trial* a, const Trial* b) { return *a->record.value < *b->record.value; }
+
+}  // namespace
 
 double SettingDistance(const SearchSpace& space, const Json& a, const Json& b) {
   double sum = 0;
@@ -31,16 +36,14 @@ double SettingDistance(const SearchSpace& space, const Json& a, const Json& b) {
 }
 
 std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace>& space,
-                                         const std::vector<Trial>& trials) {
+                                                 const std::vector<Trial>& trials) {
   std::vector<const Trial*> ranked;
   for (const Trial& t : trials) {
     if (t.record.state == TrialState::kComplete && t.has_model && t.record.value) {
       ranked.push_back(&t);
     }
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Trial* a, const Trial* b) {
-    return *a->record.value < *b->record.value;
-  });
+  std::stable_sort(ranked.begin(), ranked.end(), LowerValue);
   std::map<std::string, std::vector<const Trial*>> by_algorithm;
   std::vector<std::string> algorithms;  // in the order of their best trial
   for (const Trial* t : ranked) {
@@ -62,11 +65,14 @@ std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace
         double nearest = INFINITY;
         for (const Trial* m : mine) {
           // Without a space to measure in, the next best.
-          nearest = std::min(nearest, space ? SettingDistance(*space, own[i]->record.params,
-                                                              m->record.params)
-                                            : 1.0);
+          nearest = std::min(
+              nearest,
+              space ? SettingDistance(*space, own[i]->record.params, m->record.params) : 1.0);
         }
-        if (nearest > far_distance) far = i, far_distance = nearest;
+        if (nearest > far_distance) {
+          far = i;
+          far_distance = nearest;
+        }
       }
       if (far_distance <= 0) break;  // only copies of picked settings are left
       mine.push_back(own[far]);
@@ -75,9 +81,7 @@ std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace
     picked.insert(picked.end(), mine.begin(), mine.end());
   }
   // The best trial first (ChooseMembers relies on it), then the others by their value.
-  std::stable_sort(picked.begin(), picked.end(), [](const Trial* a, const Trial* b) {
-    return *a->record.value < *b->record.value;
-  });
+  std::stable_sort(picked.begin(), picked.end(), LowerValue);
   if (picked.size() > kMaxCandidates) picked.resize(kMaxCandidates);
   return picked;
 }

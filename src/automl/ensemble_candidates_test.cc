@@ -9,13 +9,12 @@ namespace {
 
 // A portfolio's space as automl_kind.cc builds it: the algorithm, then each one's parameters.
 SearchSpace PortfolioSpace() {
-  const Json schema = {
-      {"type", "object"},
-      {"properties",
-       {{"algorithm", {{"type", "string"}, {"enum", {"linear", "xgboost"}}}},
-        {"linear.weight_decay", {{"type", "number"}}},
-        {"xgboost.max_depth", {{"type", "integer"}}},
-        {"xgboost.booster", {{"type", "string"}, {"enum", {"gbtree", "dart"}}}}}}};
+  const Json schema = {{"type", "object"},
+                       {"properties",
+                        {{"algorithm", {{"type", "string"}, {"enum", {"linear", "xgboost"}}}},
+                         {"linear.weight_decay", {{"type", "number"}}},
+                         {"xgboost.max_depth", {{"type", "integer"}}},
+                         {"xgboost.booster", {{"type", "string"}, {"enum", {"gbtree", "dart"}}}}}}};
   const Json space = {
       {"algorithm", {{"type", "categorical"}, {"choices", {"linear", "xgboost"}}}},
       {"linear.weight_decay",
@@ -45,8 +44,7 @@ Trial Complete(int64_t number, Json params, double value) {
 }
 
 Trial Linear(int64_t number, double weight_decay, double value) {
-  return Complete(number, {{"algorithm", "linear"}, {"linear.weight_decay", weight_decay}},
-                  value);
+  return Complete(number, {{"algorithm", "linear"}, {"linear.weight_decay", weight_decay}}, value);
 }
 
 Trial Xgboost(int64_t number, int depth, const char* booster, double value) {
@@ -99,10 +97,9 @@ TEST(PickEnsembleCandidates, ReachesSettingsFarFromTheBestOnTheValidationSplit) 
 TEST(PickEnsembleCandidates, PicksPerAlgorithmAndListsTheBestTrialFirst) {
   const SearchSpace space = PortfolioSpace();
   std::vector<Trial> trials = {
-      Linear(0, 1e-4, 0.30),           Xgboost(1, 6, "gbtree", 0.10),
-      Xgboost(2, 6, "gbtree", 0.11),   Xgboost(3, 7, "gbtree", 0.12),
-      Xgboost(4, 2, "dart", 0.40),     Linear(5, 1e-4, 0.31),
-      Linear(6, 1e-2, 0.35),           Xgboost(7, 10, "gbtree", 0.20),
+      Linear(0, 1e-4, 0.30),         Xgboost(1, 6, "gbtree", 0.10),  Xgboost(2, 6, "gbtree", 0.11),
+      Xgboost(3, 7, "gbtree", 0.12), Xgboost(4, 2, "dart", 0.40),    Linear(5, 1e-4, 0.31),
+      Linear(6, 1e-2, 0.35),         Xgboost(7, 10, "gbtree", 0.20),
   };
   const std::vector<const Trial*> picked = PickEnsembleCandidates(space, trials);
   // xgboost: 1 and 2 (best), then 4 (differs in both parameters), then 7 over 3 (depth 10 is
