@@ -32,16 +32,17 @@ Json WhenAdamw(Json domain) {
   return domain;
 }
 
-// Ranges that hold the good settings for small and medium data; early stopping everywhere, so
-// a trial's model is its best epoch and a weak setting ends soon.
+// Ranges that hold the good settings for small and medium data. The iterative learners stop
+// early, so a trial's model is its best epoch and a weak setting ends soon; the linear model
+// converges instead (and ASHA still ends its weak settings).
 const std::vector<Candidate>& Candidates() {
   static const auto* candidates = new std::vector<Candidate>{
       // Full-batch L-BFGS on the L2-penalized loss, run until it converges, is exactly logistic
       // (ridge) regression, the classic strong baseline on small tables; weight_decay is
       // 1 / (C n) in scikit-learn's terms, so the range holds C from about 0.01 to 1000 for a
-      // few hundred rows. No early stopping: weight_decay is the one regularizer, and the
-      // converged model is the same whatever the rows, where an epoch count chosen on a small
-      // validation split would stop cross-validation folds and refits at arbitrary points.
+      // few hundred rows. No early stopping: weight_decay is the one regularizer, so a
+      // cross-validation fold or a refit fits the model its penalty defines, where an epoch
+      // count chosen on a small validation split would stop them at arbitrary points.
       {"linear",
        false,
        {{"optimizer", "lbfgs"}, {"epochs", 50}, {"early_stopping_patience", 0}},
