@@ -37,46 +37,42 @@ double SettingDistance(const SearchSpace& space, const Json& a, const Json& b) {
 
 std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace>& space,
                                                  const std::vector<Trial>& trials) {
-  std::vector<const Trial*> ranked;
+  // Each algorithm's trials, ranked.
+  std::map<std::string, std::vector<const Trial*>> by_algorithm;
   for (const Trial& t : trials) {
     if (t.record.state == TrialState::kComplete && t.has_model && t.record.value) {
-      ranked.push_back(&t);
+      by_algorithm[t.record.params.value("algorithm", "")].push_back(&t);
     }
   }
-  std::stable_sort(ranked.begin(), ranked.end(), LowerValue);
-  std::map<std::string, std::vector<const Trial*>> by_algorithm;
-  std::vector<std::string> algorithms;  // in the order of their best trial
-  for (const Trial* t : ranked) {
-    const std::string algorithm = t->record.params.value("algorithm", "");
-    if (by_algorithm[algorithm].empty()) algorithms.push_back(algorithm);
-    by_algorithm[algorithm].push_back(t);
-  }
   std::vector<const Trial*> picked;
-  for (const std::string& algorithm : algorithms) {
-    std::vector<const Trial*> own = by_algorithm[algorithm];
-    const size_t best = std::min(own.size(), kBestPerAlgorithm);
-    std::vector<const Trial*> mine(own.begin(), own.begin() + static_cast<std::ptrdiff_t>(best));
-    own.erase(own.begin(), own.begin() + static_cast<std::ptrdiff_t>(best));
+  for (auto& [algorithm, own] : by_algorithm) {
+    std::stable_sort(own.begin(), own.end(), LowerValue);
+    const auto best =
+        own.begin() + static_cast<std::ptrdiff_t>(std::min(own.size(), kBestPerAlgorithm));
+    std::vector<const Trial*> mine(own.begin(), best);
+    own.erase(own.begin(), best);
     while (mine.size() < kBestPerAlgorithm + kDiversePerAlgorithm && !own.empty()) {
       // The farthest from its nearest picked trial; the better one on a tie (`own` is ranked).
-      size_t far = 0;
-      double far_distance = -1;
-      for (size_t i = 0; i < own.size(); ++i) {
-        double nearest = INFINITY;
+      // Without a space to measure in, the next best.
+      auto nearest = [&](const Trial* t) {
+        double d = INFINITY;
         for (const Trial* m : mine) {
-          // Without a space to measure in, the next best.
-          nearest = std::min(
-              nearest,
-              space ? SettingDistance(*space, own[i]->record.params, m->record.params) : 1.0);
+          d = std::min(d,
+                       space ? SettingDistance(*space, t->record.params, m->record.params) : 1.0);
         }
-        if (nearest > far_distance) {
-          far = i;
-          far_distance = nearest;
+        return d;
+      };
+      auto far = own.begin();
+      double far_distance = nearest(*far);
+      for (auto it = std::next(own.begin()); it != own.end(); ++it) {
+        if (const double d = nearest(*it); d > far_distance) {
+          far = it;
+          far_distance = d;
         }
       }
       if (far_distance <= 0) break;  // only copies of picked settings are left
-      mine.push_back(own[far]);
-      own.erase(own.begin() + static_cast<std::ptrdiff_t>(far));
+      mine.push_back(*far);
+      own.erase(far);
     }
     picked.insert(picked.end(), mine.begin(), mine.end());
   }
