@@ -45,7 +45,7 @@ BackendFactory Native(const train::AlgorithmRegistry& algorithms, std::string fo
 
 void RegisterBuiltinBackends(BackendRegistry& registry,
                              const train::AlgorithmRegistry& algorithms) {
-  for (const char* format : {"xgboost", "torch_tabular", "ensemble"}) {
+  for (const char* format : {"xgboost", "extra_trees", "torch_tabular", "ensemble"}) {
     registry.Register(format, Native(algorithms, format, false)).IgnoreError();
   }
   for (const char* format : {"torch_image", "image_ensemble"}) {

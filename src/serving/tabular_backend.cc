@@ -89,9 +89,12 @@ struct FormatTraits {
 // MLP networks are a few small matrix products, so a one-row or 32-row call takes tens of
 // microseconds, less than an OpenMP team takes to start and wind down (a 4-row MLP call
 // handed to a two-thread team served 3-18% fewer requests at concurrency 8). All of them run
-// on one thread; XGBoost's predictor, which keeps no per-thread state, on any thread.
+// on one thread; the tree models' predictors (XGBoost's and extra_trees'), which keep no
+// per-thread state, on any thread.
 FormatTraits TraitsOf(const std::string& format) {
-  if (format == "xgboost") return {.accepts_missing = true, .runs_on_any_thread = true};
+  if (format == "xgboost" || format == "extra_trees") {
+    return {.accepts_missing = true, .runs_on_any_thread = true};
+  }
   return {};
 }
 

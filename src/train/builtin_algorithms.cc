@@ -2,6 +2,7 @@
 
 #include "train/algorithms.h"
 #include "train/ensemble.h"
+#include "train/trainers/forest/extra_trees.h"
 #include "train/trainers/torch_image/image_classifier.h"
 #include "train/trainers/torch_tabular/torch_tabular.h"
 #include "train/trainers/xgboost/xgboost_trainer.h"
@@ -27,6 +28,19 @@ void RegisterBuiltinAlgorithms(AlgorithmRegistry& registry) {
       .cuda = false,
       .needs_scaled_inputs = false,
       .train_tabular = xgboost::Train,
+  }).IgnoreError();
+  registry.Register({
+      .name = "extra_trees",
+      .description = "Extremely randomized trees for tabular classification and regression: "
+                     "a bagged forest whose class probabilities are calibrated on its "
+                     "out-of-bag rows.",
+      .input = InputKind::kTabular,
+      .tasks = kTabularTasks,
+      .format = "extra_trees",
+      .params_schema = forest::ParamsSchema(),
+      .cuda = false,
+      .needs_scaled_inputs = false,
+      .train_tabular = forest::Train,
   }).IgnoreError();
   registry.Register({
       .name = "linear",
@@ -65,6 +79,7 @@ void RegisterBuiltinAlgorithms(AlgorithmRegistry& registry) {
   }).IgnoreError();
 
   registry.RegisterLoader("xgboost", {.tabular = xgboost::Load}).IgnoreError();
+  registry.RegisterLoader("extra_trees", {.tabular = forest::Load}).IgnoreError();
   registry.RegisterLoader("torch_tabular", {.tabular = torch_tabular::Load}).IgnoreError();
   registry.RegisterLoader("torch_image", {.image = [](const ModelFiles& files,
                                                       const Resources& resources) {

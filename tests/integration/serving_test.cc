@@ -131,6 +131,32 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   EXPECT_NE(metrics.raw.find("easel_endpoint_batch_size_bucket"), std::string::npos);
 }
 
+// easel's own forest serves what it predicts offline, and routes a missing value down its
+// trees instead of refusing the row.
+TEST_F(ServingTest, AnExtraTreesForestServesItsOfflinePredictions) {
+  Train("extra_trees", "iris-forest", {{"n_estimators", 40}});
+  auto created = Post("/endpoints", Endpoint("forest", {{{"model", "iris-forest"}}}));
+  ASSERT_EQ(created.status, 201) << created.raw;
+  const std::vector<float> offline = Offline("iris-forest", 1);
+  const size_t n = iris_.cells.size();
+  ASSERT_EQ(offline.size(), n * 3);
+  auto r = Infer("forest", Columns(n).dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(Floats(r.body["outputs"][0]["data"]), offline);
+
+  Json row = {{Column(0), 5.1}, {Column(1), 3.5}, {Column(3), 0.2}};  // no third column
+  r = Infer(
+      "forest",
+      Json{{"inputs",
+            {{{"name", "rows"}, {"datatype", "BYTES"}, {"shape", {1}}, {"data", {row.dump()}}}}}}
+          .dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  std::vector<float> p = Floats(r.body["outputs"][0]["data"]);
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_NEAR(p[0] + p[1] + p[2], 1.0, 1e-5);
+  EXPECT_EQ(r.body["outputs"][1]["data"][0], "setosa");
+}
+
 TEST_F(ServingTest, EveryBadInputIsAClearErrorAndTheServerStaysUp) {
   Train("linear", "iris-linear");
   ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-linear"}}})).status, 201);

@@ -77,7 +77,7 @@ TEST_F(TrainingTest, EveryTabularAlgorithmLearnsTheSklearnDatasets) {
     const char* dataset;
     double floor;
   };
-  for (const char* algorithm : {"xgboost", "linear", "mlp"}) {
+  for (const char* algorithm : {"xgboost", "extra_trees", "linear", "mlp"}) {
     for (const Case& c : {Case{"iris", 0.85}, Case{"wine", 0.85}, Case{"cancer", 0.9}}) {
       Json job = Train({{"algorithm", algorithm},
                         {"dataset", {{"name", c.dataset}, {"version", 1}}},
@@ -334,7 +334,7 @@ TEST_F(TrainingTest, TheCliTrainsReportsAliasesAndDownloads) {
   EXPECT_NE(out.find("Registered model flowers v1"), std::string::npos) << out;
   std::tie(code, out, err) = run({"algorithm", "list"});
   EXPECT_EQ(code, 0) << err;
-  for (const char* a : {"xgboost", "linear", "mlp", "image_classifier"}) {
+  for (const char* a : {"xgboost", "extra_trees", "linear", "mlp", "image_classifier"}) {
     EXPECT_NE(out.find(a), std::string::npos) << out;
   }
   std::tie(code, out, err) = run({"model", "alias", "set", "flowers", "production", "1"});
