@@ -7,6 +7,7 @@
 
 #include "train/trainers/forest/extra_trees.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -69,7 +70,7 @@ TabularProblem LoadCsv(const std::string& file) {
     row.pop_back();
     Append(i % 5 == 0 ? p.test : i % 5 == 1 ? p.val : p.train, row, label);
   }
-  for (size_t j = 0; j < p.train.x.cols; ++j) p.feature_names.push_back("f" + std::to_string(j));
+  for (size_t j = 0; j < p.train.x.cols; ++j) p.feature_names.push_back(fmt::format("f{}", j));
   return p;
 }
 
