@@ -31,6 +31,7 @@ Json IntParam(int64_t default_value, int64_t minimum, int64_t maximum, const cha
 
 struct Options {
   int trees = 0;
+  size_t samples = 0;  // rows each tree draws
   GrowOptions grow;
 };
 
@@ -63,6 +64,8 @@ Result<Json> Resolve(const Json& given) {
 Options ReadParams(const Json& params, const TabularProblem& p) {
   Options o;
   o.trees = params["n_estimators"].get<int>();
+  const auto most = params["max_samples"].get<size_t>();
+  o.samples = most > 0 ? std::min(most, p.train.rows()) : p.train.rows();
   o.grow.num_classes = p.task == Task::kRegression ? 0 : static_cast<int>(p.num_classes());
   o.grow.min_samples_leaf = params["min_samples_leaf"].get<int>();
   o.grow.max_depth = params["max_depth"].get<int>();
@@ -109,9 +112,9 @@ std::mt19937_64 TreeRng(uint64_t seed, int index) {
   return std::mt19937_64(seq);
 }
 
-// The tree's bootstrap sample: n draws of the training rows, with repeats.
-std::vector<uint32_t> Bootstrap(std::mt19937_64& rng, size_t n) {
-  std::vector<uint32_t> rows(n);
+// The tree's bootstrap sample: `samples` draws of the n training rows, with repeats.
+std::vector<uint32_t> Bootstrap(std::mt19937_64& rng, size_t n, size_t samples) {
+  std::vector<uint32_t> rows(samples);
   for (uint32_t& r : rows) r = static_cast<uint32_t>(rng() % n);
   return rows;
 }
@@ -129,7 +132,7 @@ struct Grown {
 
 Grown GrowOne(const TabularProblem& p, const Options& o, uint64_t seed, int index) {
   std::mt19937_64 rng = TreeRng(seed, index);
-  std::vector<uint32_t> rows = Bootstrap(rng, p.train.rows());
+  std::vector<uint32_t> rows = Bootstrap(rng, p.train.rows(), o.samples);
   Grown g{.in_bag = InBag(rows, p.train.rows())};
   g.tree = GrowTree(p.train.x, p.train.y, std::move(rows), o.grow, rng);
   return g;
@@ -319,8 +322,12 @@ Json ParamsSchema() {
            "for classification, all of them for regression."}}},
         {"min_samples_leaf",
          IntParam(1, 1, 1000000, "Fewest training rows a leaf keeps (bootstrap repeats count).")},
-        {"max_depth",
-         IntParam(0, 0, 1000, "Deepest a tree grows; 0: until its leaves are pure.")}}}};
+        {"max_depth", IntParam(0, 0, 1000, "Deepest a tree grows; 0: until its leaves are pure.")},
+        {"max_samples",
+         IntParam(0, 0, 1000000000,
+                  "Rows each tree draws (with repeats); 0: as many as the train split has. A "
+                  "fully grown tree has up to one leaf per distinct row it draws, so this bounds "
+                  "the size of a model of a large table.")}}}};
 }
 
 Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint64_t seed,
@@ -356,7 +363,7 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
   // Resumed trees: their bootstrap samples are drawn again from their generators.
   for (size_t i = 0; i < trees.size(); ++i) {
     std::mt19937_64 rng = TreeRng(seed, static_cast<int>(i));
-    take(trees[i], InBag(Bootstrap(rng, train.rows()), train.rows()));
+    take(trees[i], InBag(Bootstrap(rng, train.rows(), o.samples), train.rows()));
   }
   auto save = [&] { return hooks.SaveCheckpoint(fingerprint + "\n" + SerializeTrees(trees)); };
 

@@ -2,7 +2,8 @@
 // The `extra_trees` trainer: a forest of extremely randomized trees (forest/grow.h) for tabular
 // binary, multiclass and regression tasks, written for easel (no library).
 //
-// Each tree grows on a bootstrap sample of the training rows, so every row has trees that never
+// Each tree grows on a bootstrap sample of the training rows (max_samples of them, by default
+// as many as there are), so every row has trees that never
 // saw it; their averaged prediction (out-of-bag) is an honest estimate of the forest's error
 // that needs no validation rows. Classification forests calibrate on it: averaged leaf
 // frequencies are under-confident, and a power p^T (renormalized) with T fitted to minimize
@@ -23,7 +24,8 @@
 
 namespace easel::train::forest {
 
-// n_estimators, max_features, min_samples_leaf, max_depth, with their meanings and defaults.
+// n_estimators, max_features, min_samples_leaf, max_depth, max_samples, with their meanings
+// and defaults.
 Json ParamsSchema();
 
 // Grows params.n_estimators trees on problem.train with resources.threads threads (0: every

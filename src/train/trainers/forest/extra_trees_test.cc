@@ -16,6 +16,8 @@
 #include <random>
 #include <sstream>
 
+#include "train/trainers/forest/forest_model.h"
+
 namespace easel::train::forest {
 namespace {
 
@@ -213,6 +215,22 @@ TEST(ExtraTreesTest, MissingValuesGoWhereTheyHelp) {
   FakeHooks hooks;
   auto model = LoadOrDie(Train(p, {{"n_estimators", 50}}, 1, {}, hooks).value());
   EXPECT_EQ(Accuracy(*model, p.test), 1.0);
+}
+
+// max_samples bounds every tree: a tree of 20 draws has at most 20 leaves (39 nodes).
+TEST(ExtraTreesTest, MaxSamplesBoundsTheTrees) {
+  TabularProblem p = LoadCsv("breast_cancer.csv");
+  FakeHooks hooks;
+  ModelFiles files = Train(p, {{"n_estimators", 30}, {"max_samples", 20}}, 1, {}, hooks).value();
+  auto trees = ParseTrees(files.at("trees.bin"), 30, 2);
+  ASSERT_TRUE(trees.ok()) << trees.status().ToString();
+  size_t largest = 0;
+  for (const Tree& t : *trees) largest = std::max(largest, t.nodes.size());
+  EXPECT_LE(largest, 39u);
+  EXPECT_GT(largest, 3u);
+  // Every row is left out by most trees, so all of them have out-of-bag scores.
+  EXPECT_EQ(ModelJson(files)["oob"]["rows"], p.train.rows());
+  EXPECT_GE(Accuracy(*LoadOrDie(files), p.test), 0.85);
 }
 
 TEST(ExtraTreesTest, SameFilesOnAnyThreadCount) {
