@@ -55,6 +55,15 @@ const std::vector<Candidate>& Candidates() {
         {"min_child_weight", LogUniform(0.5, 20)},
         {"subsample", {{"type", "uniform"}, {"low", 0.5}, {"high", 1.0}}},
         {"colsample_bytree", {{"type", "uniform"}, {"low", 0.3}, {"high", 1.0}}}}},
+      // A bagged forest of randomized trees: accurate on small tables where boosting overfits,
+      // with probabilities calibrated out of bag, so log-loss weighting can use them. Each tree
+      // draws at most 2,000 rows, which bounds the trials' models (fully grown trees have a
+      // leaf per few rows; every trial's model is kept until the search ends).
+      {"extra_trees",
+       false,
+       {{"n_estimators", 300}, {"max_samples", 2000}},
+       {{"max_features", {{"type", "uniform"}, {"low", 0.05}, {"high", 1.0}}},
+        {"min_samples_leaf", {{"type", "int"}, {"low", 1}, {"high", 10}}}}},
       // AdamW in mini-batches, or full-batch L-BFGS, which on a few thousand rows often finds a
       // better-regularized network; weight_decay is then an L2 penalty.
       {"mlp",

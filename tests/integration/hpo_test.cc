@@ -226,7 +226,7 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
     EXPECT_NE(t["state"], "failed") << t.dump();
   }
   // Every algorithm gets its floor of the trial time, whatever TPE prefers.
-  EXPECT_EQ(algorithms.size(), 3u) << study.raw.substr(0, 2000);
+  EXPECT_EQ(algorithms.size(), 4u) << study.raw.substr(0, 2000);
   auto version = Get("/models/iris-automl/versions/latest");
   ASSERT_EQ(version.status, 200);
   EXPECT_EQ(version.body["lineage"]["study"]["kind"], "automl");
