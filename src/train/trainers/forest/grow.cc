@@ -25,6 +25,10 @@ struct Stats {
     }
     n += 1;
   }
+  void Clear() {
+    std::fill(s.begin(), s.end(), 0.0);
+    n = 0;
+  }
   void Combine(const Stats& other, double sign) {
     for (size_t k = 0; k < s.size(); ++k) s[k] += sign * other.s[k];
     n += sign * other.n;
@@ -57,24 +61,59 @@ double Uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) *
 
 class Grower {
  public:
-  Grower(const data::transforms::FeatureMatrix& x, std::span<const float> y,
-         const GrowOptions& options, std::mt19937_64& rng)
+  Grower(const Columns& x, std::span<const float> y, const GrowOptions& options,
+         std::mt19937_64& rng)
       : x_(x),
         y_(y),
         options_(options),
         rng_(rng),
         classification_(options.num_classes > 0),
         width_(classification_ ? options.num_classes : 2),
-        features_(x.cols) {
+        features_(x.cols),
+        left_(width_),
+        missing_(width_),
+        l_(width_),
+        r_(width_),
+        counts_(classification_ ? width_ : 0) {
     std::iota(features_.begin(), features_.end(), 0);
+    if (classification_) {
+      labels_.reserve(y.size());
+      for (float label : y) labels_.push_back(static_cast<int32_t>(label));
+    }
   }
 
-  float At(uint32_t row, int feature) const { return x_.data[size_t(row) * x_.cols + feature]; }
+  float At(uint32_t row, int feature) const { return x_.at(row, feature); }
 
   Stats StatsOf(std::span<const uint32_t> rows) const {
     Stats st(width_);
     for (uint32_t r : rows) st.Add(y_[r], classification_);
     return st;
+  }
+
+  // Fills left_ (rows at or below t) and missing_ (rows without feature j). Classification
+  // counts without a branch on the comparison, whose outcome is a coin flip to the CPU.
+  void CountSides(std::span<const uint32_t> rows, int j, float t, bool any_missing) {
+    left_.Clear();
+    missing_.Clear();
+    if (classification_) {
+      std::fill(counts_.begin(), counts_.end(), 0);
+      for (uint32_t r : rows) counts_[labels_[r]] += At(r, j) <= t;  // false for NaN
+      for (size_t k = 0; k < counts_.size(); ++k) left_.s[k] = counts_[k];
+      left_.n = static_cast<double>(std::accumulate(counts_.begin(), counts_.end(), int64_t{0}));
+      if (!any_missing) return;
+      for (uint32_t r : rows) {
+        if (std::isnan(At(r, j))) missing_.Add(y_[r], true);
+      }
+      return;
+    }
+    for (uint32_t r : rows) {
+      float v = At(r, j);
+      if (std::isnan(v)) {
+        missing_.Add(y_[r], false);
+      } else if (v <= t) {
+        left_.Add(y_[r], false);
+      }
+    }
   }
 
   // The best of up to max_features random splits of `rows`, or feature -1 when none lowers
@@ -89,34 +128,29 @@ class Grower {
       const int j = features_[i];
       float lo = std::numeric_limits<float>::infinity();
       float hi = -lo;
+      bool any_missing = false;
       for (uint32_t r : rows) {
         float v = At(r, j);
-        if (std::isnan(v)) continue;
-        lo = std::min(lo, v);
+        any_missing |= std::isnan(v);
+        lo = std::min(lo, v);  // NaN never wins a min or a max with v second
         hi = std::max(hi, v);
       }
       if (!(lo < hi)) continue;  // constant here, or missing throughout
       ++tried;
       auto t = static_cast<float>(lo + Uniform(rng_) * (double(hi) - lo));
       if (t >= hi) t = std::nextafter(hi, lo);
-      Stats left(width_);
-      Stats missing(width_);
-      for (uint32_t r : rows) {
-        float v = At(r, j);
-        if (std::isnan(v)) {
-          missing.Add(y_[r], classification_);
-        } else if (v <= t) {
-          left.Add(y_[r], classification_);
-        }
-      }
+      CountSides(rows, j, t, any_missing);
       for (bool missing_left : {false, true}) {
-        if (missing_left && missing.n == 0) break;
-        Stats l = left;
-        if (missing_left) l.Combine(missing, 1);
-        Stats r = total;
-        r.Combine(l, -1);
-        if (l.n < options_.min_samples_leaf || r.n < options_.min_samples_leaf) continue;
-        double cost = l.Cost(classification_) + r.Cost(classification_);
+        if (missing_left && missing_.n == 0) break;
+        // l_ and r_ are reused, so that the search allocates nothing per feature.
+        l_.s = left_.s;
+        l_.n = left_.n;
+        if (missing_left) l_.Combine(missing_, 1);
+        r_.s = total.s;
+        r_.n = total.n;
+        r_.Combine(l_, -1);
+        if (l_.n < options_.min_samples_leaf || r_.n < options_.min_samples_leaf) continue;
+        double cost = l_.Cost(classification_) + r_.Cost(classification_);
         if (cost < best.cost - 1e-12 * total.n) {
           best = {j, t, missing_left, cost};
         }
@@ -168,19 +202,33 @@ class Grower {
   }
 
  private:
-  const data::transforms::FeatureMatrix& x_;
+  const Columns& x_;
   std::span<const float> y_;
   const GrowOptions& options_;
   std::mt19937_64& rng_;
   const bool classification_;
   const int width_;
   std::vector<int> features_;
+  Stats left_;                   // the rows at or below the threshold
+  Stats missing_;                // the rows missing the feature
+  Stats l_;                      // one side of a candidate split
+  Stats r_;                      // the other
+  std::vector<int32_t> labels_;  // y as class indices (classification)
+  std::vector<int64_t> counts_;  // per class, while counting one side
 };
 
 }  // namespace
 
-Tree GrowTree(const data::transforms::FeatureMatrix& x, std::span<const float> y,
-              std::vector<uint32_t> rows, const GrowOptions& options, std::mt19937_64& rng) {
+Columns Columns::From(const data::transforms::FeatureMatrix& x) {
+  Columns c{.rows = x.rows, .cols = x.cols, .data = std::vector<float>(x.rows * x.cols)};
+  for (size_t r = 0; r < x.rows; ++r) {
+    for (size_t j = 0; j < x.cols; ++j) c.data[j * x.rows + r] = x.data[r * x.cols + j];
+  }
+  return c;
+}
+
+Tree GrowTree(const Columns& x, std::span<const float> y, std::vector<uint32_t> rows,
+              const GrowOptions& options, std::mt19937_64& rng) {
   return Grower(x, y, options, rng).Grow(std::move(rows));
 }
 

@@ -15,6 +15,17 @@
 
 namespace easel::train::forest {
 
+// The training features stored column by column: the split search reads one feature of many
+// rows at a time, which row-major storage would scatter over the cache.
+struct Columns {
+  size_t rows = 0;
+  size_t cols = 0;
+  std::vector<float> data;  // data[col * rows + row]
+
+  static Columns From(const data::transforms::FeatureMatrix& x);
+  float at(uint32_t row, int col) const { return data[size_t(col) * rows + row]; }
+};
+
 struct GrowOptions {
   int num_classes = 0;       // 0: regression
   int max_features = 1;      // features tried per node (constant ones in the node do not count)
@@ -25,7 +36,7 @@ struct GrowOptions {
 // A tree over `rows` of x (indices, repeats allowed: a bootstrap sample). y holds class
 // indices (classification) or values. Rows whose feature value is NaN go to the child where
 // they lower the impurity most.
-Tree GrowTree(const data::transforms::FeatureMatrix& x, std::span<const float> y,
-              std::vector<uint32_t> rows, const GrowOptions& options, std::mt19937_64& rng);
+Tree GrowTree(const Columns& x, std::span<const float> y, std::vector<uint32_t> rows,
+              const GrowOptions& options, std::mt19937_64& rng);
 
 }  // namespace easel::train::forest
