@@ -6,6 +6,7 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "automl/ensemble_candidates.h"
@@ -343,12 +344,28 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     ctx.SetProgress(0.96, std::to_string(kFolds) + "-fold cross-validation of the best " +
                               std::to_string(candidates.size()) + " trials");
     // The best trial first: an ensemble chosen among the others alone would only be compared
-    // with lesser models. Then the quickest, so that a tight budget compares as many as it can.
+    // with lesser models. Then the quickest of each other algorithm, so that a tight budget
+    // still compares different kinds of model, then the rest, quickest first, so that it
+    // compares as many as it can.
     auto duration = [](const Loaded& m) {
       return m.trial->finished_at.value_or(m.trial->started_at) - m.trial->started_at;
     };
     std::stable_sort(candidates.begin() + 1, candidates.end(),
                      [&](const Loaded& a, const Loaded& b) { return duration(a) < duration(b); });
+    std::set<std::string> algorithms_seen = {candidates.front().version.algorithm};
+    std::vector<bool> first_of_algorithm;
+    for (const Loaded& m : candidates) {
+      first_of_algorithm.push_back(algorithms_seen.insert(m.version.algorithm).second);
+    }
+    std::vector<Loaded> ordered;
+    for (bool firsts : {true, false}) {
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        if (i == 0 ? firsts : first_of_algorithm[i] == firsts) {
+          ordered.push_back(std::move(candidates[i]));
+        }
+      }
+    }
+    candidates = std::move(ordered);
     EASEL_ASSIGN_OR_RETURN(
         std::optional<OutOfFold> oof,
         CrossValidate(algorithms, ctx, *data, candidates, now + (deadline_ms - now) / 2));
