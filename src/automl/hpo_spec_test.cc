@@ -93,7 +93,7 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
   EXPECT_EQ(tabular->scheduler["type"], "asha");
   const ParamSpec* algorithm = tabular->space->Find("algorithm");
   ASSERT_NE(algorithm, nullptr);
-  EXPECT_EQ(algorithm->choices.size(), 3u);
+  EXPECT_EQ(algorithm->choices, (std::vector<Json>{"linear", "xgboost", "extra_trees", "mlp"}));
   Json trial = tabular->TrialTrainSpec(
       {{"algorithm", "xgboost"}, {"xgboost.max_depth", 4}, {"mlp.learning_rate", 0.1}});
   EXPECT_EQ(trial["algorithm"], "xgboost");
@@ -104,6 +104,13 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
   Json linear = tabular->TrialTrainSpec({{"algorithm", "linear"}, {"linear.weight_decay", 0.01}});
   EXPECT_EQ(linear["params"]["optimizer"], "lbfgs");
   EXPECT_EQ(linear["params"]["weight_decay"], 0.01);
+  Json forest = tabular->TrialTrainSpec({{"algorithm", "extra_trees"},
+                                         {"extra_trees.max_features", 0.3},
+                                         {"extra_trees.min_samples_leaf", 2}});
+  EXPECT_EQ(forest["params"], (Json{{"n_estimators", 300},
+                                    {"max_samples", 2000},
+                                    {"max_features", 0.3},
+                                    {"min_samples_leaf", 2}}));
   // A candidate's own conditions are renamed with its parameters.
   const ParamSpec* mlp_lr = tabular->space->Find("mlp.learning_rate");
   ASSERT_NE(mlp_lr, nullptr);
