@@ -4,12 +4,13 @@
 // out of bag and fits its calibration power (ten times, once per reported epoch), which the
 // Python side does not do.
 //
-//   easel_forest_bench [--threads 2] [--repeat 3] [--python /usr/bin/python3]
+//   easel_forest_bench [--threads 2] [--repeat 3] [--quick] [--python /usr/bin/python3]
 //                      [--script bench/forest_reference.py]
 //
 // Data: sklearn's breast cancer (569 x 30, 2 classes) and digits (1797 x 64, 10 classes),
 // written out by the reference script; rows i % 5 == 0 are the test rows, the rest train.
-// Sides alternate (easel, Python, easel, ...) and the best time of each is compared.
+// Sides alternate (easel, Python, easel, ...) and the best time of each is compared; --quick
+// runs each side once.
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -151,6 +152,8 @@ int Main(int argc, char** argv) {
       o.threads = std::stoi(value());
     } else if (a == "--repeat") {
       o.repeat = std::max(1, std::stoi(value()));
+    } else if (a == "--quick") {
+      o.repeat = 1;
     } else if (a == "--python") {
       o.python = value();
     } else if (a == "--script") {

@@ -16,6 +16,7 @@ fi
 "$bench" --easel "$build_dir/easel" "$@"
 "$build_dir/bench/easel_data_bench" --easel "$build_dir/easel" "$@"
 "$build_dir/bench/easel_xgboost_bench" "$@"
+"$build_dir/bench/easel_forest_bench" "$@"
 "$build_dir/bench/easel_hpo_bench" "$@"
 "$build_dir/bench/easel_image_classifier_bench" "$@"
 "$build_dir/bench/easel_automl_bench" --easel "$build_dir/easel" "$@"
