@@ -125,17 +125,43 @@ std::vector<bool> InBag(std::span<const uint32_t> rows, size_t n) {
   return in;
 }
 
+// Where a tree sends the rows it is scored on: the offset of the leaf's values in tree.values
+// for each training row it did not draw (kInBag for those it did) and each validation row.
+// Walked in the worker that grew the tree, so that scoring runs on every thread.
+constexpr uint32_t kInBag = std::numeric_limits<uint32_t>::max();
+struct Reached {
+  std::vector<uint32_t> train;
+  std::vector<uint32_t> val;
+};
+
+uint32_t LeafOffset(const Tree& tree, const data::transforms::FeatureMatrix& x, size_t row) {
+  const float* v = LeafValues(tree, x.data.data() + row * x.cols);
+  return static_cast<uint32_t>(v - tree.values.data());
+}
+
+Reached Reach(const Tree& tree, const TabularProblem& p, const std::vector<bool>& in_bag) {
+  Reached out{.train = std::vector<uint32_t>(p.train.rows(), kInBag),
+              .val = std::vector<uint32_t>(p.val.rows())};
+  for (size_t r = 0; r < p.train.rows(); ++r) {
+    if (!in_bag[r]) out.train[r] = LeafOffset(tree, p.train.x, r);
+  }
+  for (size_t r = 0; r < p.val.rows(); ++r) out.val[r] = LeafOffset(tree, p.val.x, r);
+  return out;
+}
+
 struct Grown {
   Tree tree;
-  std::vector<bool> in_bag;  // per training row
+  Reached reached;
 };
 
 Grown GrowOne(const TabularProblem& p, const Columns& x, const Options& o, uint64_t seed,
               int index) {
   std::mt19937_64 rng = TreeRng(seed, index);
   std::vector<uint32_t> rows = Bootstrap(rng, p.train.rows(), o.samples);
-  Grown g{.in_bag = InBag(rows, p.train.rows())};
+  std::vector<bool> in_bag = InBag(rows, p.train.rows());
+  Grown g;
   g.tree = GrowTree(x, p.train.y, std::move(rows), o.grow, rng);
+  g.reached = Reach(g.tree, p, in_bag);
   return g;
 }
 
@@ -161,9 +187,8 @@ struct Votes {
   std::vector<int> count;
 
   Votes(size_t rows, size_t outputs) : outputs(outputs), sum(rows * outputs), count(rows) {}
-  void Add(const Tree& tree, const data::transforms::FeatureMatrix& x, size_t row) {
-    const float* v = LeafValues(tree, x.data.data() + row * x.cols);
-    for (size_t k = 0; k < outputs; ++k) sum[row * outputs + k] += v[k];
+  void Add(const float* values, size_t row) {
+    for (size_t k = 0; k < outputs; ++k) sum[row * outputs + k] += values[k];
     ++count[row];
   }
   // Row's averaged outputs; false when no tree voted on it.
@@ -356,16 +381,17 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
   const Columns columns = Columns::From(train.x);
   Votes oob(train.rows(), outputs);
   Votes held(val.rows(), outputs);
-  auto take = [&](const Tree& tree, const std::vector<bool>& in_bag) {
+  auto take = [&](const Tree& tree, const Reached& reached) {
     for (size_t r = 0; r < train.rows(); ++r) {
-      if (!in_bag[r]) oob.Add(tree, train.x, r);
+      if (reached.train[r] != kInBag) oob.Add(tree.values.data() + reached.train[r], r);
     }
-    for (size_t r = 0; r < val.rows(); ++r) held.Add(tree, val.x, r);
+    for (size_t r = 0; r < val.rows(); ++r) held.Add(tree.values.data() + reached.val[r], r);
   };
   // Resumed trees: their bootstrap samples are drawn again from their generators.
   for (size_t i = 0; i < trees.size(); ++i) {
     std::mt19937_64 rng = TreeRng(seed, static_cast<int>(i));
-    take(trees[i], InBag(Bootstrap(rng, train.rows(), o.samples), train.rows()));
+    take(trees[i],
+         Reach(trees[i], problem, InBag(Bootstrap(rng, train.rows(), o.samples), train.rows())));
   }
   auto save = [&] { return hooks.SaveCheckpoint(fingerprint + "\n" + SerializeTrees(trees)); };
 
@@ -384,7 +410,7 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
       int start = static_cast<int>(trees.size());
       for (Grown& g :
            GrowWave(problem, columns, o, seed, start, std::min(threads, until - start), threads)) {
-        take(g.tree, g.in_bag);
+        take(g.tree, g.reached);
         trees.push_back(std::move(g.tree));
       }
       if (std::chrono::steady_clock::now() - last_save > kCheckpointEvery) {
