@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "train/params.h"
 #include "train/trainers/forest/forest_model.h"
 #include "train/trainers/forest/grow.h"
 
@@ -34,32 +35,6 @@ struct Options {
   size_t samples = 0;  // rows each tree draws
   GrowOptions grow;
 };
-
-// `given` with every default filled in. The train job has already checked the parameters
-// against the schema (train/params.h); this repeats the checks for direct callers.
-Result<Json> Resolve(const Json& given) {
-  const Json schema = ParamsSchema()["properties"];
-  if (!given.is_null() && !given.is_object()) return InvalidArgument("params must be an object");
-  Json params = Json::object();
-  for (const auto& [name, spec] : schema.items()) {
-    Json value = given.is_object() && given.contains(name) ? given[name] : spec["default"];
-    bool integer = spec["type"] == "integer";
-    if (!(integer ? value.is_number_integer() : value.is_number()) ||
-        value.get<double>() < spec["minimum"].get<double>() ||
-        value.get<double>() > spec["maximum"].get<double>()) {
-      return InvalidArgument(fmt::format("params.{} must be {} in [{}, {}]", name,
-                                         integer ? "an integer" : "a number",
-                                         spec["minimum"].dump(), spec["maximum"].dump()));
-    }
-    params[name] = value;
-  }
-  if (given.is_object()) {
-    for (const auto& [name, value] : given.items()) {
-      if (!schema.contains(name)) return InvalidArgument("params." + name + " is not a parameter");
-    }
-  }
-  return params;
-}
 
 Options ReadParams(const Json& params, const TabularProblem& p) {
   Options o;
@@ -362,7 +337,9 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
     return FailedPrecondition("extra_trees runs on the CPU only");
   }
   EASEL_RETURN_IF_ERROR(CheckProblem(problem));
-  EASEL_ASSIGN_OR_RETURN(Json resolved, Resolve(params));
+  // The train job resolves parameters before a trainer sees them; direct callers get the same
+  // checks here.
+  EASEL_ASSIGN_OR_RETURN(Json resolved, ResolveParams(ParamsSchema(), params));
   const Options o = ReadParams(resolved, problem);
   const bool classes = problem.task != Task::kRegression;
   const int outputs = classes ? static_cast<int>(problem.num_classes()) : 1;

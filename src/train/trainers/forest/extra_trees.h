@@ -36,11 +36,11 @@ Json ParamsSchema();
 // far, saved every few seconds and when cancelled) returns the files an uninterrupted run
 // returns.
 //
-// Errors: INVALID_ARGUMENT for an empty train split, a feature count that differs from
-// feature_names, infinite features, labels that are not class indices or values that are not
-// finite; CANCELLED once hooks.cancelled() (after saving a checkpoint); FAILED_PRECONDITION
-// for a checkpoint of a different run; DATA_LOSS for an unreadable one; "cuda" devices are
-// FAILED_PRECONDITION.
+// Errors: INVALID_ARGUMENT for params the schema refuses (train/params.h), an empty train split, a
+// feature count that differs from feature_names, infinite features, labels that are not class
+// indices or values that are not finite; CANCELLED once hooks.cancelled() (after saving a
+// checkpoint); FAILED_PRECONDITION for a checkpoint of a different run; DATA_LOSS for an unreadable
+// one; "cuda" devices are FAILED_PRECONDITION.
 Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint64_t seed,
                          const Resources& resources, TrainHooks& hooks);
 
