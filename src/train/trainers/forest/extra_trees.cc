@@ -244,12 +244,12 @@ double FitPower(const Votes& oob, std::span<const float> y) {
 }
 
 // The checkpoint: one JSON line naming the run, then the trees grown so far.
-std::string Fingerprint(const Json& params, uint64_t seed, const TabularProblem& p) {
+std::string Fingerprint(const Json& params, uint64_t seed, const TabularProblem& p, int outputs) {
   return DumpJson({{"params", params},
                    {"seed", seed},
                    {"rows", p.train.rows()},
                    {"cols", p.train.x.cols},
-                   {"outputs", p.task == Task::kRegression ? 1 : p.num_classes()}});
+                   {"outputs", outputs}});
 }
 
 Result<std::vector<Tree>> ResumeTrees(TrainHooks& hooks, const std::string& fingerprint,
@@ -346,7 +346,7 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
   const int threads = resources.threads > 0
                           ? resources.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const std::string fingerprint = Fingerprint(resolved, seed, problem);
+  const std::string fingerprint = Fingerprint(resolved, seed, problem, outputs);
   EASEL_ASSIGN_OR_RETURN(std::vector<Tree> trees,
                          ResumeTrees(hooks, fingerprint, problem, outputs));
   if (trees.size() > size_t(o.trees)) {
@@ -372,7 +372,13 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
   }
   auto save = [&] { return hooks.SaveCheckpoint(fingerprint + "\n" + SerializeTrees(trees)); };
 
+  // The calibration power and the out-of-bag scores of the trees grown so far.
   double power = 1.0;
+  Scores on_oob;
+  auto calibrate = [&] {
+    power = classes ? FitPower(oob, train.y) : 1.0;
+    on_oob = Score(oob, train.y, classes, power);
+  };
   auto last_save = std::chrono::steady_clock::now();
   const int reports = std::min(kReports, o.trees);
   const size_t resumed = trees.size();
@@ -395,8 +401,7 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
         last_save = std::chrono::steady_clock::now();
       }
     }
-    power = classes ? FitPower(oob, train.y) : 1.0;
-    Scores on_oob = Score(oob, train.y, classes, power);
+    calibrate();
     Scores on_val = Score(held, val.y, classes, power);
     hooks.ReportEpoch({.epoch = report,
                        .epochs = reports,
@@ -405,9 +410,8 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
                        .val_metric = on_val.metric});
   }
 
-  // Fitted again: a run resumed from a checkpoint of every tree reports nothing above.
-  power = classes ? FitPower(oob, train.y) : 1.0;
-  Scores on_oob = Score(oob, train.y, classes, power);
+  // A run resumed from a checkpoint of every tree reported nothing above.
+  if (size_t(o.trees) <= resumed) calibrate();
   Json oob_json = {{"rows", on_oob.rows}};
   if (classes) {
     oob_json["log_loss"] = on_oob.rows ? Json(on_oob.loss) : Json(nullptr);
