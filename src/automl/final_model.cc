@@ -282,8 +282,7 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
       QuietHooks hooks(ctx, deadline_ms);
       Result<train::ModelFiles> trained =
           algorithm->train_tabular(folds, params, seed, train::Resources{"cpu", threads}, hooks);
-      if (!trained.ok() && trained.status().code() == StatusCode::kCancelled &&
-          !ctx.cancelled()) {
+      if (!trained.ok() && trained.status().code() == StatusCode::kCancelled && !ctx.cancelled()) {
         // The deadline came during this fold: compare the candidates done so far.
         if (out.predictions.size() < 2) return std::optional<OutOfFold>();
         return std::optional<OutOfFold>(std::move(out));
@@ -352,20 +351,13 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     };
     std::stable_sort(candidates.begin() + 1, candidates.end(),
                      [&](const Loaded& a, const Loaded& b) { return duration(a) < duration(b); });
-    std::set<std::string> algorithms_seen = {candidates.front().version.algorithm};
-    std::vector<bool> first_of_algorithm;
-    for (const Loaded& m : candidates) {
-      first_of_algorithm.push_back(algorithms_seen.insert(m.version.algorithm).second);
+    std::set<std::string> seen = {candidates.front().version.algorithm};
+    std::set<const Trial*> quickest;  // of each other algorithm
+    for (auto it = candidates.begin() + 1; it != candidates.end(); ++it) {
+      if (seen.insert(it->version.algorithm).second) quickest.insert(it->trial);
     }
-    std::vector<Loaded> ordered;
-    for (bool firsts : {true, false}) {
-      for (size_t i = 0; i < candidates.size(); ++i) {
-        if (i == 0 ? firsts : first_of_algorithm[i] == firsts) {
-          ordered.push_back(std::move(candidates[i]));
-        }
-      }
-    }
-    candidates = std::move(ordered);
+    std::stable_partition(candidates.begin() + 1, candidates.end(),
+                          [&](const Loaded& m) { return quickest.contains(m.trial); });
     EASEL_ASSIGN_OR_RETURN(
         std::optional<OutOfFold> oof,
         CrossValidate(algorithms, ctx, *data, candidates, now + (deadline_ms - now) / 2));
