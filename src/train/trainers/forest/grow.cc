@@ -180,8 +180,9 @@ class Grower {
       bool too_small = total.n < 2.0 * options_.min_samples_leaf;
       bool too_deep = options_.max_depth > 0 && at.depth >= options_.max_depth;
       Split split;
-      if (!too_small && !too_deep && total.Cost(classification_) > 0)
+      if (!too_small && !too_deep && total.Cost(classification_) > 0) {
         split = BestSplit(span, total);
+      }
       if (split.feature < 0) {
         MakeLeaf(tree, at.node, total);
         continue;
