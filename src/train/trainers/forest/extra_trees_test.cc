@@ -7,73 +7,26 @@
 
 #include "train/trainers/forest/extra_trees.h"
 
-#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "train/trainers/forest/forest_model.h"
+#include "train/trainers/testing/sklearn_problems.h"
 
 namespace easel::train::forest {
 namespace {
 
+using testing::FakeHooks;
 using ::testing::HasSubstr;
-
-class FakeHooks : public TrainHooks {
- public:
-  int cancel_after_epochs = -1;  // cancelled() once this many epochs were reported
-  std::vector<EpochMetrics> epochs;
-  std::optional<std::string> checkpoint;
-  std::string log;
-
-  bool cancelled() const override {
-    return cancel_after_epochs >= 0 && epochs.size() >= size_t(cancel_after_epochs);
-  }
-  void ReportEpoch(const EpochMetrics& m) override { epochs.push_back(m); }
-  void Log(std::string_view line) override { log.append(line).append("\n"); }
-  Status SaveCheckpoint(std::string_view bytes) override {
-    checkpoint = std::string(bytes);
-    return OkStatus();
-  }
-  Result<std::optional<std::string>> LoadCheckpoint() override { return checkpoint; }
-};
 
 void Append(TabularSplit& s, const std::vector<float>& row, float y) {
   s.x.data.insert(s.x.data.end(), row.begin(), row.end());
   s.x.cols = row.size();
   ++s.x.rows;
   s.y.push_back(y);
-}
-
-// A classification CSV of sklearn/datasets/data: a first line "rows,cols,class names...",
-// then features and the class index; split by row index as the floors above.
-TabularProblem LoadCsv(const std::string& file) {
-  std::string path = "/usr/lib/python3/dist-packages/sklearn/datasets/data/";
-  std::ifstream in(path.append(file));
-  EXPECT_TRUE(in) << "python3-sklearn's " << file << " is missing";
-  std::string line;
-  std::getline(in, line);
-  TabularProblem p;
-  std::stringstream head(line);
-  std::string field;
-  for (int i = 0; std::getline(head, field, ','); ++i) {
-    if (i >= 2) p.classes.push_back(field);
-  }
-  p.task = p.classes.size() == 2 ? Task::kBinary : Task::kMulticlass;
-  for (int i = 0; std::getline(in, line); ++i) {
-    std::vector<float> row;
-    std::stringstream cells(line);
-    while (std::getline(cells, field, ',')) row.push_back(std::stof(field));
-    float label = row.back();
-    row.pop_back();
-    Append(i % 5 == 0 ? p.test : i % 5 == 1 ? p.val : p.train, row, label);
-  }
-  for (size_t j = 0; j < p.train.x.cols; ++j) p.feature_names.push_back(fmt::format("f{}", j));
-  return p;
 }
 
 std::unique_ptr<TabularPredictor> LoadOrDie(const ModelFiles& files) {
@@ -105,14 +58,14 @@ double LogLoss(const TabularPredictor& model, const TabularSplit& s) {
 Json ModelJson(const ModelFiles& files) { return Json::parse(files.at("model.json")); }
 
 struct AccuracyCase {
-  const char* file;
+  TabularProblem (*load)();
   double floor;
 };
 
 class AccuracyTest : public ::testing::TestWithParam<AccuracyCase> {};
 
 TEST_P(AccuracyTest, ReachesScikitLearn) {
-  TabularProblem p = LoadCsv(GetParam().file);
+  TabularProblem p = GetParam().load();
   FakeHooks hooks;
   Result<ModelFiles> files = Train(p, {}, 7, {}, hooks);
   ASSERT_TRUE(files.ok()) << files.status().ToString();
@@ -139,14 +92,14 @@ TEST_P(AccuracyTest, ReachesScikitLearn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sklearn, AccuracyTest,
-                         ::testing::Values(AccuracyCase{"iris.csv", 0.93},
-                                           AccuracyCase{"wine_data.csv", 0.97},
-                                           AccuracyCase{"breast_cancer.csv", 0.93}));
+                         ::testing::Values(AccuracyCase{testing::Iris, 0.93},
+                                           AccuracyCase{testing::Wine, 0.97},
+                                           AccuracyCase{testing::BreastCancer, 0.93}));
 
 // Averaged leaf frequencies are under-confident; the power fitted out of bag sharpens them,
 // and the held-out log loss falls. Without it (power 1) the same trees score worse.
 TEST(ExtraTreesTest, CalibrationLowersHeldOutLogLoss) {
-  TabularProblem p = LoadCsv("wine_data.csv");
+  TabularProblem p = testing::Wine();
   FakeHooks hooks;
   ModelFiles files = Train(p, {}, 7, {}, hooks).value();
   Json model = ModelJson(files);
@@ -219,7 +172,7 @@ TEST(ExtraTreesTest, MissingValuesGoWhereTheyHelp) {
 
 // max_samples bounds every tree: a tree of 20 draws has at most 20 leaves (39 nodes).
 TEST(ExtraTreesTest, MaxSamplesBoundsTheTrees) {
-  TabularProblem p = LoadCsv("breast_cancer.csv");
+  TabularProblem p = testing::BreastCancer();
   FakeHooks hooks;
   ModelFiles files = Train(p, {{"n_estimators", 30}, {"max_samples", 20}}, 1, {}, hooks).value();
   auto trees = ParseTrees(files.at("trees.bin"), 30, 2);
@@ -234,7 +187,7 @@ TEST(ExtraTreesTest, MaxSamplesBoundsTheTrees) {
 }
 
 TEST(ExtraTreesTest, SameFilesOnAnyThreadCount) {
-  TabularProblem p = LoadCsv("wine_data.csv");
+  TabularProblem p = testing::Wine();
   FakeHooks one, two;
   ModelFiles a = Train(p, {{"n_estimators", 40}}, 11, {.threads = 1}, one).value();
   ModelFiles b = Train(p, {{"n_estimators", 40}}, 11, {.threads = 2}, two).value();
@@ -245,7 +198,7 @@ TEST(ExtraTreesTest, SameFilesOnAnyThreadCount) {
 }
 
 TEST(ExtraTreesTest, ResumedRunEqualsAnUninterruptedOne) {
-  TabularProblem p = LoadCsv("breast_cancer.csv");
+  TabularProblem p = testing::BreastCancer();
   const Json params = {{"n_estimators", 60}};
   FakeHooks plain;
   ModelFiles whole = Train(p, params, 3, {.threads = 2}, plain).value();
@@ -270,7 +223,7 @@ TEST(ExtraTreesTest, ResumedRunEqualsAnUninterruptedOne) {
 }
 
 TEST(ExtraTreesTest, RejectsBadInput) {
-  TabularProblem good = LoadCsv("iris.csv");
+  TabularProblem good = testing::Iris();
   FakeHooks hooks;
   auto code_of = [&](const TabularProblem& p, const Json& params = {}, const Resources& r = {}) {
     Result<ModelFiles> files = Train(p, params, 1, r, hooks);
@@ -300,7 +253,7 @@ TEST(ExtraTreesTest, RejectsBadInput) {
 }
 
 TEST(ExtraTreesTest, LoadRejectsBrokenFiles) {
-  TabularProblem p = LoadCsv("iris.csv");
+  TabularProblem p = testing::Iris();
   FakeHooks hooks;
   const ModelFiles good = Train(p, {{"n_estimators", 5}}, 1, {}, hooks).value();
   auto with = [&](const std::string& field, const Json& value) {

@@ -6,4 +6,5 @@ set(TRAIN_FOREST_SOURCES
     trainers/forest/grow.cc)
 set(TRAIN_FOREST_TESTS
     trainers/forest/extra_trees_test.cc
-    trainers/forest/forest_model_test.cc)
+    trainers/forest/forest_model_test.cc
+    trainers/testing/sklearn_problems.cc)

@@ -19,4 +19,5 @@ set(TRAIN_XGBOOST_TESTS
     trainers/xgboost/inputs_test.cc
     trainers/xgboost/predictor_test.cc
     trainers/xgboost/test_support.cc
+    trainers/testing/sklearn_problems.cc
     trainers/xgboost/train_test.cc)
