@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,17 +24,22 @@ namespace easel::serving {
 namespace {
 
 using data::transforms::FeatureMatrix;
+using data::transforms::InputColumn;
 using data::transforms::Pipeline;
 
 constexpr const char* kFeaturesInput = "features";
 constexpr const char* kRowsInput = "rows";
 
-// The shortest text that reads back as the same float: the pipeline then parses "5.1" exactly
-// as it parsed "5.1" in the training CSV (doubles: data::transforms::FormatNumber).
-std::string FloatText(float v) {
+// What a CSV cell holding v's shortest text reads as: 5.1f is "5.1" and so 5.1, not
+// 5.099999904632568, so that a client's FP32 value feeds the pipeline what training read from
+// "5.1" in its CSV. (A double's shortest text reads back as the double itself.)
+double CsvValue(float v) {
+  if (std::isnan(v)) return std::numeric_limits<double>::quiet_NaN();
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
+  double out = v;
+  std::from_chars(buf, end, out);
+  return out;
 }
 
 // The batch size of a per-column tensor: shape [n] or [n, 1].
@@ -44,39 +50,41 @@ Result<size_t> ColumnRows(const Tensor& t) {
   return InvalidArgument("input '" + t.name + "' must have shape [n] or [n, 1], one value per row");
 }
 
-// Writes one column tensor's cells into column `col` of `samples`, as text (nullopt: missing).
-// NaN is how a binary tensor says "missing"; whether that is allowed is the model's call.
-Status FillColumn(const Tensor& t, size_t col, std::vector<data::Sample>& samples) {
-  const size_t n = samples.size();
+// One column tensor of `n` rows as a pipeline input column: BYTES as text, other datatypes as
+// numbers (kept in `numbers`). NaN is how a binary tensor says "missing"; whether that is
+// allowed is the model's call.
+Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers,
+                  InputColumn& column) {
   if (t.datatype == DataType::kBytes ? t.strings.size() != n
                                      : t.data.size() != n * ElementSize(t.datatype)) {
     return InvalidArgument("input '" + t.name + "' does not hold one value per row");
   }
-  auto cell = [&](size_t row) -> std::optional<std::string>& { return samples[row].values[col]; };
-  // Numbers of type T, packed in `bytes`, as text.
-  auto numbers = [&]<typename T>(const char* bytes, T, auto text) {
+  if (t.datatype == DataType::kBytes) {
+    column.text = t.strings;
+    return OkStatus();
+  }
+  numbers.resize(n);
+  auto read = [&]<typename T>(const char* bytes, T, auto convert) {
     for (size_t i = 0; i < n; ++i) {
       T v;
       std::memcpy(&v, bytes + i * sizeof v, sizeof v);
-      if (!std::isnan(v)) cell(i) = text(v);
+      numbers[i] = convert(v);
     }
   };
   switch (t.datatype) {
-    case DataType::kBytes:
-      for (size_t i = 0; i < n; ++i) cell(i) = t.strings[i];
-      return OkStatus();
     case DataType::kFp64:
-      numbers(t.data.data(), 0.0, data::transforms::FormatNumber);
-      return OkStatus();
+      read(t.data.data(), 0.0, [](double v) { return v; });
+      break;
     case DataType::kFp32:  // the common case, without ToFloats' copy
-      numbers(t.data.data(), 0.0f, FloatText);
-      return OkStatus();
+      read(t.data.data(), 0.0f, CsvValue);
+      break;
     default: {
       EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
-      numbers(reinterpret_cast<const char*>(values.data()), 0.0f, FloatText);
-      return OkStatus();
+      read(reinterpret_cast<const char*>(values.data()), 0.0f, CsvValue);
     }
   }
+  column.numbers = numbers;
+  return OkStatus();
 }
 
 // What differs between the tabular model formats.
@@ -132,8 +140,7 @@ class TabularBackend final : public Backend {
       EASEL_ASSIGN_OR_RETURN(std::vector<data::Sample> samples, FromRows(*r));
       EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
     } else {
-      EASEL_ASSIGN_OR_RETURN(std::vector<data::Sample> samples, FromColumns(request));
-      EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
+      EASEL_ASSIGN_OR_RETURN(rows, FromColumns(request));
     }
     if (rows.count == 0) return InvalidArgument("the request has no rows");
     if (!traits_.accepts_missing) {
@@ -225,10 +232,13 @@ class TabularBackend final : public Backend {
     return c == input_index_.end() ? std::nullopt : std::optional(c->second);
   }
 
-  Result<std::vector<data::Sample>> FromColumns(const InferRequest& request) const {
+  Result<Rows> FromColumns(const InferRequest& request) const {
     std::optional<size_t> n;
-    std::vector<data::Sample> samples;
-    std::vector<bool> seen(pipeline_.columns().size(), false);
+    const size_t width = pipeline_.columns().size();
+    // Columns the request does not fill (the target, say) are missing values.
+    std::vector<std::vector<double>> numbers(width);
+    std::vector<InputColumn> columns(width);
+    std::vector<bool> seen(width, false);
     for (size_t k = 0; k < request.inputs.size(); ++k) {
       const Tensor& t = request.inputs[k];
       std::optional<size_t> column = ColumnOf(t, k);
@@ -241,12 +251,8 @@ class TabularBackend final : public Backend {
         return InvalidArgument("input '" + t.name + "' has " + std::to_string(rows) +
                                " rows but the others have " + std::to_string(*n));
       }
-      if (!n) {
-        n = rows;
-        samples.resize(rows);
-        for (data::Sample& s : samples) s.values.assign(pipeline_.columns().size(), std::nullopt);
-      }
-      EASEL_RETURN_IF_ERROR(FillColumn(t, *column, samples));
+      n = rows;
+      EASEL_RETURN_IF_ERROR(ReadColumn(t, rows, numbers[*column], columns[*column]));
       seen[*column] = true;
     }
     for (size_t k = 0; k < metadata_.inputs.size(); ++k) {
@@ -256,7 +262,17 @@ class TabularBackend final : public Backend {
                                " (send null values as 'rows' for missing cells)");
       }
     }
-    return samples;
+    for (size_t c = 0; c < width; ++c) {
+      if (!seen[c]) {
+        numbers[c].assign(n.value_or(0), std::numeric_limits<double>::quiet_NaN());
+        columns[c].numbers = numbers[c];
+      }
+    }
+    Rows rows;
+    rows.count = n.value_or(0);
+    rows.features.resize(rows.count * pipeline_.num_features());
+    EASEL_RETURN_IF_ERROR(pipeline_.TransformColumns(rows.count, columns, rows.features));
+    return rows;
   }
 
   Result<Rows> Transform(const std::vector<data::Sample>& samples) const {

@@ -174,6 +174,16 @@ Status Pipeline::TransformBatch(std::span<const Sample> samples, std::span<float
   return records_->Transform(samples, out.data());
 }
 
+Status Pipeline::TransformColumns(size_t rows, std::span<const InputColumn> columns,
+                                  std::span<float> out) const {
+  EASEL_RETURN_IF_ERROR(CheckRecords());
+  if (out.size() != rows * num_features()) {
+    return InvalidArgument(fmt::format("the output holds {} floats; {} rows of {} features need {}",
+                                       out.size(), rows, num_features(), rows * num_features()));
+  }
+  return records_->Transform(rows, columns, out.data());
+}
+
 Result<FeatureMatrix> Pipeline::TransformBatch(std::span<const Sample> samples) const {
   EASEL_RETURN_IF_ERROR(CheckRecords());
   FeatureMatrix m;

@@ -88,6 +88,10 @@ class Pipeline {
   // have exactly that size (INVALID_ARGUMENT otherwise). Stops at the first bad sample.
   Status TransformBatch(std::span<const Sample> samples, std::span<float> out) const;
   Result<FeatureMatrix> TransformBatch(std::span<const Sample> samples) const;
+  // The same from `rows` rows given by column: `columns` in columns() order, each holding
+  // `rows` values. The features equal TransformBatch's on samples of the same cells.
+  Status TransformColumns(size_t rows, std::span<const InputColumn> columns,
+                          std::span<float> out) const;
 
   // --- time series ---
   // True when some step looks at previous rows (lags, rolling, diff). Such pipelines

@@ -150,6 +150,15 @@ Result<std::unique_ptr<RecordPipeline>> RecordPipeline::Create(
   }
   for (size_t s = 0; s < schema.size(); ++s) p->slots_.push_back(schema.slot(static_cast<int>(s)));
   p->order_ = schema.order();
+  p->reads_text_.assign(columns.size(), false);
+  for (int s : {p->series_slot_, p->time_slot_}) {
+    if (s >= 0) p->reads_text_[s] = true;
+  }
+  for (const auto& step : p->steps_) {
+    for (int s : step->reads_text() ? step->inputs() : std::vector<int>{}) {
+      if (static_cast<size_t>(s) < columns.size()) p->reads_text_[s] = true;
+    }
+  }
   if (std::none_of(p->steps_.begin(), p->steps_.end(),
                    [](const auto& step) { return step->stateful(); })) {
     p->fitted_ = true;
@@ -183,6 +192,35 @@ Status RecordPipeline::FillRow(const Sample& sample, Row* row) const {
   // Slots added by steps start missing (a step that is skipped leaves them so).
   for (size_t i = columns_.size(); i < slots_.size(); ++i) row->cells[i].SetMissing();
   return OkStatus();
+}
+
+void RecordPipeline::FillRow(std::span<const InputColumn> columns, size_t i, Row* row) const {
+  row->cells.resize(slots_.size());
+  row->complete = true;
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    const InputColumn& column = columns[c];
+    Cell& cell = row->cells[c];
+    if (column.numbers.empty()) {
+      cell.SetText(column.text[i]);
+      continue;
+    }
+    const double x = column.numbers[i];
+    if (std::isnan(x)) {
+      cell.SetMissing();
+    } else if (reads_text_[c] || !std::isfinite(x)) {
+      // Infinities too: as text they are not numbers, and the steps say so.
+      cell.SetText(FormatNumber(x));
+    } else {
+      cell.SetNumber(x);
+    }
+  }
+  for (size_t s = columns_.size(); s < slots_.size(); ++s) row->cells[s].SetMissing();
+}
+
+Status RecordPipeline::Finish(Row& row, std::vector<std::unique_ptr<StepScratch>>& scratch,
+                              float* out) const {
+  EASEL_RETURN_IF_ERROR(RunSteps(row, scratch));
+  return Flatten(row, out);
 }
 
 void RecordPipeline::ResetScratch(std::vector<std::unique_ptr<StepScratch>>& scratch,
@@ -256,9 +294,37 @@ Status RecordPipeline::Transform(std::span<const Sample> samples, float* out) co
   const size_t width = num_features();
   for (size_t i = 0; i < samples.size(); ++i) {
     Status status = FillRow(samples[i], &row);
-    if (status.ok()) status = RunSteps(row, scratch);
-    if (status.ok()) status = Flatten(row, out + i * width);
+    if (status.ok()) status = Finish(row, scratch, out + i * width);
     if (!status.ok()) return InSample(status, samples[i], i);
+  }
+  return OkStatus();
+}
+
+Status RecordPipeline::Transform(size_t rows, std::span<const InputColumn> columns,
+                                 float* out) const {
+  if (!fitted_) return FailedPrecondition("the pipeline is not fitted: call Fit or Load first");
+  if (has_history()) {
+    return FailedPrecondition(
+        "the pipeline has history steps (lags, rolling, diff): use TransformSeries");
+  }
+  if (columns.size() != columns_.size()) {
+    return InvalidArgument(fmt::format("{} input columns; the pipeline expects {}",
+                                       columns.size(), columns_.size()));
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if ((columns[c].numbers.empty() ? columns[c].text.size() : columns[c].numbers.size()) != rows) {
+      return InvalidArgument(
+          fmt::format("column '{}' does not hold one value per row ({})", columns_[c], rows));
+    }
+  }
+  Row row;
+  std::vector<std::unique_ptr<StepScratch>> scratch(steps_.size());
+  const size_t width = num_features();
+  for (size_t i = 0; i < rows; ++i) {
+    FillRow(columns, i, &row);
+    if (Status status = Finish(row, scratch, out + i * width); !status.ok()) {
+      return InSample(status, Sample{}, i);
+    }
   }
   return OkStatus();
 }

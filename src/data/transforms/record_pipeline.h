@@ -41,6 +41,8 @@ class RecordPipeline {
   // Row-wise transform of independent samples into out[i * num_features() ...].
   // FAILED_PRECONDITION with history steps (use TransformSeries).
   Status Transform(std::span<const Sample> samples, float* out) const;
+  // The same from `rows` rows given by column (see InputColumn), `columns` in column order.
+  Status Transform(size_t rows, std::span<const InputColumn> columns, float* out) const;
   // Transform of consecutive rows of one or more series (grouped, time-ordered), carrying
   // history from row to row within a series. `complete[i]` is false when row i lacked history.
   Status TransformSeries(std::span<const Sample> rows, float* out,
@@ -52,6 +54,9 @@ class RecordPipeline {
   enum class Role : uint8_t { kApply, kFit, kSkip };
 
   Status FillRow(const Sample& sample, Row* row) const;
+  void FillRow(std::span<const InputColumn> columns, size_t i, Row* row) const;
+  // Runs the row-wise steps on a filled row and writes its features.
+  Status Finish(Row& row, std::vector<std::unique_ptr<StepScratch>>& scratch, float* out) const;
   // Runs every step on `row`.
   Status RunSteps(Row& row, std::vector<std::unique_ptr<StepScratch>>& scratch) const;
   // Fresh per-series scratch for the steps that run (all, or those with role kApply).
@@ -72,6 +77,9 @@ class RecordPipeline {
   int series_slot_ = -1;
   int time_slot_ = -1;
   bool fitted_ = false;
+  // Columns some step reads as text (tokenize, calendar, the series and time columns): an
+  // InputColumn number enters them as its text.
+  std::vector<bool> reads_text_;
 
   struct Output {
     int slot;

@@ -144,6 +144,9 @@ class RecordStep {
 
   // --- fitted state (means, categories, vocabularies) ---
   virtual bool stateful() const { return false; }
+  // True when the step reads its inputs as text, not only as numbers or categories: a number
+  // cell would not stand for the text it was written as.
+  virtual bool reads_text() const { return false; }
   // Fit sees every training row as it is just before this step, between BeginFit and EndFit.
   virtual void BeginFit() {}
   virtual Status Accumulate(const Row& row) { return OkStatus(); }

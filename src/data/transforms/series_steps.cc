@@ -264,6 +264,8 @@ class Calendar : public RecordStep {
   Calendar(const RecordStepContext& ctx, std::vector<Field> fields)
       : RecordStep(ctx), fields_(std::move(fields)) {}
 
+  bool reads_text() const override { return true; }
+
   Status Apply(Row& row, StepScratch*) const override {
     for (size_t i = 0; i < inputs_.size(); ++i) {
       const Cell& in = row.cells[inputs_[i]];

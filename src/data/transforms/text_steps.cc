@@ -33,6 +33,8 @@ class TokenizeStep : public RecordStep {
     stop_words_.insert(stop_words.begin(), stop_words.end());
   }
 
+  bool reads_text() const override { return true; }
+
   Status Apply(Row& row, StepScratch*) const override {
     for (int s : inputs_) {
       Cell& cell = row.cells[s];

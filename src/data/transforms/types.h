@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,15 @@ namespace easel::data::transforms {
 // memory stays bounded by the fitted state, not by the number of samples. Time-series
 // pipelines with history steps need the rows grouped by series and ordered by time.
 using SampleStream = std::function<Status(const std::function<Status(const Sample&)>& visit)>;
+
+// One input column of a batch of records, as a serving request carries it: `numbers` when
+// not empty (NaN: missing), else `text`, one value per row. A number is read exactly as a cell
+// holding its shortest text (FormatNumber in numbers.h) would be; where every step reads the
+// column as a number or a category, that text is never written and parsed.
+struct InputColumn {
+  std::span<const double> numbers;
+  std::span<const std::string> text;
+};
 
 // One sample's features, in the order of Pipeline::feature_names(). Missing values that reach
 // the output are NaN (XGBoost treats NaN as missing; impute first for other models).
