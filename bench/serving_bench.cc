@@ -6,10 +6,12 @@
 // 1): max_batch_size 32 with no queue delay (the default), 32 with --delay-us, and 1 (batching
 // off).
 //
-// Load: N client threads, each with its own keep-alive connection, send single-row (single
-// image) requests back to back for --seconds; over HTTP with a JSON body (tabular only: JSON
-// cannot carry encoded images), HTTP with the binary tensor extension, and gRPC with
-// raw_input_contents. Every thread's first answer is checked against the in-process prediction.
+// Load: N client threads, each with its own keep-alive connection, send requests of
+// --rows-per-request rows (images; default 1) back to back for --seconds; over HTTP with a JSON
+// body (tabular only: JSON cannot carry encoded images), HTTP with the binary tensor extension,
+// and gRPC with raw_input_contents. Every thread's first answer is checked against the
+// in-process prediction. With R rows per request, the batching endpoints take up to 32·R rows
+// per model call and the one without batching R (one request per call).
 //
 // The limit: the same version's files loaded in this process and called in a loop on one
 // thread, on batches of the sizes the server's batches had (from /v2/models/{name}/stats
@@ -18,12 +20,12 @@
 // several instances the headline adds the stricter ratio against that many one-thread loops
 // side by side, each as fast as its CPU time. For the tabular model a call includes the stored
 // pipeline on the raw cells, as the server must run it too. ratio = served rows/s ÷ raw rows/s.
-// Overhead per request = p50 latency at concurrency 1 − one raw call of one row; it is also shown
+// Overhead per request = p50 latency at concurrency 1 − one raw call of a request's rows; it is also shown
 // beyond the protocol's bare round trip (GET /v2/health/live, rpc ServerLive) from the same client,
 // which is what this machine's loopback network, kernel and client cost before any serving work.
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
-//                       [--instances 1] [--quick] [--only tabular|image]
+//                       [--instances 1] [--rows-per-request 1] [--quick] [--only tabular|image]
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -36,6 +38,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -60,6 +63,7 @@ struct Options {
   int delay_us = 500;
   int images = 400;
   int instances = 1;
+  int rows_per_request = 1;
   bool quick = false;
   std::string only;  // "tabular" or "image": that model alone
 };
@@ -229,10 +233,9 @@ struct Batching {
   std::string suffix;  // of the endpoint's name
   int max_batch_size;
   int delay_us;
+  bool on = true;  // off: max_batch_size is one request's rows
   std::string Label() const {
-    return max_batch_size == 1
-               ? "off"
-               : std::to_string(max_batch_size) + "/" + std::to_string(delay_us) + "us";
+    return on ? std::to_string(max_batch_size) + "/" + std::to_string(delay_us) + "us" : "off";
   }
 };
 
@@ -255,11 +258,12 @@ struct Subject {
   std::string title;
   std::string endpoint;  // the base name; configs add their suffix
   std::vector<Protocol> protocols;
-  std::vector<RowRequest> requests;
+  size_t rows_per_request = 1;
+  std::vector<RowRequest> requests;          // request i: rows i, i + 1, … (wrapping)
   std::vector<std::vector<float>> expected;  // request i's probabilities, in this process
   double tolerance = 1e-6;
-  std::unique_ptr<LocalModel> local;   // its row i is request i
-  double raw_one_us = 0;               // one call of one row, once measured
+  std::unique_ptr<LocalModel> local;   // its row i is the single-row request i
+  double raw_one_us = 0;               // one call of one request's rows, once measured
   int instances = 1;                   // model instances per endpoint
   std::map<Protocol, double> ping_us;  // p50 of the protocol's bare round trip
 };
@@ -312,7 +316,7 @@ Measured Measure(EaselServer& server, Subject& s, const ServerTarget& target, Pr
   m.client_cpu = 100 * (SelfCpuSeconds() - client_cpu) / wall;
   server.CheckAlive();
   if (m.load.requests == 0) return m;
-  m.rows_per_s = m.load.requests / m.load.seconds;
+  m.rows_per_s = static_cast<double>(m.load.requests * s.rows_per_request) / m.load.seconds;
   int64_t calls = 0, rows = 0, ns = 0;
   double raw_seconds = 0, one_thread_seconds = 0;
   for (const auto& [size, after] : Batches(server, endpoint)) {
@@ -338,7 +342,7 @@ Measured Measure(EaselServer& server, Subject& s, const ServerTarget& target, Pr
 
 void PrintHeader() {
   std::printf("  %-11s %-9s %4s %8s %6s %10s %6s %8s %8s %6s %5s %7s %7s\n", "protocol", "batching",
-              "conc", "req/s", "batch", "raw rows/s", "ratio", "p50 us", "p99 us", "call x", "busy",
+              "conc", "rows/s", "batch", "raw rows/s", "ratio", "p50 us", "p99 us", "call x", "busy",
               "srv cpu", "cli cpu");
 }
 
@@ -401,9 +405,9 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
       PrintRow(all.back());
     }
   }
-  s.raw_one_us = s.local->BestSecondsPerCall(1) * 1e6;
-  std::printf("  overhead per request = p50 at concurrency 1 - one raw call of one row (%.0f us):",
-              s.raw_one_us);
+  s.raw_one_us = s.local->BestSecondsPerCall(s.rows_per_request) * 1e6;
+  std::printf("  overhead per request = p50 at concurrency 1 - one raw call of %zu row(s) (%.0f us):",
+              s.rows_per_request, s.raw_one_us);
   for (Protocol p : s.protocols) {
     const Measured* m = Find(all, p, configs[0].Label(), 1);
     std::printf("  %s %s", ProtocolName(p),
@@ -425,7 +429,7 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
           : "n/a");
   }
   std::printf(" us\n  raw call here, every core (wall) / 1 thread (cpu):");
-  for (size_t n : {1, 32}) {
+  for (size_t n : std::set<size_t>{1, 32, 32 * s.rows_per_request}) {
     std::printf("  batch %zu: %.0f / %.0f us", n, s.local->SecondsPerCall(n, 0) * 1e6,
                 s.local->SecondsPerCall(n, 1) * 1e6);
   }
@@ -455,6 +459,22 @@ void CreateEndpoints(EaselServer& server, const std::string& name, const std::st
   }
 }
 
+// Requests of `rows` rows each made of the single-row ones (row i of s.local is single[i]),
+// with their answers in this process.
+void SetRequests(Subject& s, const std::vector<RowRequest>& single, size_t rows) {
+  s.rows_per_request = rows;
+  s.requests = Stack(single, rows);
+  std::vector<std::vector<float>> one;
+  for (size_t i = 0; i < single.size(); ++i) one.push_back(s.local->Run(i, 1));
+  for (size_t i = 0; i < single.size(); ++i) {
+    std::vector<float>& want = s.expected.emplace_back();
+    for (size_t k = 0; k < rows; ++k) {
+      const std::vector<float>& p = one[(i + k) % one.size()];
+      want.insert(want.end(), p.begin(), p.end());
+    }
+  }
+}
+
 std::string FloatText(float v) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -481,26 +501,29 @@ Subject TabularSubject(EaselServer& server, const Options& o,
   s.protocols = {Protocol::kHttpJson, Protocol::kHttpBinary, Protocol::kGrpc};
   // What the server makes of each FP32 value: the shortest text that reads back as it.
   std::vector<std::map<std::string, std::string>> cells;
+  std::vector<RowRequest> single;
   for (const auto& row : table.rows) {
-    RowRequest& request = s.requests.emplace_back();
+    RowRequest& request = single.emplace_back();
     auto& served = cells.emplace_back();
     for (const Json& input : meta.at("inputs")) {
       const std::string name = input.at("name");
       auto cell = row.find(name);
       if (cell == row.end()) throw std::runtime_error("the model reads '" + name + "'?");
       const float v = std::stof(cell->second);
-      request.push_back({name, "FP32", std::string(reinterpret_cast<const char*>(&v), 4),
-                         Json(std::stod(cell->second))});
+      request.push_back({.name = name,
+                         .datatype = "FP32",
+                         .raw = std::string(reinterpret_cast<const char*>(&v), 4),
+                         .json = Json(std::stod(cell->second))});
       served[name] = FloatText(v);
     }
   }
   s.local = LoadTabular(format, files, std::move(cells));
-  for (size_t i = 0; i < s.requests.size(); ++i) s.expected.push_back(s.local->Run(i, 1));
+  SetRequests(s, single, o.rows_per_request);
   char title[256];
   std::snprintf(title, sizeof title,
                 "xgboost on breast cancer (%zu rows, %zu features, 2 classes; trained and "
-                "deployed in %.0f s)",
-                s.requests.size(), meta.at("inputs").size(), setup);
+                "deployed in %.0f s), %zu row(s) per request",
+                single.size(), meta.at("inputs").size(), setup, s.rows_per_request);
   s.title = title;
   return s;
 }
@@ -530,19 +553,21 @@ Subject ImageSubject(EaselServer& server, const Options& o, const std::vector<Ba
   // JSON cannot carry encoded images: BYTES data in JSON must be (UTF-8) strings.
   s.protocols = {Protocol::kHttpBinary, Protocol::kGrpc};
   Images test = ReadFashion(o.fashion, "t10k", 64);
+  std::vector<RowRequest> single;
   for (const std::string& png : test.png) {
     const uint32_t n = static_cast<uint32_t>(png.size());  // little-endian hosts only
-    s.requests.push_back(
-        {{input, "BYTES", std::string(reinterpret_cast<const char*>(&n), 4) + png, Json()}});
+    single.push_back({{.name = input,
+                       .datatype = "BYTES",
+                       .raw = std::string(reinterpret_cast<const char*>(&n), 4) + png}});
   }
   s.local = LoadImage(format, files, std::move(test.png));
-  for (size_t i = 0; i < s.requests.size(); ++i) s.expected.push_back(s.local->Run(i, 1));
+  SetRequests(s, single, o.rows_per_request);
   s.tolerance = 1e-4;  // convolutions may sum in another order at another batch size
   char title[256];
   std::snprintf(title, sizeof title,
                 "image_classifier (resnet18 width 0.25, 32 px, 1 epoch on %zu Fashion-MNIST "
-                "images; trained and deployed in %.0f s), 28x28 PNG requests",
-                train.png.size(), setup);
+                "images; trained and deployed in %.0f s), %zu 28x28 PNG(s) per request",
+                train.png.size(), setup, s.rows_per_request);
   s.title = title;
   return s;
 }
@@ -567,19 +592,20 @@ int RunBench(const Options& o) {
   }
   const ServerTarget target{server.port(), std::stoi(m[1]), server.token()};
   server.Send("POST", "/api/v1/projects", {{"name", "bench"}}, 201);
+  const int r = o.rows_per_request;
   const std::vector<Batching> configs = {
-      {"", 32, 0}, {"-delay", 32, o.delay_us}, {"-nobatch", 1, 0}};
+      {"", 32 * r, 0}, {"-delay", 32 * r, o.delay_us}, {"-nobatch", r, 0, false}};
   std::printf(
-      "serving: single-row requests (req/s = rows/s) from N client threads, each on its own "
-      "keep-alive connection, %.1f s per run; %d instance(s) per endpoint; "
-      "batching = max_batch_size/max_queue_delay_us; raw = the same version in this process called "
+      "serving: requests of %d row(s) (rows/s = requests/s x %d) from N client threads, each on "
+      "its own keep-alive connection, %.1f s per run; %d instance(s) per endpoint; "
+      "batching = max_batch_size/max_queue_delay_us (off: one request per call); raw = the same version in this process called "
       "from 1 thread, with "
       "the faster of every core (wall time) and 1 thread (its CPU time), on batches of "
       "the sizes the server ran; "
       "ratio = rows/s / raw rows/s; call x = the server's time in model calls / the raw calls' on "
       "the same batches; busy = the instances' time in model calls / the run (up to 100%% each); "
       "cpu in %% of one core (%u cores); load average %s\n",
-      o.seconds, o.instances, std::thread::hardware_concurrency(), LoadAverage().c_str());
+      r, r, o.seconds, o.instances, std::thread::hardware_concurrency(), LoadAverage().c_str());
   std::fflush(stdout);
 
   const double block = o.quick ? 0.1 : 0.5;
@@ -596,7 +622,7 @@ int RunBench(const Options& o) {
 
   std::printf("\nheadline (targets from the issue)");
   if (tabular) {
-    std::printf("\n  tabular overhead per request (target < 200 us):");
+    std::printf("\n  tabular overhead per request of %d row(s) (target < 200 us at 1 row):", r);
     for (Protocol p : tabular->protocols) {
       const Measured* m = Find(t, p, configs[0].Label(), 1);
       if (m) {
@@ -656,6 +682,8 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", o.seconds, "length of each load run");
   app.add_option("--delay-us", o.delay_us, "max_queue_delay_us of the batching endpoint");
   app.add_option("--instances", o.instances, "model instances per endpoint");
+  app.add_option("--rows-per-request", o.rows_per_request, "rows (images) in each request")
+      ->check(CLI::Range(1, 4096));
   app.add_option("--images", o.images, "Fashion-MNIST training images for the image model");
   app.add_flag("--quick", o.quick, "a smoke run: 1 s runs, 200 training images");
   app.add_option("--only", o.only, "one model alone: quicker comparisons of one path")

@@ -282,6 +282,26 @@ const char* ProtocolName(Protocol p) {
   return "?";
 }
 
+std::vector<RowRequest> Stack(const std::vector<RowRequest>& single, size_t rows) {
+  std::vector<RowRequest> out;
+  for (size_t i = 0; i < single.size(); ++i) {
+    RowRequest request = single[i];
+    for (RowInput& in : request) {
+      in.rows = static_cast<int64_t>(rows);
+      in.json = in.json.is_null() ? Json() : Json::array({in.json});
+    }
+    for (size_t k = 1; k < rows; ++k) {
+      const RowRequest& next = single[(i + k) % single.size()];
+      for (size_t j = 0; j < request.size(); ++j) {
+        request[j].raw += next.at(j).raw;
+        if (!request[j].json.is_null()) request[j].json.push_back(next.at(j).json);
+      }
+    }
+    out.push_back(std::move(request));
+  }
+  return out;
+}
+
 RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string& endpoint,
                        const std::vector<RowRequest>& rows)
     : protocol_(protocol),
@@ -297,7 +317,7 @@ RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string
         auto* tensor = r.add_inputs();
         tensor->set_name(in.name);
         tensor->set_datatype(in.datatype);
-        tensor->add_shape(1);
+        tensor->add_shape(in.rows);
         r.add_raw_input_contents(in.raw);
       }
       continue;
@@ -305,9 +325,9 @@ RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string
     Json inputs = Json::array();
     std::string binary;
     for (const RowInput& in : row) {
-      Json tensor = {{"name", in.name}, {"datatype", in.datatype}, {"shape", {1}}};
+      Json tensor = {{"name", in.name}, {"datatype", in.datatype}, {"shape", {in.rows}}};
       if (protocol == Protocol::kHttpJson) {
-        tensor["data"] = Json::array({in.json});
+        tensor["data"] = in.json;
       } else {
         tensor["parameters"] = {{"binary_data_size", in.raw.size()}};
         binary += in.raw;

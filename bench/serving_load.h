@@ -1,7 +1,7 @@
 #pragma once
 // Closed-loop load on a KServe v2 endpoint for bench/serving_bench.cc: N client threads, each
-// with its own keep-alive connection, sending one prepared single-row request after another
-// for a fixed time, over HTTP with a JSON body, HTTP with the binary tensor extension, or gRPC
+// with its own keep-alive connection, sending one prepared request after another for a fixed
+// time, over HTTP with a JSON body, HTTP with the binary tensor extension, or gRPC
 // with raw_input_contents. Failed requests never throw; they are counted and the first one
 // kept, so the caller decides how loudly a failed run is reported.
 
@@ -15,16 +15,21 @@
 
 namespace easel::bench {
 
-// One input tensor of a single-row request: shape [1], its raw little-endian bytes (BYTES:
-// 4-byte length and the bytes), and the same value as JSON data (null where only the binary
-// forms can carry it, as for encoded images).
+// One input tensor of a request: shape [rows], its raw little-endian bytes (BYTES: a 4-byte
+// length and the bytes, per element), and the same values as a JSON data array (null where
+// only the binary forms can carry them, as for encoded images).
 struct RowInput {
   std::string name;
   std::string datatype;
+  int64_t rows = 1;
   std::string raw;
   Json json;
 };
 using RowRequest = std::vector<RowInput>;
+
+// Requests of `rows` rows each, as many as `single` holds: request i is single-row requests
+// i, i + 1, … (wrapping around) stacked along the batch dimension.
+std::vector<RowRequest> Stack(const std::vector<RowRequest>& single, size_t rows);
 
 enum class Protocol { kHttpJson, kHttpBinary, kGrpc };
 const char* ProtocolName(Protocol p);

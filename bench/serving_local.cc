@@ -44,19 +44,23 @@ class TabularModel final : public LocalModel {
         s.values.push_back(cell == row.end() ? std::nullopt : std::optional(cell->second));
       }
     }
+    rows_ = samples_.size();
   }
 
   std::vector<float> Run(size_t first, size_t n) const override {
-    first = first % (samples_.size() - std::min(n, samples_.size()) + 1);
+    // Batches larger than the data repeat it; the first (untimed) call of a size makes room.
+    for (size_t i = 0; samples_.size() < n; ++i) samples_.push_back(samples_[i]);
+    first = first % (samples_.size() - n + 1);
     auto x = OrThrow(pipeline_.TransformBatch(std::span(samples_).subspan(first, n)), "transform");
     return OrThrow(model_->Predict(x), "predict");
   }
-  size_t rows() const override { return samples_.size(); }
+  size_t rows() const override { return rows_; }
 
  private:
   data::transforms::Pipeline pipeline_;
   std::unique_ptr<train::TabularPredictor> model_;
-  std::vector<data::Sample> samples_;
+  size_t rows_ = 0;
+  mutable std::vector<data::Sample> samples_;
 };
 
 class ImageModel final : public LocalModel {
