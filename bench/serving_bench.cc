@@ -11,7 +11,8 @@
 // body (tabular only: JSON cannot carry encoded images), HTTP with the binary tensor extension,
 // and gRPC with raw_input_contents. Every thread's first answer is checked against the
 // in-process prediction. With R rows per request, the batching endpoints take up to 32·R rows
-// per model call and the one without batching R (one request per call).
+// per model call (at most 4096, the API's limit) and the one without batching R (one request
+// per call).
 //
 // The limit: the same version's files loaded in this process and called in a loop on one
 // thread, on batches of the sizes the server's batches had (from /v2/models/{name}/stats
@@ -429,7 +430,7 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
           : "n/a");
   }
   std::printf(" us\n  raw call here, every core (wall) / 1 thread (cpu):");
-  for (size_t n : std::set<size_t>{1, 32, 32 * s.rows_per_request}) {
+  for (size_t n : std::set<size_t>{1, 32, static_cast<size_t>(configs[0].max_batch_size)}) {
     std::printf("  batch %zu: %.0f / %.0f us", n, s.local->SecondsPerCall(n, 0) * 1e6,
                 s.local->SecondsPerCall(n, 1) * 1e6);
   }
@@ -593,8 +594,9 @@ int RunBench(const Options& o) {
   const ServerTarget target{server.port(), std::stoi(m[1]), server.token()};
   server.Send("POST", "/api/v1/projects", {{"name", "bench"}}, 201);
   const int r = o.rows_per_request;
+  const int batch = std::min(32 * r, 4096);  // the API's largest max_batch_size
   const std::vector<Batching> configs = {
-      {"", 32 * r, 0}, {"-delay", 32 * r, o.delay_us}, {"-nobatch", r, 0, false}};
+      {"", batch, 0}, {"-delay", batch, o.delay_us}, {"-nobatch", r, 0, false}};
   std::printf(
       "serving: requests of %d row(s) (rows/s = requests/s x %d) from N client threads, each on "
       "its own keep-alive connection, %.1f s per run; %d instance(s) per endpoint; "
