@@ -155,7 +155,8 @@ Result<std::unique_ptr<RecordPipeline>> RecordPipeline::Create(
     if (s >= 0) p->reads_text_[s] = true;
   }
   for (const auto& step : p->steps_) {
-    for (int s : step->reads_text() ? step->inputs() : std::vector<int>{}) {
+    if (!step->reads_text()) continue;
+    for (int s : step->inputs()) {
       if (static_cast<size_t>(s) < columns.size()) p->reads_text_[s] = true;
     }
   }
@@ -283,12 +284,17 @@ void RecordPipeline::BuildLayout() {
   }
 }
 
-Status RecordPipeline::Transform(std::span<const Sample> samples, float* out) const {
+Status RecordPipeline::CheckRowWise() const {
   if (!fitted_) return FailedPrecondition("the pipeline is not fitted: call Fit or Load first");
   if (has_history()) {
     return FailedPrecondition(
         "the pipeline has history steps (lags, rolling, diff): use TransformSeries");
   }
+  return OkStatus();
+}
+
+Status RecordPipeline::Transform(std::span<const Sample> samples, float* out) const {
+  EASEL_RETURN_IF_ERROR(CheckRowWise());
   Row row;
   std::vector<std::unique_ptr<StepScratch>> scratch(steps_.size());
   const size_t width = num_features();
@@ -302,11 +308,7 @@ Status RecordPipeline::Transform(std::span<const Sample> samples, float* out) co
 
 Status RecordPipeline::Transform(size_t rows, std::span<const InputColumn> columns,
                                  float* out) const {
-  if (!fitted_) return FailedPrecondition("the pipeline is not fitted: call Fit or Load first");
-  if (has_history()) {
-    return FailedPrecondition(
-        "the pipeline has history steps (lags, rolling, diff): use TransformSeries");
-  }
+  EASEL_RETURN_IF_ERROR(CheckRowWise());
   if (columns.size() != columns_.size()) {
     return InvalidArgument(fmt::format("{} input columns; the pipeline expects {}",
                                        columns.size(), columns_.size()));

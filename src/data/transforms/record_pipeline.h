@@ -53,6 +53,8 @@ class RecordPipeline {
   // What a step does during one fitting pass.
   enum class Role : uint8_t { kApply, kFit, kSkip };
 
+  // FAILED_PRECONDITION unless fitted and free of history steps.
+  Status CheckRowWise() const;
   Status FillRow(const Sample& sample, Row* row) const;
   void FillRow(std::span<const InputColumn> columns, size_t i, Row* row) const;
   // Runs the row-wise steps on a filled row and writes its features.
