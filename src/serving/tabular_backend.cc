@@ -53,8 +53,8 @@ Result<size_t> ColumnRows(const Tensor& t) {
 // One column tensor of `n` rows as a pipeline input column: BYTES as text, other datatypes as
 // numbers (kept in `numbers`). NaN is how a binary tensor says "missing"; whether that is
 // allowed is the model's call.
-Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers,
-                  InputColumn& column) {
+Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, InputColumn& column) {
+  column = {};
   if (t.datatype == DataType::kBytes ? t.strings.size() != n
                                      : t.data.size() != n * ElementSize(t.datatype)) {
     return InvalidArgument("input '" + t.name + "' does not hold one value per row");
