@@ -118,12 +118,15 @@ TEST(PipelineTest, NumberColumnsTransformLikeTheirText) {
       {"op": "one_hot", "columns": ["sex", "survived"], "handle_unknown": "ignore"}]})";
   Pipeline p = Fitted(spec, kTabular, kTitanicColumns, Passengers());
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const std::vector<double> age = {22, 38, nan, 35.5, 0.1}, fare = {7.25, 71.2833, 7.925, 53.1, 1e-7};
+  const std::vector<double> age = {22, 38, nan, 35.5, 0.1},
+                            fare = {7.25, 71.2833, 7.925, 53.1, 1e-7};
   const std::vector<double> survived = {0, 1, 1, 2, 0};
   const std::vector<std::string> sex = {"male", "female", "female", "female", "male"};
   std::vector<Sample> samples;
   for (size_t i = 0; i < age.size(); ++i) {
-    auto text = [](double v) { return std::isnan(v) ? std::nullopt : std::optional(FormatNumber(v)); };
+    auto text = [](double v) {
+      return std::isnan(v) ? std::nullopt : std::optional(FormatNumber(v));
+    };
     samples.push_back(Record({text(age[i]), text(fare[i]), sex[i], text(survived[i])}));
   }
   const std::vector<InputColumn> columns = {
@@ -135,16 +138,17 @@ TEST(PipelineTest, NumberColumnsTransformLikeTheirText) {
   // Infinity is not a number as text either; a short column is refused.
   const std::vector<double> inf = {22, 38, INFINITY, 35, 35};
   Status bad = p.TransformColumns(
-      5, std::vector<InputColumn>{{.numbers = inf}, {.numbers = fare}, {.text = sex}, {.numbers = survived}},
+      5,
+      std::vector<InputColumn>{
+          {.numbers = inf}, {.numbers = fare}, {.text = sex}, {.numbers = survived}},
       out);
   EXPECT_THAT(bad.message(), HasSubstr("row 2: column 'age': 'inf' is not a number"));
   const std::vector<double> short_fare = {7.25, 71.2833};
-  bad = p.TransformColumns(5,
-                           std::vector<InputColumn>{{.numbers = age},
-                                                    {.numbers = short_fare},
-                                                    {.text = sex},
-                                                    {.numbers = survived}},
-                           out);
+  bad = p.TransformColumns(
+      5,
+      std::vector<InputColumn>{
+          {.numbers = age}, {.numbers = short_fare}, {.text = sex}, {.numbers = survived}},
+      out);
   EXPECT_THAT(bad.message(), HasSubstr("column 'fare' does not hold one value per row"));
   std::vector<float> small(3);
   EXPECT_FALSE(p.TransformColumns(5, columns, small).ok());
