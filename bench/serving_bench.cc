@@ -21,9 +21,10 @@
 // several instances the headline adds the stricter ratio against that many one-thread loops
 // side by side, each as fast as its CPU time. For the tabular model a call includes the stored
 // pipeline on the raw cells, as the server must run it too. ratio = served rows/s ÷ raw rows/s.
-// Overhead per request = p50 latency at concurrency 1 − one raw call of a request's rows; it is also shown
-// beyond the protocol's bare round trip (GET /v2/health/live, rpc ServerLive) from the same client,
-// which is what this machine's loopback network, kernel and client cost before any serving work.
+// Overhead per request = p50 latency at concurrency 1 − one raw call of a request's rows; it is
+// also shown beyond the protocol's bare round trip (GET /v2/health/live, rpc ServerLive) from the
+// same client, which is what this machine's loopback network, kernel and client cost before any
+// serving work.
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
 //                       [--instances 1] [--rows-per-request 1] [--quick] [--only tabular|image]
@@ -343,8 +344,8 @@ Measured Measure(EaselServer& server, Subject& s, const ServerTarget& target, Pr
 
 void PrintHeader() {
   std::printf("  %-11s %-9s %4s %8s %6s %10s %6s %8s %8s %6s %5s %7s %7s\n", "protocol", "batching",
-              "conc", "rows/s", "batch", "raw rows/s", "ratio", "p50 us", "p99 us", "call x", "busy",
-              "srv cpu", "cli cpu");
+              "conc", "rows/s", "batch", "raw rows/s", "ratio", "p50 us", "p99 us", "call x",
+              "busy", "srv cpu", "cli cpu");
 }
 
 void PrintRow(const Measured& m) {
@@ -407,8 +408,9 @@ std::vector<Measured> RunSubject(EaselServer& server, const ServerTarget& target
     }
   }
   s.raw_one_us = s.local->BestSecondsPerCall(s.rows_per_request) * 1e6;
-  std::printf("  overhead per request = p50 at concurrency 1 - one raw call of %zu row(s) (%.0f us):",
-              s.rows_per_request, s.raw_one_us);
+  std::printf(
+      "  overhead per request = p50 at concurrency 1 - one raw call of %zu row(s) (%.0f us):",
+      s.rows_per_request, s.raw_one_us);
   for (Protocol p : s.protocols) {
     const Measured* m = Find(all, p, configs[0].Label(), 1);
     std::printf("  %s %s", ProtocolName(p),
@@ -600,7 +602,8 @@ int RunBench(const Options& o) {
   std::printf(
       "serving: requests of %d row(s) (rows/s = requests/s x %d) from N client threads, each on "
       "its own keep-alive connection, %.1f s per run; %d instance(s) per endpoint; "
-      "batching = max_batch_size/max_queue_delay_us (off: one request per call); raw = the same version in this process called "
+      "batching = max_batch_size/max_queue_delay_us (off: one request per call); raw = the same "
+      "version in this process called "
       "from 1 thread, with "
       "the faster of every core (wall time) and 1 thread (its CPU time), on batches of "
       "the sizes the server ran; "

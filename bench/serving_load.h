@@ -28,7 +28,8 @@ struct RowInput {
 using RowRequest = std::vector<RowInput>;
 
 // Requests of `rows` rows each, as many as `single` holds: request i is single-row requests
-// i, i + 1, … (wrapping around) stacked along the batch dimension.
+// i, i + 1, … (wrapping around) stacked along the batch dimension. A single-row input's json
+// is its one value (or null); the stacked input's is the data array.
 std::vector<RowRequest> Stack(const std::vector<RowRequest>& single, size_t rows);
 
 enum class Protocol { kHttpJson, kHttpBinary, kGrpc };

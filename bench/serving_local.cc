@@ -44,7 +44,6 @@ class TabularModel final : public LocalModel {
         s.values.push_back(cell == row.end() ? std::nullopt : std::optional(cell->second));
       }
     }
-    rows_ = samples_.size();
   }
 
   std::vector<float> Run(size_t first, size_t n) const override {
@@ -54,12 +53,10 @@ class TabularModel final : public LocalModel {
     auto x = OrThrow(pipeline_.TransformBatch(std::span(samples_).subspan(first, n)), "transform");
     return OrThrow(model_->Predict(x), "predict");
   }
-  size_t rows() const override { return rows_; }
 
  private:
   data::transforms::Pipeline pipeline_;
   std::unique_ptr<train::TabularPredictor> model_;
-  size_t rows_ = 0;
   mutable std::vector<data::Sample> samples_;
 };
 
@@ -73,7 +70,6 @@ class ImageModel final : public LocalModel {
     for (size_t i = 0; i < n; ++i) views.push_back(images_[(first + i) % images_.size()]);
     return OrThrow(model_->Predict(views), "predict");
   }
-  size_t rows() const override { return images_.size(); }
 
  private:
   std::unique_ptr<train::ImagePredictor> model_;

@@ -20,7 +20,6 @@ class LocalModel {
   // the work the server does for them: for a tabular model the stored pipeline on the raw
   // cells and the model; for an image classifier decoding, its pipeline and the network.
   virtual std::vector<float> Run(size_t first, size_t n) const = 0;
-  virtual size_t rows() const = 0;
 
   // Seconds per call of `n` rows with `threads` intra-op (OpenMP and BLAS) threads, 0 for every
   // core. The 10th percentile of the calls made in at least `block_s` (and at least 5), after
