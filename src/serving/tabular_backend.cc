@@ -10,13 +10,13 @@
 
 #include "serving/tabular_backend.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/float_text.h"
 #include "data/transforms/numbers.h"
 #include "data/transforms/pipeline.h"
 
@@ -29,18 +29,6 @@ using data::transforms::Pipeline;
 
 constexpr const char* kFeaturesInput = "features";
 constexpr const char* kRowsInput = "rows";
-
-// What a CSV cell holding v's shortest text reads as: 5.1f is "5.1" and so 5.1, not
-// 5.099999904632568, so that a client's FP32 value feeds the pipeline what training read from
-// "5.1" in its CSV. (A double's shortest text reads back as the double itself.)
-double CsvValue(float v) {
-  if (std::isnan(v)) return std::numeric_limits<double>::quiet_NaN();
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  double out = v;
-  std::from_chars(buf, end, out);
-  return out;
-}
 
 // The batch size of a per-column tensor: shape [n] or [n, 1].
 Result<size_t> ColumnRows(const Tensor& t) {
@@ -64,23 +52,54 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
     return OkStatus();
   }
   numbers.resize(n);
-  auto read = [&]<typename T>(const char* bytes, T, auto convert) {
+  auto read = [&]<typename T>(T, auto convert) {
     for (size_t i = 0; i < n; ++i) {
       T v;
-      std::memcpy(&v, bytes + i * sizeof v, sizeof v);
+      std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
       numbers[i] = convert(v);
     }
   };
+  // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
+  // text), not 5.099999904632568, so the pipeline sees what training read from "5.1"; an
+  // integer as itself (exact up to 2^53, as its digits read).
+  auto exact = [](auto v) { return static_cast<double>(v); };
   switch (t.datatype) {
     case DataType::kFp64:
-      read(t.data.data(), 0.0, [](double v) { return v; });
+      read(0.0, exact);
       break;
-    case DataType::kFp32:  // the common case, without ToFloats' copy
-      read(t.data.data(), 0.0f, CsvValue);
+    case DataType::kFp32:
+      read(0.0f, FloatTextValue);
       break;
-    default: {
+    case DataType::kBool:  // any non-zero byte is true, as in the binary extension
+      read(uint8_t{}, [](uint8_t b) { return b != 0 ? 1.0 : 0.0; });
+      break;
+    case DataType::kUint8:
+      read(uint8_t{}, exact);
+      break;
+    case DataType::kUint16:
+      read(uint16_t{}, exact);
+      break;
+    case DataType::kUint32:
+      read(uint32_t{}, exact);
+      break;
+    case DataType::kUint64:
+      read(uint64_t{}, exact);
+      break;
+    case DataType::kInt8:
+      read(int8_t{}, exact);
+      break;
+    case DataType::kInt16:
+      read(int16_t{}, exact);
+      break;
+    case DataType::kInt32:
+      read(int32_t{}, exact);
+      break;
+    case DataType::kInt64:
+      read(int64_t{}, exact);
+      break;
+    default: {  // FP16, through its float value
       EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
-      read(reinterpret_cast<const char*>(values.data()), 0.0f, CsvValue);
+      for (size_t i = 0; i < n; ++i) numbers[i] = FloatTextValue(values[i]);
     }
   }
   column.numbers = numbers;
