@@ -131,29 +131,43 @@ float Forest::Walk(uint32_t n, const float* row) const {
 }
 
 void Forest::Predict(const float* x, size_t rows, float* out) const {
-  for (size_t r = 0; r < rows; ++r) {
-    const float* row = x + r * num_features_;
-    float* margin = out + r * num_groups_;
-    std::fill(margin, margin + num_groups_, base_margin_);
-    for (size_t t = 0; t < roots_.size(); ++t) margin[groups_[t]] += Walk(roots_[t], row);
-    switch (transform_) {
-      case Transform::kNone:
-        break;
-      case Transform::kSigmoid:
-        margin[0] = 1.0f / (1.0f + std::exp(-margin[0]));
-        break;
-      case Transform::kSoftmax: {
-        // As XGBoost's: shifted by the largest margin, the sum of exponentials in double.
-        float largest = margin[0];
-        for (size_t g = 1; g < num_groups_; ++g) largest = std::fmax(margin[g], largest);
-        double sum = 0;
-        for (size_t g = 0; g < num_groups_; ++g) {
-          margin[g] = std::exp(margin[g] - largest);
-          sum += margin[g];
-        }
-        for (size_t g = 0; g < num_groups_; ++g) margin[g] /= static_cast<float>(sum);
-        break;
+  // Rows go in blocks, every tree over a block's rows before the next tree, so that a forest
+  // larger than the cache comes through it once per block rather than once per row (and the
+  // walks of different rows overlap). Each row still adds its trees in tree order.
+  constexpr size_t kBlock = 64;
+  for (size_t first = 0; first < rows; first += kBlock) {
+    const size_t n = std::min(kBlock, rows - first);
+    const float* block = x + first * num_features_;
+    float* margins = out + first * num_groups_;
+    std::fill(margins, margins + n * num_groups_, base_margin_);
+    for (size_t t = 0; t < roots_.size(); ++t) {
+      float* margin = margins + groups_[t];
+      for (size_t r = 0; r < n; ++r) {
+        margin[r * num_groups_] += Walk(roots_[t], block + r * num_features_);
       }
+    }
+    for (size_t r = 0; r < n; ++r) Finish(margins + r * num_groups_);
+  }
+}
+
+void Forest::Finish(float* margin) const {
+  switch (transform_) {
+    case Transform::kNone:
+      break;
+    case Transform::kSigmoid:
+      margin[0] = 1.0f / (1.0f + std::exp(-margin[0]));
+      break;
+    case Transform::kSoftmax: {
+      // As XGBoost's: shifted by the largest margin, the sum of exponentials in double.
+      float largest = margin[0];
+      for (size_t g = 1; g < num_groups_; ++g) largest = std::fmax(margin[g], largest);
+      double sum = 0;
+      for (size_t g = 0; g < num_groups_; ++g) {
+        margin[g] = std::exp(margin[g] - largest);
+        sum += margin[g];
+      }
+      for (size_t g = 0; g < num_groups_; ++g) margin[g] /= static_cast<float>(sum);
+      break;
     }
   }
 }

@@ -50,6 +50,8 @@ class Forest {
   static constexpr uint32_t kDefaultLeft = 1u << 31;
 
   float Walk(uint32_t node, const float* row) const;
+  // The objective's transform of one row's margins, in place.
+  void Finish(float* margin) const;
 
   std::vector<Node> nodes_;
   std::vector<uint32_t> roots_;   // each tree's first node

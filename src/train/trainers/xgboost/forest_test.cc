@@ -3,6 +3,7 @@
 #include "train/trainers/xgboost/forest.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <random>
@@ -88,28 +89,35 @@ TEST(ForestTest, PredictsBitForBitAsXgboost) {
 }
 
 TEST(ForestTest, ThePredictorAgreesWithXgboostOnSmallAndLargeBatches) {
+  const int threads = omp_get_max_threads();
   for (const Model& m : Models()) {
     SCOPED_TRACE(static_cast<int>(m.task));
     Booster booster = LoadBooster(m.files);
     auto predictor = Load(m.files);
     ASSERT_TRUE(predictor.ok()) << predictor.status().ToString();
-    // One row, and more rows than the Forest takes (XGBoost predicts those).
+    // One row, and more rows than the Forest takes when XGBoost may use several threads (held
+    // to one, as serving holds a call, the Forest takes them too).
     FeatureMatrix one{1, m.test.cols, {m.test.data.begin(), m.test.data.begin() + m.test.cols}};
     FeatureMatrix many{0, m.test.cols, {}};
     while (many.rows <= 300) {
       many.data.insert(many.data.end(), m.test.data.begin(), m.test.data.end());
       many.rows += m.test.rows;
     }
-    for (const FeatureMatrix* x : {&one, &many}) {
-      auto got = (*predictor)->Predict(*x);
-      auto expected = booster.PredictDense(*x, PredictType::kValue);
-      ASSERT_TRUE(got.ok() && expected.ok());
-      const bool binary = m.task == Task::kBinary;
-      ASSERT_EQ(got->size(), expected->values.size() * (binary ? 2 : 1));
-      for (size_t i = 0; i < expected->values.size(); ++i) {
-        ASSERT_EQ((*got)[binary ? 2 * i + 1 : i], expected->values[i]) << "at " << i;
+    for (int held : {threads, 1}) {
+      omp_set_num_threads(held);
+      for (const FeatureMatrix* x : {&one, &many}) {
+        auto got = (*predictor)->Predict(*x);
+        auto expected = booster.PredictDense(*x, PredictType::kValue);
+        ASSERT_TRUE(got.ok() && expected.ok());
+        const bool binary = m.task == Task::kBinary;
+        ASSERT_EQ(got->size(), expected->values.size() * (binary ? 2 : 1));
+        for (size_t i = 0; i < expected->values.size(); ++i) {
+          ASSERT_EQ((*got)[binary ? 2 * i + 1 : i], expected->values[i])
+              << "at " << i << ", " << held << " thread(s)";
+        }
       }
     }
+    omp_set_num_threads(threads);
   }
 }
 

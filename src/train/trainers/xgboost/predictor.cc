@@ -1,6 +1,7 @@
 // Load and Contributions: a stored model back as a predictor, and its SHAP values.
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <cmath>
 #include <cstring>
@@ -103,7 +104,9 @@ class XgbPredictor : public TabularPredictor {
     EASEL_RETURN_IF_ERROR(CheckFeatures(x, m_.descriptor.feature_names.size(), "input"));
     if (x.rows == 0) return std::vector<float>{};
     std::vector<float> values;
-    if (forest_ && x.rows <= kForestRows) {
+    // XGBoost's predictor spreads a large batch over the threads OpenMP allows; held to one
+    // (as serving holds tabular calls), it walks slower than the Forest.
+    if (forest_ && (x.rows <= kForestRows || omp_get_max_threads() == 1)) {
       values.resize(x.rows * forest_->num_groups());
       forest_->Predict(x.data.data(), x.rows, values.data());
     } else {
@@ -123,8 +126,8 @@ class XgbPredictor : public TabularPredictor {
   }
 
  private:
-  // Above this many rows XGBoost's own predictor takes the batch: its per-call cost is spread
-  // over the rows, and it walks blocks of rows tree by tree on all its threads.
+  // Above this many rows XGBoost's own predictor takes the batch when it may use more than one
+  // thread: it walks blocks of rows tree by tree on all of them.
   static constexpr size_t kForestRows = 256;
 
   // XGBoost's in-place prediction: rows x groups.
