@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <limits>
 #include <span>
 #include <stdexcept>
 
+#include "data/transforms/numbers.h"
 #include "data/transforms/pipeline.h"
 #include "train/algorithms.h"
 
@@ -16,6 +18,10 @@ namespace easel::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+void Check(const Status& st, const std::string& what) {
+  if (!st.ok()) throw std::runtime_error(what + ": " + st.ToString());
+}
 
 template <typename T>
 T OrThrow(Result<T> r, const std::string& what) {
@@ -32,32 +38,59 @@ const train::ModelLoader& FindLoader(const std::string& format) {
   return *OrThrow(registry.FindLoader(format), "no loader for format '" + format + "'");
 }
 
+// The stored pipeline and the model, called as the server calls them on column tensors: each
+// column's values as numbers (text for a column with a cell that is not one), transformed
+// straight into the feature matrix.
 class TabularModel final : public LocalModel {
  public:
   TabularModel(data::transforms::Pipeline pipeline, std::unique_ptr<train::TabularPredictor> model,
                const std::vector<std::map<std::string, std::string>>& cells)
       : pipeline_(std::move(pipeline)), model_(std::move(model)) {
-    for (const auto& row : cells) {
-      data::Sample& s = samples_.emplace_back();
-      for (const std::string& column : pipeline_.columns()) {
+    for (const std::string& column : pipeline_.columns()) {
+      Column& c = columns_.emplace_back();
+      for (const auto& row : cells) {
         auto cell = row.find(column);
-        s.values.push_back(cell == row.end() ? std::nullopt : std::optional(cell->second));
+        c.text.push_back(cell == row.end() ? "" : cell->second);
+        auto number = data::transforms::ParseNumber(c.text.back());
+        c.numbers.push_back(number.value_or(std::numeric_limits<double>::quiet_NaN()));
+        if (!number && cell != row.end()) c.is_text = true;
       }
     }
   }
 
   std::vector<float> Run(size_t first, size_t n) const override {
     // Batches larger than the data repeat it; the first (untimed) call of a size makes room.
-    for (size_t i = 0; samples_.size() < n; ++i) samples_.push_back(samples_[i]);
-    first = first % (samples_.size() - n + 1);
-    auto x = OrThrow(pipeline_.TransformBatch(std::span(samples_).subspan(first, n)), "transform");
+    for (Column& c : columns_) {
+      for (size_t i = 0; c.numbers.size() < n; ++i) {
+        c.numbers.push_back(c.numbers[i]);
+        c.text.push_back(c.text[i]);
+      }
+    }
+    const size_t rows = columns_.empty() ? 0 : columns_[0].numbers.size();
+    first = first % (rows - n + 1);
+    std::vector<data::transforms::InputColumn> inputs;
+    for (const Column& c : columns_) {
+      if (c.is_text) {
+        inputs.push_back({.text = std::span(c.text).subspan(first, n)});
+      } else {
+        inputs.push_back({.numbers = std::span(c.numbers).subspan(first, n)});
+      }
+    }
+    data::transforms::FeatureMatrix x{.rows = n, .cols = pipeline_.num_features()};
+    x.data.resize(x.rows * x.cols);
+    Check(pipeline_.TransformColumns(n, inputs, x.data), "transform");
     return OrThrow(model_->Predict(x), "predict");
   }
 
  private:
+  struct Column {
+    std::vector<double> numbers;  // NaN where missing
+    std::vector<std::string> text;
+    bool is_text = false;
+  };
   data::transforms::Pipeline pipeline_;
   std::unique_ptr<train::TabularPredictor> model_;
-  mutable std::vector<data::Sample> samples_;
+  mutable std::vector<Column> columns_;
 };
 
 class ImageModel final : public LocalModel {
