@@ -73,6 +73,8 @@ double FloatTextValue(float v) {
   // decides there.
   const float magnitude = std::fabs(v);
   if (magnitude >= 16777216.0f) return ThroughText(v);
+  // Counts, flags, years: a whole number below 2^24 is its own shortest text.
+  if (static_cast<float>(static_cast<int32_t>(magnitude)) == magnitude) return v;
   if (magnitude >= 1e-10f) {
     if (double value = SixDigitValue(v); value != 0) return value;
   }

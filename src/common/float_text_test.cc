@@ -27,6 +27,7 @@ TEST(FloatTextTest, ReadsAsTheShortestText) {
   EXPECT_EQ(FloatTextValue(13.54f), 13.54);
   EXPECT_EQ(FloatTextValue(1e-30f), 1e-30);
   EXPECT_EQ(FloatTextValue(3.4028235e38f), 3.4028235e38);
+  EXPECT_EQ(FloatTextValue(-42.0f), -42.0);
   EXPECT_EQ(FloatTextValue(16777215.0f), 16777215.0);
   // Large integers as to_chars writes them: whole, not rounded to their shortest digits.
   EXPECT_EQ(FloatTextValue(33554448.0f), 33554448.0);
