@@ -36,7 +36,8 @@ double SettingDistance(const SearchSpace& space, const Json& a, const Json& b) {
 }
 
 std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace>& space,
-                                                 const std::vector<Trial>& trials) {
+                                                 const std::vector<Trial>& trials,
+                                                 int64_t defaults) {
   // Each algorithm's trials, ranked.
   std::map<std::string, std::vector<const Trial*>> by_algorithm;
   for (const Trial& t : trials) {
@@ -51,6 +52,13 @@ std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace
         own.begin() + static_cast<std::ptrdiff_t>(std::min(own.size(), kBestPerAlgorithm));
     std::vector<const Trial*> mine(own.begin(), best);
     own.erase(own.begin(), best);
+    // Then its default settings, unless those are among the best already.
+    auto is_default = [&](const Trial* t) { return t->record.number < defaults; };
+    if (auto d = std::find_if(own.begin(), own.end(), is_default);
+        d != own.end() && std::none_of(mine.begin(), mine.end(), is_default)) {
+      mine.push_back(*d);
+      own.erase(d);
+    }
     while (mine.size() < kBestPerAlgorithm + kDiversePerAlgorithm && !own.empty()) {
       // The farthest from its nearest picked trial; the better one on a tie (`own` is ranked).
       // Without a space to measure in, the next best.

@@ -7,9 +7,11 @@
 // regularized models, which cross-validation then finds overfit. So per algorithm the
 // candidates are its best trials on the validation split and then the ones whose settings
 // differ most from those, giving the cross-validation other settings to prefer; near-copies of
-// one setting add little to an ensemble anyway.
+// one setting add little to an ensemble anyway. An automl search's default settings for each
+// algorithm (its first trials) are always among them: settings that hold up on most tables.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -30,10 +32,13 @@ double SettingDistance(const SearchSpace& space, const Json& a, const Json& b);
 
 // The candidates among the complete trials with a model and a value, best (lowest value)
 // first: per algorithm (the trials' "algorithm" parameter), its kBestPerAlgorithm best, then
-// up to kDiversePerAlgorithm more, each the farthest from its nearest already picked trial of
-// that algorithm (the better one on a tie; none at distance 0); at most kMaxCandidates in all,
-// the worst left out. Without a space, the next best trials instead of the farthest.
+// its default settings (a trial numbered below `defaults`, the search's initial points) when
+// not among them, then more up to kBestPerAlgorithm + kDiversePerAlgorithm, each the farthest
+// from its nearest already picked trial of that algorithm (the better one on a tie; none at
+// distance 0); at most kMaxCandidates in all, the worst left out. Without a space, the next
+// best trials instead of the farthest.
 std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace>& space,
-                                                 const std::vector<Trial>& trials);
+                                                 const std::vector<Trial>& trials,
+                                                 int64_t defaults = 0);
 
 }  // namespace easel::automl

@@ -94,6 +94,27 @@ TEST(PickEnsembleCandidates, ReachesSettingsFarFromTheBestOnTheValidationSplit) 
   EXPECT_EQ(Numbers(picked), (std::vector<int64_t>{0, 1, 20, 21}));
 }
 
+// The default settings (the search's first trials, one per algorithm) come right after the
+// best ones, however their validation value ranks and however near they lie to the best.
+TEST(PickEnsembleCandidates, KeepsEachAlgorithmsDefaultSettings) {
+  const SearchSpace space = PortfolioSpace();
+  std::vector<Trial> trials = {Linear(0, 1e-4, 0.09), Xgboost(1, 6, "gbtree", 0.30)};
+  for (int i = 2; i < 12; ++i) trials.push_back(Linear(i, 1e-6 * i, 0.05 + 1e-3 * i));
+  trials.push_back(Linear(12, 0.5, 0.20));
+  trials.push_back(Linear(13, 1e-2, 0.30));
+  trials.push_back(Xgboost(14, 2, "gbtree", 0.24));
+  trials.push_back(Xgboost(15, 3, "gbtree", 0.25));
+  trials.push_back(Xgboost(16, 9, "gbtree", 0.26));
+  trials.push_back(Xgboost(17, 10, "gbtree", 0.27));
+  // linear: 2 and 3 (best), 0 (its default), 12 (the farthest from those). xgboost: 14 and 15
+  // (best), 1 (its default), 17 (depth 10).
+  EXPECT_EQ(Numbers(PickEnsembleCandidates(space, trials, 2)),
+            (std::vector<int64_t>{2, 3, 0, 12, 14, 15, 17, 1}));
+  // Not known as a default, linear trial 0 gives way to 13, farther from 2, 3 and 12.
+  EXPECT_EQ(Numbers(PickEnsembleCandidates(space, trials)),
+            (std::vector<int64_t>{2, 3, 12, 14, 15, 17, 13, 1}));
+}
+
 TEST(PickEnsembleCandidates, PicksPerAlgorithmAndListsTheBestTrialFirst) {
   const SearchSpace space = PortfolioSpace();
   std::vector<Trial> trials = {

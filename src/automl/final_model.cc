@@ -311,7 +311,8 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     std::optional<Data>& data) {
   const std::vector<Member> alone = {{best.record.number, 1.0}};
   if (!spec.ensemble) return std::make_pair(alone, Json::object());
-  std::vector<const Trial*> ranked = PickEnsembleCandidates(spec.space, trials);
+  std::vector<const Trial*> ranked =
+      PickEnsembleCandidates(spec.space, trials, static_cast<int64_t>(spec.initial_points.size()));
   if (ranked.size() < 2) return std::make_pair(alone, Json::object());
 
   ctx.SetProgress(0.96,

@@ -85,8 +85,13 @@ class Search {
     const int64_t number = static_cast<int64_t>(trials_.size());
     std::vector<TrialRecord> history;
     for (const Trial& t : trials_) history.push_back(t.record);
-    std::optional<SearchSpace> starved = StarvedAlgorithmSpace();
-    Result<Json> params = sampler_.Suggest(starved ? *starved : *spec_.space, history, number);
+    Result<Json> params = Json();
+    if (number < static_cast<int64_t>(spec_.initial_points.size())) {
+      params = spec_.initial_points[number];
+    } else {
+      std::optional<SearchSpace> starved = StarvedAlgorithmSpace();
+      params = sampler_.Suggest(starved ? *starved : *spec_.space, history, number);
+    }
     if (params.status().code() == StatusCode::kOutOfRange) {
       ctx_.Log("the sampler has proposed every point it has");
       return false;

@@ -146,6 +146,7 @@ Json HpoSpec::ToJson() const {
     out["ensemble"] = ensemble;
     out["refit"] = refit;
   }
+  if (!initial_points.empty()) out["initial_points"] = initial_points;
   return out;
 }
 

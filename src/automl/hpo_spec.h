@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "automl/search_space.h"
 #include "common/json.h"
@@ -53,6 +54,9 @@ struct HpoSpec {
   // same algorithm (their steps mean different things).
   bool portfolio = false;
   std::map<std::string, Json> portfolio_fixed;
+  // Assignments tried before the sampler proposes any: trial i of the first
+  // initial_points.size() takes initial_points[i] (automl: each algorithm's defaults).
+  std::vector<Json> initial_points;
 
   // CPU threads each trial gets when the spec's resources do not say: the machine's cores
   // shared among the trials that run at once (0: the trainer's default, all cores). Trials that

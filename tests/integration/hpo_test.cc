@@ -227,6 +227,22 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
   }
   // Every algorithm gets its floor of the trial time, whatever TPE prefers.
   EXPECT_EQ(algorithms.size(), 4u) << study.raw.substr(0, 2000);
+  // The search starts from each algorithm's defaults, in the portfolio's order; linear's
+  // penalty is a default logistic regression's (C = 1) on the train split.
+  const int64_t train_rows = Get("/datasets/iris/versions/1").body["splits"]["train"];
+  std::map<int64_t, Json> by_number;
+  for (const Json& t : study.body["trials"]) by_number[t["number"]] = t["params"];
+  ASSERT_GE(by_number.size(), 4u);
+  EXPECT_EQ(by_number[0]["algorithm"], "linear");
+  EXPECT_DOUBLE_EQ(by_number[0]["linear.weight_decay"].get<double>(), 1.0 / train_rows);
+  EXPECT_EQ(by_number[1], Json({{"algorithm", "xgboost"},
+                                {"xgboost.max_depth", 6},
+                                {"xgboost.learning_rate", 0.3},
+                                {"xgboost.min_child_weight", 1},
+                                {"xgboost.subsample", 1},
+                                {"xgboost.colsample_bytree", 1}}));
+  EXPECT_EQ(by_number[2]["algorithm"], "extra_trees");
+  EXPECT_EQ(by_number[3]["algorithm"], "mlp");
   auto version = Get("/models/iris-automl/versions/latest");
   ASSERT_EQ(version.status, 200);
   EXPECT_EQ(version.body["lineage"]["study"]["kind"], "automl");
