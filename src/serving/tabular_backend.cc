@@ -51,56 +51,22 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
     column.text = t.strings;
     return OkStatus();
   }
-  numbers.resize(n);
-  auto read = [&]<typename T>(T, auto convert) {
-    for (size_t i = 0; i < n; ++i) {
-      T v;
-      std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
-      numbers[i] = convert(v);
-    }
-  };
   // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
   // text), not 5.099999904632568, so the pipeline sees what training read from "5.1"; an
   // integer as itself (exact up to 2^53, as its digits read).
-  auto exact = [](auto v) { return static_cast<double>(v); };
-  switch (t.datatype) {
-    case DataType::kFp64:
-      read(0.0, exact);
-      break;
-    case DataType::kFp32:
-      read(0.0f, FloatTextValue);
-      break;
-    case DataType::kBool:  // any non-zero byte is true, as in the binary extension
-      read(uint8_t{}, [](uint8_t b) { return b != 0 ? 1.0 : 0.0; });
-      break;
-    case DataType::kUint8:
-      read(uint8_t{}, exact);
-      break;
-    case DataType::kUint16:
-      read(uint16_t{}, exact);
-      break;
-    case DataType::kUint32:
-      read(uint32_t{}, exact);
-      break;
-    case DataType::kUint64:
-      read(uint64_t{}, exact);
-      break;
-    case DataType::kInt8:
-      read(int8_t{}, exact);
-      break;
-    case DataType::kInt16:
-      read(int16_t{}, exact);
-      break;
-    case DataType::kInt32:
-      read(int32_t{}, exact);
-      break;
-    case DataType::kInt64:
-      read(int64_t{}, exact);
-      break;
-    default: {  // FP16, through its float value
-      EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
-      for (size_t i = 0; i < n; ++i) numbers[i] = FloatTextValue(values[i]);
+  if (t.datatype == DataType::kFp32) {  // the common case, read in place
+    numbers.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      float v;
+      std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
+      numbers[i] = FloatTextValue(v);
     }
+  } else if (t.datatype == DataType::kFp16) {  // through its float value
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
+    numbers.resize(n);
+    for (size_t i = 0; i < n; ++i) numbers[i] = FloatTextValue(values[i]);
+  } else {
+    EASEL_ASSIGN_OR_RETURN(numbers, t.ToDoubles());
   }
   column.numbers = numbers;
   return OkStatus();

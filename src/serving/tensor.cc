@@ -33,12 +33,13 @@ constexpr std::array<std::pair<DataType, std::string_view>, 13> kDataTypeNames =
     {DataType::kBytes, "BYTES"},
 }};
 
-template <typename T>
-void AppendAsFloats(const std::string& data, std::vector<float>& out) {
+// Elements of type T packed in `data`, each converted to Out.
+template <typename T, typename Out>
+void AppendAs(const std::string& data, std::vector<Out>& out) {
   for (size_t offset = 0; offset + sizeof(T) <= data.size(); offset += sizeof(T)) {
     T value;
     std::memcpy(&value, data.data() + offset, sizeof(T));
-    out.push_back(static_cast<float>(value));
+    out.push_back(static_cast<Out>(value));
   }
 }
 
@@ -133,47 +134,52 @@ int64_t Tensor::element_count() const {
   return count;
 }
 
-Result<std::vector<float>> Tensor::ToFloats() const {
-  if (datatype == DataType::kBytes) {
-    return InvalidArgument(fmt::format("tensor '{}' is BYTES and has no numeric values", name));
+namespace {
+
+// Every element of `t` as Out: what ToFloats and ToDoubles share.
+template <typename Out>
+Result<std::vector<Out>> NumbersOf(const Tensor& t) {
+  if (t.datatype == DataType::kBytes) {
+    return InvalidArgument(fmt::format("tensor '{}' is BYTES and has no numeric values", t.name));
   }
-  const int64_t count = element_count();
-  const size_t element_size = ElementSize(datatype);
+  const std::string& data = t.data;
+  const int64_t count = t.element_count();
+  const size_t element_size = ElementSize(t.datatype);
   if (count < 0 || data.size() % element_size != 0 ||
       data.size() / element_size != static_cast<uint64_t>(count)) {
     return InvalidArgument(
-        fmt::format("tensor '{}': shape [{}] of {} needs {} elements but data holds {} bytes", name,
-                    fmt::join(shape, ","), DataTypeName(datatype), count, data.size()));
+        fmt::format("tensor '{}': shape [{}] of {} needs {} elements but data holds {} bytes",
+                    t.name, fmt::join(t.shape, ","), DataTypeName(t.datatype), count, data.size()));
   }
-  std::vector<float> out;
+  std::vector<Out> out;
   out.reserve(static_cast<size_t>(count));
-  switch (datatype) {
+  switch (t.datatype) {
     case DataType::kBool:  // any non-zero byte is true, as in the binary extension
-      for (char byte : data) out.push_back(byte != 0 ? 1.0f : 0.0f);
+      for (char byte : data) out.push_back(byte != 0 ? 1 : 0);
       break;
     case DataType::kUint8:
-      AppendAsFloats<uint8_t>(data, out);
+      AppendAs<uint8_t>(data, out);
       break;
     case DataType::kUint16:
-      AppendAsFloats<uint16_t>(data, out);
+      AppendAs<uint16_t>(data, out);
       break;
     case DataType::kUint32:
-      AppendAsFloats<uint32_t>(data, out);
+      AppendAs<uint32_t>(data, out);
       break;
     case DataType::kUint64:
-      AppendAsFloats<uint64_t>(data, out);
+      AppendAs<uint64_t>(data, out);
       break;
     case DataType::kInt8:
-      AppendAsFloats<int8_t>(data, out);
+      AppendAs<int8_t>(data, out);
       break;
     case DataType::kInt16:
-      AppendAsFloats<int16_t>(data, out);
+      AppendAs<int16_t>(data, out);
       break;
     case DataType::kInt32:
-      AppendAsFloats<int32_t>(data, out);
+      AppendAs<int32_t>(data, out);
       break;
     case DataType::kInt64:
-      AppendAsFloats<int64_t>(data, out);
+      AppendAs<int64_t>(data, out);
       break;
     case DataType::kFp16:
       for (size_t offset = 0; offset < data.size(); offset += 2) {
@@ -183,16 +189,22 @@ Result<std::vector<float>> Tensor::ToFloats() const {
       }
       break;
     case DataType::kFp32:
-      AppendAsFloats<float>(data, out);
+      AppendAs<float>(data, out);
       break;
     case DataType::kFp64:
-      AppendAsFloats<double>(data, out);
+      AppendAs<double>(data, out);
       break;
     case DataType::kBytes:
       break;
   }
   return out;
 }
+
+}  // namespace
+
+Result<std::vector<float>> Tensor::ToFloats() const { return NumbersOf<float>(*this); }
+
+Result<std::vector<double>> Tensor::ToDoubles() const { return NumbersOf<double>(*this); }
 
 Tensor Tensor::Fp32(std::string name, std::vector<int64_t> shape, std::span<const float> values) {
   Tensor tensor;

@@ -58,6 +58,8 @@ struct Tensor {
   // Every element as a float (numbers and BOOL; FP64 and 64-bit integers rounded).
   // INVALID_ARGUMENT for BYTES.
   Result<std::vector<float>> ToFloats() const;
+  // The same as doubles: integers exact up to 2^53, FP32 and FP16 at their exact values.
+  Result<std::vector<double>> ToDoubles() const;
 
   static Tensor Fp32(std::string name, std::vector<int64_t> shape, std::span<const float> values);
   static Tensor Bytes(std::string name, std::vector<int64_t> shape,

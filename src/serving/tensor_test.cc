@@ -175,6 +175,29 @@ TEST(TensorTest, ToFloatsConvertsEveryNumericType) {
               ElementsAre(0.25f, -1e10f));
 }
 
+// Integers a float cannot hold stay exact as doubles: INT64 123456789 is 123456792 as a float.
+TEST(TensorTest, ToDoublesKeepsIntegersExact) {
+  auto doubles_of = [](DataType type, std::string data) {
+    Tensor tensor;
+    tensor.datatype = type;
+    tensor.shape = {static_cast<int64_t>(data.size() / ElementSize(type))};
+    tensor.data = std::move(data);
+    auto result = tensor.ToDoubles();
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.value_or({});
+  };
+  EXPECT_THAT(doubles_of(DataType::kInt64, PackLe<int64_t>({123456789, -(1ll << 53)})),
+              ElementsAre(123456789.0, -std::ldexp(1.0, 53)));
+  EXPECT_THAT(doubles_of(DataType::kUint32, PackLe<uint32_t>({4000000001u})),
+              ElementsAre(4000000001.0));
+  EXPECT_THAT(doubles_of(DataType::kBool, std::string("\x00\x02", 2)), ElementsAre(0.0, 1.0));
+  EXPECT_THAT(doubles_of(DataType::kFp32, PackLe<float>({5.1f})),
+              ElementsAre(static_cast<double>(5.1f)));
+  EXPECT_THAT(doubles_of(DataType::kFp16, PackLe<uint16_t>({0xc000})), ElementsAre(-2.0));
+  EXPECT_THAT(doubles_of(DataType::kFp64, PackLe<double>({0.1})), ElementsAre(0.1));
+  EXPECT_FALSE(Tensor::Bytes("s", {1}, {"a"}).ToDoubles().ok());
+}
+
 TEST(TensorTest, ToFloatsRejectsBytesAndBadSizes) {
   Tensor bytes = Tensor::Bytes("s", {2}, {"a", "b"});
   EXPECT_EQ(bytes.datatype, DataType::kBytes);
