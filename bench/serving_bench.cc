@@ -20,7 +20,7 @@
 // faster of every core and one thread (see serving_local.h). With
 // several instances the headline adds the stricter ratio against that many one-thread loops
 // side by side, each as fast as its CPU time. For the tabular model a call includes the stored
-// pipeline on the raw cells, as the server must run it too. ratio = served rows/s ÷ raw rows/s.
+// pipeline on the columns' numbers, as the server runs it on column tensors. ratio = served rows/s ÷ raw rows/s.
 // Overhead per request = p50 latency at concurrency 1 − one raw call of a request's rows; it is
 // also shown beyond the protocol's bare round trip (GET /v2/health/live, rpc ServerLive) from the
 // same client, which is what this machine's loopback network, kernel and client cost before any

@@ -17,8 +17,8 @@ class LocalModel {
  public:
   virtual ~LocalModel() = default;
   // Probabilities of `n` of the prepared rows starting at `first` (row-major), computed with
-  // the work the server does for them: for a tabular model the stored pipeline on the raw
-  // cells and the model; for an image classifier decoding, its pipeline and the network.
+  // the work the server does for them: for a tabular model the stored pipeline on the
+  // columns' numbers and the model; for an image classifier decoding, its pipeline and the network.
   virtual std::vector<float> Run(size_t first, size_t n) const = 0;
 
   // Seconds per call of `n` rows with `threads` intra-op (OpenMP and BLAS) threads, 0 for every
@@ -40,7 +40,8 @@ class LocalModel {
 };
 
 // A tabular version (its files, as downloaded) over `cells`: the rows of the raw data keyed by
-// column name, as the text a client's FP32 value becomes on the server.
+// column name, each the shortest text of a client's FP32 value; a column whose cells all read
+// as numbers enters the pipeline as those numbers, as a column tensor does on the server.
 std::unique_ptr<LocalModel> LoadTabular(const std::string& format, const train::ModelFiles& files,
                                         std::vector<std::map<std::string, std::string>> cells);
 // An image classifier over encoded images; intra-op threads as the server leaves them.
