@@ -54,8 +54,7 @@ std::vector<const Trial*> PickEnsembleCandidates(const std::optional<SearchSpace
     own.erase(own.begin(), best);
     // Then its default settings, unless those are among the best already.
     auto is_default = [&](const Trial* t) { return t->record.number < defaults; };
-    if (auto d = std::find_if(own.begin(), own.end(), is_default);
-        d != own.end() && std::none_of(mine.begin(), mine.end(), is_default)) {
+    if (auto d = std::find_if(own.begin(), own.end(), is_default); d != own.end()) {
       mine.push_back(*d);
       own.erase(d);
     }
