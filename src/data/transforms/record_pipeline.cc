@@ -17,12 +17,12 @@ namespace {
 constexpr int kStateFormat = 1;
 
 // Adds which sample failed to an error: "row 3 (sample 'ab12'): column 'age': ...".
-Status InSample(const Status& status, const Sample& sample, size_t position) {
-  std::string where = sample.id.empty() ? fmt::format("row {}", position)
-                                        : fmt::format("row {} (sample '{}')", position, sample.id);
+Status InSample(const Status& status, std::string_view sample_id, size_t position) {
+  std::string where = sample_id.empty() ? fmt::format("row {}", position)
+                                        : fmt::format("row {} (sample '{}')", position, sample_id);
   Json details = status.details().is_object() ? status.details() : Json::object();
   details["row"] = position;
-  if (!sample.id.empty()) details["sample"] = sample.id;
+  if (!sample_id.empty()) details["sample"] = sample_id;
   return Status(status.code(), fmt::format("{}: {}", where, status.message()), std::move(details));
 }
 
@@ -301,7 +301,7 @@ Status RecordPipeline::Transform(std::span<const Sample> samples, float* out) co
   for (size_t i = 0; i < samples.size(); ++i) {
     Status status = FillRow(samples[i], &row);
     if (status.ok()) status = Finish(row, scratch, out + i * width);
-    if (!status.ok()) return InSample(status, samples[i], i);
+    if (!status.ok()) return InSample(status, samples[i].id, i);
   }
   return OkStatus();
 }
@@ -325,7 +325,7 @@ Status RecordPipeline::Transform(size_t rows, std::span<const InputColumn> colum
   for (size_t i = 0; i < rows; ++i) {
     FillRow(columns, i, &row);
     if (Status status = Finish(row, scratch, out + i * width); !status.ok()) {
-      return InSample(status, Sample{}, i);
+      return InSample(status, "", i);
     }
   }
   return OkStatus();
@@ -351,7 +351,7 @@ Status RecordPipeline::TransformSeries(std::span<const Sample> rows, float* out,
     }
     if (status.ok()) status = RunSteps(row, scratch);
     if (status.ok()) status = Flatten(row, out + i * width);
-    if (!status.ok()) return InSample(status, rows[i], i);
+    if (!status.ok()) return InSample(status, rows[i].id, i);
     (*complete)[i] = row.complete;
   }
   return OkStatus();
@@ -410,7 +410,7 @@ Status RecordPipeline::Fit(const SampleStream& samples) {
         if (roles[i] == Role::kApply) s = steps_[i]->Apply(row, scratch[i].get());
         if (roles[i] == Role::kFit) s = steps_[i]->Accumulate(row);
       }
-      if (!s.ok()) return InSample(s, sample, position);
+      if (!s.ok()) return InSample(s, sample.id, position);
       ++position;
       return OkStatus();
     });
