@@ -145,15 +145,24 @@ TEST(TensorTest, Fp32AndToFloats) {
   EXPECT_THAT(*floats, ElementsAre(1.5f, -2.0f, 3.25f, 0.0f));
 }
 
+// A one-dimensional tensor of `type` over packed `data`.
+Tensor Packed(DataType type, std::string data) {
+  Tensor tensor;
+  tensor.datatype = type;
+  tensor.shape = {static_cast<int64_t>(data.size() / ElementSize(type))};
+  tensor.data = std::move(data);
+  return tensor;
+}
+
+template <typename T>
+std::vector<T> ValuesOf(const Result<std::vector<T>>& result) {
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.value_or(std::vector<T>{});
+}
+
 TEST(TensorTest, ToFloatsConvertsEveryNumericType) {
   auto floats_of = [](DataType type, std::string data) {
-    Tensor tensor;
-    tensor.datatype = type;
-    tensor.shape = {static_cast<int64_t>(data.size() / ElementSize(type))};
-    tensor.data = std::move(data);
-    auto result = tensor.ToFloats();
-    EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return result.value_or({});
+    return ValuesOf(Packed(type, std::move(data)).ToFloats());
   };
   EXPECT_THAT(floats_of(DataType::kBool, std::string("\x00\x01\x02", 3)),
               ElementsAre(0.0f, 1.0f, 1.0f));
@@ -178,13 +187,7 @@ TEST(TensorTest, ToFloatsConvertsEveryNumericType) {
 // Integers a float cannot hold stay exact as doubles: INT64 123456789 is 123456792 as a float.
 TEST(TensorTest, ToDoublesKeepsIntegersExact) {
   auto doubles_of = [](DataType type, std::string data) {
-    Tensor tensor;
-    tensor.datatype = type;
-    tensor.shape = {static_cast<int64_t>(data.size() / ElementSize(type))};
-    tensor.data = std::move(data);
-    auto result = tensor.ToDoubles();
-    EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return result.value_or({});
+    return ValuesOf(Packed(type, std::move(data)).ToDoubles());
   };
   EXPECT_THAT(doubles_of(DataType::kInt64, PackLe<int64_t>({123456789, -(1ll << 53)})),
               ElementsAre(123456789.0, -std::ldexp(1.0, 53)));
