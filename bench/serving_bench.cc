@@ -20,19 +20,21 @@
 // faster of every core and one thread (see serving_local.h). With
 // several instances the headline adds the stricter ratio against that many one-thread loops
 // side by side, each as fast as its CPU time. For the tabular model a call includes the stored
-// pipeline on the columns' numbers, as the server runs it on column tensors. ratio = served rows/s ÷ raw rows/s.
-// Overhead per request = p50 latency at concurrency 1 − one raw call of a request's rows; it is
-// also shown beyond the protocol's bare round trip (GET /v2/health/live, rpc ServerLive) from the
-// same client, which is what this machine's loopback network, kernel and client cost before any
-// serving work.
+// pipeline on the columns' numbers, as the server runs it on column tensors. ratio = served rows/s
+// ÷ raw rows/s. Overhead per request = p50 latency at concurrency 1 − one raw call of a request's
+// rows; it is also shown beyond the protocol's bare round trip (GET /v2/health/live, rpc
+// ServerLive) from the same client, which is what this machine's loopback network, kernel and
+// client cost before any serving work.
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
 //                       [--instances 1] [--rows-per-request 1] [--quick] [--only tabular|image]
+//                       [--protocol http-json|http-binary|grpc]
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -67,7 +69,8 @@ struct Options {
   int instances = 1;
   int rows_per_request = 1;
   bool quick = false;
-  std::string only;  // "tabular" or "image": that model alone
+  std::string only;      // "tabular" or "image": that model alone
+  std::string protocol;  // "http-json", "http-binary" or "grpc": that protocol alone
 };
 
 double Since(Clock::time_point start) {
@@ -616,6 +619,13 @@ int RunBench(const Options& o) {
   const double block = o.quick ? 0.1 : 0.5;
   auto measure = [&](std::optional<Subject>& s) -> std::vector<Measured> {
     if (!s) return {};
+    if (!o.protocol.empty()) {
+      std::erase_if(s->protocols, [&](Protocol p) {
+        std::string name = ProtocolName(p);
+        std::replace(name.begin(), name.end(), ' ', '-');
+        return name != o.protocol;
+      });
+    }
     s->local->set_block_seconds(block);
     return RunSubject(server, target, *s, configs, o.seconds);
   };
@@ -693,6 +703,8 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", o.quick, "a smoke run: 1 s runs, 200 training images");
   app.add_option("--only", o.only, "one model alone: quicker comparisons of one path")
       ->check(CLI::IsMember({"tabular", "image"}));
+  app.add_option("--protocol", o.protocol, "one protocol alone (the image model has no JSON)")
+      ->check(CLI::IsMember({"http-json", "http-binary", "grpc"}));
   CLI11_PARSE(app, argc, argv);
   if (o.quick) {
     o.seconds = 1;
