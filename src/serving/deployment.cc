@@ -119,15 +119,23 @@ Deployment::Series Deployment::SeriesOf(MetricsRegistry& metrics, const std::str
           .triton_request_us = metrics.Handle(kTritonRequestUs, triton)};
 }
 
-// One request waiting in the batcher. Its result comes back through a mutex and a condition
-// variable of its own: a std::promise would add a shared state allocation and a call_once.
-class Deployment::Work final : public BatchWork {
+// One request waiting in the batcher. The batch's values for its rows (or the error) come
+// back through Deliver, on the thread that ran the batch.
+class Deployment::Work : public BatchWork {
  public:
   using Output = Result<std::vector<float>>;
   Rows input;
+  Clock::time_point arrived;  // when the request came in
 
   size_t rows() const override { return input.count; }
-  void Deliver(Output out) {
+  virtual void Deliver(Output out) = 0;
+};
+
+// For a caller that waits (Infer). The values come back through a mutex and a condition
+// variable of its own: a std::promise would add a shared state allocation and a call_once.
+class Deployment::WaitingWork final : public Work {
+ public:
+  void Deliver(Output out) override {
     std::lock_guard lock(mu_);
     output_.emplace(std::move(out));
     delivered_.notify_one();
@@ -142,6 +150,21 @@ class Deployment::Work final : public BatchWork {
   std::mutex mu_;
   std::condition_variable delivered_;
   std::optional<Output> output_;
+};
+
+// For a caller that is called back (InferAsync): the answer is built and handed over on the
+// thread that ran the batch.
+class Deployment::CallbackWork final : public Work {
+ public:
+  CallbackWork(Deployment& owner, const InferRequest& request, Done done)
+      : done(std::move(done)), owner_(owner), request_(request) {}
+  void Deliver(Output out) override { done(owner_.Answer(request_, *this, std::move(out))); }
+
+  const Done done;
+
+ private:
+  Deployment& owner_;
+  const InferRequest& request_;
 };
 
 Deployment::Deployment(std::string endpoint, models::ModelVersion version,
@@ -271,26 +294,42 @@ void Deployment::Record(bool ok, int64_t total_ns, int64_t queue_ns) {
   series_.triton_request_us.Increment(total_ns / 1e3);
 }
 
-Result<InferResponse> Deployment::Infer(const InferRequest& request) {
-  const auto start = Clock::now();
-  auto fail = [&](Status st, int64_t queue_ns) -> Result<InferResponse> {
-    Record(false, Nanos(Clock::now() - start), queue_ns);
-    return st;
-  };
+Status Deployment::Queue(const InferRequest& request, const std::shared_ptr<Work>& work) {
+  work->arrived = Clock::now();
   Result<Rows> rows = backend_->Prepare(request);
-  if (!rows.ok()) return fail(rows.status(), -1);
-  auto work = std::make_shared<Work>();
-  work->input = std::move(*rows);
-  if (Status st = batcher_->Submit(work); !st.ok()) return fail(st, -1);
-  Result<std::vector<float>> values = work->Wait();
-  const int64_t queue_ns = Nanos(work->started_at - work->queued_at);
-  if (!values.ok()) return fail(values.status(), queue_ns);
+  Status st = rows.status();
+  if (st.ok()) {
+    work->input = std::move(*rows);
+    st = batcher_->Submit(work);
+  }
+  if (!st.ok()) Record(false, Nanos(Clock::now() - work->arrived), -1);
+  return st;
+}
+
+Result<InferResponse> Deployment::Infer(const InferRequest& request) {
+  auto work = std::make_shared<WaitingWork>();
+  if (Status st = Queue(request, work); !st.ok()) return st;
+  return Answer(request, *work, work->Wait());
+}
+
+void Deployment::InferAsync(const InferRequest& request, Done done) {
+  auto work = std::make_shared<CallbackWork>(*this, request, std::move(done));
+  if (Status st = Queue(request, work); !st.ok()) work->done(st);
+}
+
+Result<InferResponse> Deployment::Answer(const InferRequest& request, const Work& work,
+                                         Result<std::vector<float>> values) {
+  const int64_t queue_ns = Nanos(work.started_at - work.queued_at);
   Result<std::vector<Tensor>> outputs =
-      MakeOutputs(backend_->metadata(), request, *values, work->input.count);
-  if (!outputs.ok()) return fail(outputs.status(), queue_ns);
-  inference_count_.fetch_add(static_cast<int64_t>(work->input.count), std::memory_order_relaxed);
-  series_.triton_count.Increment(static_cast<double>(work->input.count));
-  Record(true, Nanos(Clock::now() - start), queue_ns);
+      values.ok() ? MakeOutputs(backend_->metadata(), request, *values, work.input.count)
+                  : Result<std::vector<Tensor>>(values.status());
+  if (!outputs.ok()) {
+    Record(false, Nanos(Clock::now() - work.arrived), queue_ns);
+    return outputs.status();
+  }
+  inference_count_.fetch_add(static_cast<int64_t>(work.input.count), std::memory_order_relaxed);
+  series_.triton_count.Increment(static_cast<double>(work.input.count));
+  Record(true, Nanos(Clock::now() - work.arrived), queue_ns);
   InferResponse response;
   response.model_name = endpoint_;
   response.model_version = std::to_string(version_.version);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,7 +39,16 @@ class Deployment {
                                                    MetricsRegistry& metrics);
   ~Deployment();
 
+  // Answers `request`, waiting for its batch.
   Result<InferResponse> Infer(const InferRequest& request);
+
+  // Answers `request` through `done`, called exactly once: on this thread when the request
+  // fails before it is queued or its batch runs here (run_on_caller), else on the model
+  // instance's thread once its batch is done. `request` must stay alive until then; `done`
+  // must not block, since a batch's other requests wait on it. For servers that complete calls
+  // asynchronously (gRPC's callback API), so that no server thread waits for a batch.
+  using Done = std::function<void(Result<InferResponse>)>;
+  void InferAsync(const InferRequest& request, Done done);
 
   const models::ModelVersion& version() const { return version_; }
   const ModelMetadata& metadata() const { return backend_->metadata(); }
@@ -56,6 +66,8 @@ class Deployment {
 
  private:
   class Work;
+  class WaitingWork;
+  class CallbackWork;
   // How one model call of some size runs: with how many OpenMP threads, and where. A call
   // with a team of threads goes to the process's lanes for that team size (compute_lanes.h);
   // one on a single thread runs on the calling thread.
@@ -65,6 +77,12 @@ class Deployment {
   };
   const CallPlan& PlanFor(size_t rows) const;
   void RunBatch(std::span<const std::shared_ptr<BatchWork>> batch);
+  // Prepares `request` into `work` and queues it (its batch may run here); the error, recorded,
+  // when it cannot be.
+  Status Queue(const InferRequest& request, const std::shared_ptr<Work>& work);
+  // The answer to a request whose batch gave `values` (or an error), recording it.
+  Result<InferResponse> Answer(const InferRequest& request, const Work& work,
+                               Result<std::vector<float>> values);
   void Record(bool ok, int64_t total_ns, int64_t queue_ns);
 
   const std::string endpoint_;

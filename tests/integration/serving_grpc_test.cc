@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "grpc_service.grpc.pb.h"
@@ -32,8 +33,9 @@ class ServingGrpcTest : public ServingTest {
     if (with_token) context->AddMetadata("authorization", "Bearer " + token_);
     return context;
   }
-  // The iris columns as FP32 inputs: raw bytes, or typed fp32_contents.
-  inference::ModelInferRequest Request(size_t rows, bool raw) const {
+  // The iris columns of rows [first, first + rows) as FP32 inputs: raw bytes, or typed
+  // fp32_contents.
+  inference::ModelInferRequest Request(size_t rows, bool raw, size_t first = 0) const {
     inference::ModelInferRequest request;
     request.set_model_name("iris");
     for (int c = 0; c < 4; ++c) {
@@ -43,7 +45,7 @@ class ServingGrpcTest : public ServingTest {
       in->add_shape(static_cast<int64_t>(rows));
       std::string bytes;
       for (size_t r = 0; r < rows; ++r) {
-        const float v = iris_.features[r * 4 + c];
+        const float v = iris_.features[(first + r) * 4 + c];
         if (raw) {
           bytes.append(reinterpret_cast<const char*>(&v), 4);
         } else {
@@ -119,6 +121,47 @@ TEST_F(ServingGrpcTest, PredictionsEqualTheOfflinePredictions) {
   auto http = Infer("iris", Columns(n).dump());
   ASSERT_EQ(http.status, 200);
   EXPECT_EQ(Floats(http.body["outputs"][0]["data"]), offline);
+}
+
+// Calls in flight together are answered from shared model calls (each call is completed when its
+// batch is done, on the thread that ran it), and each gets its own row's prediction.
+TEST_F(ServingGrpcTest, ConcurrentCallsShareModelCallsAndEachGetsItsOwnRows) {
+  Train("xgboost", "iris-gbm");
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-gbm"}}},
+                                        {{"max_batch_size", 32}, {"max_queue_delay_us", 20000}}))
+                .status,
+            201);
+  const std::vector<float> offline = Offline("iris-gbm", 1);
+  constexpr int kThreads = 8, kCalls = 10;
+  const size_t n = iris_.cells.size();
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kThreads; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        const size_t row = static_cast<size_t>(t * 17 + i * 5) % n;
+        inference::ModelInferResponse response;
+        grpc::Status st = stub_->ModelInfer(Context().get(), Request(1, true, row), &response);
+        if (!st.ok()) {
+          failures[t] = st.error_message();
+          return;
+        }
+        const std::vector<float> expected(offline.begin() + row * 3, offline.begin() + row * 3 + 3);
+        if (response.raw_output_contents_size() < 1 ||
+            RawFloats(response.raw_output_contents(0)) != expected) {
+          failures[t] = "row " + std::to_string(row) + " got another prediction";
+          return;
+        }
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], "") << "client " << t;
+  auto stats = Send(*client_, "GET", "/v2/models/iris/stats", token_);
+  const Json& s = stats.body["model_stats"][0];
+  EXPECT_EQ(s["inference_count"].get<int>(), kThreads * kCalls) << s.dump();
+  EXPECT_LT(s["execution_count"].get<int>(), kThreads * kCalls)
+      << "no call shared a model call: " << s.dump();
 }
 
 TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {

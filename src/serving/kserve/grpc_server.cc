@@ -15,6 +15,13 @@ grpc::Status ToGrpc(const Status& st) {
   return grpc::Status(static_cast<grpc::StatusCode>(st.code()), st.message());
 }
 
+// The call's reactor, finished with `st`: for answers ready when the method returns.
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const Status& st) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpc(st));
+  return reactor;
+}
+
 void FillSpecs(
     const std::vector<TensorSpec>& specs,
     google::protobuf::RepeatedPtrField<inference::ModelMetadataResponse::TensorMetadata>* out) {
@@ -28,7 +35,11 @@ void FillSpecs(
 
 }  // namespace
 
-struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
+// Every method uses gRPC's callback API: a call is answered by finishing its reactor, and
+// ModelInfer finishes it when its batch is done, on the thread that ran the batch. No gRPC
+// thread waits for a batch, and gRPC keeps a fixed set of threads (its synchronous server
+// starts and retires a thread for many calls under load).
+struct GrpcServer::Impl final : inference::GRPCInferenceService::CallbackService {
   Impl(const Endpoints& endpoints, Authorize authorize, Ready ready, int max_message_bytes)
       : endpoints(endpoints),
         authorize(std::move(authorize)),
@@ -36,7 +47,7 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
         max_elements(std::max<int64_t>(1, max_message_bytes)) {}
 
   // The endpoint `name`, if the call's token may read its project.
-  Result<std::shared_ptr<LiveEndpoint>> Find(grpc::ServerContext* context,
+  Result<std::shared_ptr<LiveEndpoint>> Find(grpc::CallbackServerContext* context,
                                              const std::string& name) const {
     auto live = endpoints.Find(name);
     if (!live.ok()) return NotFound("model '" + name + "' not found");
@@ -60,51 +71,55 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
     return NotFound("model '" + name + "' not found");
   }
 
-  grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
-                          inference::ServerLiveResponse* out) override {
+  grpc::ServerUnaryReactor* ServerLive(grpc::CallbackServerContext* context,
+                                       const inference::ServerLiveRequest*,
+                                       inference::ServerLiveResponse* out) override {
     out->set_live(true);
-    return grpc::Status::OK;
+    return Finish(context, OkStatus());
   }
 
-  grpc::Status ServerReady(grpc::ServerContext*, const inference::ServerReadyRequest*,
-                           inference::ServerReadyResponse* out) override {
+  grpc::ServerUnaryReactor* ServerReady(grpc::CallbackServerContext* context,
+                                        const inference::ServerReadyRequest*,
+                                        inference::ServerReadyResponse* out) override {
     out->set_ready(ready());
-    return grpc::Status::OK;
+    return Finish(context, OkStatus());
   }
 
-  grpc::Status ServerMetadata(grpc::ServerContext*, const inference::ServerMetadataRequest*,
-                              inference::ServerMetadataResponse* out) override {
+  grpc::ServerUnaryReactor* ServerMetadata(grpc::CallbackServerContext* context,
+                                           const inference::ServerMetadataRequest*,
+                                           inference::ServerMetadataResponse* out) override {
     out->set_name("easel");
     out->set_version(kVersion);
     for (const char* e : {"binary_tensor_data", "classification", "statistics"}) {
       out->add_extensions(e);
     }
-    return grpc::Status::OK;
+    return Finish(context, OkStatus());
   }
 
-  grpc::Status ModelReady(grpc::ServerContext* context, const inference::ModelReadyRequest* in,
-                          inference::ModelReadyResponse* out) override {
+  grpc::ServerUnaryReactor* ModelReady(grpc::CallbackServerContext* context,
+                                       const inference::ModelReadyRequest* in,
+                                       inference::ModelReadyResponse* out) override {
     auto live = Find(context, in->name());
-    if (!live.ok()) return ToGrpc(live.status());
+    if (!live.ok()) return Finish(context, live.status());
     auto version = ParseVersionNumber(in->version());
-    if (!version.ok()) return ToGrpc(version.status());
+    if (!version.ok()) return Finish(context, version.status());
     auto picked = (*live)->Pick(*version);
     if (!picked.ok() && picked.status().code() != StatusCode::kUnavailable) {
-      return ToGrpc(picked.status());
+      return Finish(context, picked.status());
     }
     out->set_ready(picked.ok());
-    return grpc::Status::OK;
+    return Finish(context, OkStatus());
   }
 
-  grpc::Status ModelMetadata(grpc::ServerContext* context,
-                             const inference::ModelMetadataRequest* in,
-                             inference::ModelMetadataResponse* out) override {
+  grpc::ServerUnaryReactor* ModelMetadata(grpc::CallbackServerContext* context,
+                                          const inference::ModelMetadataRequest* in,
+                                          inference::ModelMetadataResponse* out) override {
     auto live = Find(context, in->name());
-    if (!live.ok()) return ToGrpc(live.status());
+    if (!live.ok()) return Finish(context, live.status());
     auto version = ParseVersionNumber(in->version());
-    if (!version.ok()) return ToGrpc(version.status());
+    if (!version.ok()) return Finish(context, version.status());
     auto picked = (*live)->Pick(*version);
-    if (!picked.ok()) return ToGrpc(picked.status());
+    if (!picked.ok()) return Finish(context, picked.status());
     out->set_name(in->name());
     for (const auto& d : (*live)->routing()->deployments) {
       out->add_versions(std::to_string(d->version().version));
@@ -113,23 +128,30 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::Service {
     out->set_platform(m.platform);
     FillSpecs(m.inputs, out->mutable_inputs());
     FillSpecs(m.outputs, out->mutable_outputs());
-    return grpc::Status::OK;
+    return Finish(context, OkStatus());
   }
 
-  grpc::Status ModelInfer(grpc::ServerContext* context, const inference::ModelInferRequest* in,
-                          inference::ModelInferResponse* out) override {
+  grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* context,
+                                       const inference::ModelInferRequest* in,
+                                       inference::ModelInferResponse* out) override {
     auto live = Find(context, in->model_name());
-    if (!live.ok()) return ToGrpc(live.status());
+    if (!live.ok()) return Finish(context, live.status());
     auto version = ParseVersionNumber(in->model_version());
-    if (!version.ok()) return ToGrpc(version.status());
-    auto request = FromProto(*in, max_elements);
-    if (!request.ok()) return ToGrpc(request.status());
+    if (!version.ok()) return Finish(context, version.status());
+    Result<InferRequest> request = FromProto(*in, max_elements);
+    if (!request.ok()) return Finish(context, request.status());
     auto picked = (*live)->Pick(*version);
-    if (!picked.ok()) return ToGrpc(picked.status());
-    auto response = (*picked)->Infer(*request);
-    if (!response.ok()) return ToGrpc(response.status());
-    ToProto(*response, *out);
-    return grpc::Status::OK;
+    if (!picked.ok()) return Finish(context, picked.status());
+    // The request lives until the answer is in: the callback, called once, frees it. The
+    // deployment needs no reference held: it answers all it has queued before it goes.
+    auto* held = new InferRequest(std::move(*request));
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    (*picked)->InferAsync(*held, [held, reactor, out](Result<InferResponse> response) {
+      if (response.ok()) ToProto(*response, *out);
+      delete held;
+      reactor->Finish(ToGrpc(response.status()));
+    });
+    return reactor;
   }
 
   const Endpoints& endpoints;
