@@ -1,5 +1,6 @@
 #include "serving/deployment.h"
 
+#include <dlfcn.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -64,6 +65,22 @@ ComputeLanes& LanesFor(int threads) {
   std::unique_ptr<ComputeLanes>& l = lanes[threads];
   if (!l) l = std::make_unique<ComputeLanes>(std::max(1, omp_get_num_procs() / threads));
   return *l;
+}
+
+// The BLAS library's thread pool (OpenBLAS, through which Debian's LibTorch does its matrix
+// products) is its own, out of reach of the OpenMP count a call's plan sets. Left at its
+// default of a thread per core, its helper spun on the other core after each product: a server
+// answering one image at a time used both cores, and its one-image calls ran up to 3x slower
+// than alone whenever that spin met the request threads' work. Held to one thread, a call's
+// parallelism is the OpenMP team its plan gives it. A no-op for a BLAS without that call.
+void HoldBlasToOneThread() {
+  static const bool held = [] {
+    using Setter = void (*)(int);
+    const auto set = reinterpret_cast<Setter>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (set != nullptr) set(1);
+    return true;
+  }();
+  (void)held;
 }
 
 }  // namespace
@@ -201,6 +218,7 @@ Result<std::shared_ptr<Deployment>> Deployment::Start(std::string endpoint,
                                                       std::unique_ptr<Backend> backend,
                                                       const EndpointConfig& config,
                                                       MetricsRegistry& metrics) {
+  HoldBlasToOneThread();
   // The warm-up runs on the lane of full-width calls, not on the calling (request) thread: the
   // library may start an OpenMP team on whichever thread it first runs on (compute_lanes.h).
   // Its own thread count is read there, once it has chosen it.
