@@ -52,8 +52,8 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
     return OkStatus();
   }
   // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
-  // text), not 5.099999904632568, so the pipeline sees what training read from "5.1"; an
-  // integer as itself (exact up to 2^53, as its digits read).
+  // text), not 5.099999904632568 (an FP16 likewise, by its own shortest text), so the pipeline sees
+  // what training read from "5.1"; an integer as itself (exact up to 2^53, as its digits read).
   if (t.datatype == DataType::kFp32) {  // the common case, read in place
     numbers.resize(n);
     for (size_t i = 0; i < n; ++i) {
@@ -61,10 +61,13 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
       std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
       numbers[i] = FloatTextValue(v);
     }
-  } else if (t.datatype == DataType::kFp16) {  // through its float value
-    EASEL_ASSIGN_OR_RETURN(std::vector<float> values, t.ToFloats());
+  } else if (t.datatype == DataType::kFp16) {
     numbers.resize(n);
-    for (size_t i = 0; i < n; ++i) numbers[i] = FloatTextValue(values[i]);
+    for (size_t i = 0; i < n; ++i) {
+      uint16_t half;
+      std::memcpy(&half, t.data.data() + i * sizeof half, sizeof half);
+      numbers[i] = HalfTextValue(half);
+    }
   } else {
     EASEL_ASSIGN_OR_RETURN(numbers, t.ToDoubles());
   }

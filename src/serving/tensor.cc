@@ -5,6 +5,7 @@
 
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -123,6 +124,27 @@ float HalfToFloat(uint16_t half) {
     return sign != 0 ? -magnitude : magnitude;
   }
   return std::bit_cast<float>(sign | (exponent + 112) << 23 | mantissa << 13);
+}
+
+double HalfTextValue(uint16_t half) {
+  const double value = HalfToFloat(half);
+  if (!std::isfinite(value)) return value;
+  auto read_with = [value](int digits) {
+    char text[32];
+    const char* end =
+        std::to_chars(text, text + sizeof text, value, std::chars_format::scientific, digits - 1)
+            .ptr;
+    double read = 0;
+    std::from_chars(text, end, read);
+    return read;
+  };
+  // Five significant digits always read back (a half has 11 bits of mantissa); the first digit
+  // count that does, correctly rounded, is the shortest text.
+  for (int digits = 1; digits < 5; ++digits) {
+    const double read = read_with(digits);
+    if (FloatToHalf(static_cast<float>(read)) == half) return read;
+  }
+  return read_with(5);
 }
 
 int64_t Tensor::element_count() const {

@@ -43,6 +43,10 @@ size_t ElementSize(DataType type);
 // IEEE 754 half precision, round to nearest even (FP16 tensors).
 uint16_t FloatToHalf(float value);
 float HalfToFloat(uint16_t half);
+// The double that the half's shortest text reads as (the fewest significant digits that read
+// back as the same half): 0x2e66, 0.0999755859375, gives 0.1. What a CSV cell holding the
+// value's text would read, as FloatTextValue is for FP32. NaN and infinities stay as they are.
+double HalfTextValue(uint16_t half);
 
 struct Tensor {
   std::string name;

@@ -1,11 +1,13 @@
 #include "serving/tensor.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 
 namespace easel::serving {
 namespace {
@@ -199,6 +201,32 @@ TEST(TensorTest, ToDoublesKeepsIntegersExact) {
   EXPECT_THAT(doubles_of(DataType::kFp16, PackLe<uint16_t>({0xc000})), ElementsAre(-2.0));
   EXPECT_THAT(doubles_of(DataType::kFp64, PackLe<double>({0.1})), ElementsAre(0.1));
   EXPECT_FALSE(Tensor::Bytes("s", {1}, {"a"}).ToDoubles().ok());
+}
+
+// A half reads as its shortest text would: the fewest digits that give back the same half.
+TEST(TensorTest, HalfTextValueIsTheShortestTextThatReadsBack) {
+  EXPECT_EQ(HalfTextValue(FloatToHalf(0.1f)), 0.1);  // the half is 0.0999755859375
+  EXPECT_EQ(HalfTextValue(FloatToHalf(5.1f)), 5.1);  // 5.1015625
+  EXPECT_EQ(HalfTextValue(FloatToHalf(-2.0f)), -2.0);
+  EXPECT_EQ(HalfTextValue(0x7bff), 65500.0);  // 65504, the largest half
+  EXPECT_EQ(HalfTextValue(0x0001), 6e-8);     // the smallest subnormal, 2^-24
+  EXPECT_TRUE(std::isnan(HalfTextValue(0x7e00)));
+  EXPECT_EQ(HalfTextValue(0xfc00), -std::numeric_limits<double>::infinity());
+  // Every finite half: the value reads back as the same half, and the correctly rounded text
+  // with one digit fewer than the value's own does not.
+  for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+    const auto half = static_cast<uint16_t>(bits);
+    const float exact = HalfToFloat(half);
+    if (!std::isfinite(exact)) continue;
+    const double value = HalfTextValue(half);
+    ASSERT_EQ(FloatToHalf(static_cast<float>(value)), half) << bits;
+    int digits = 1;  // the fewest that write `value` exactly
+    while (std::stod(fmt::format("{:.{}e}", value, digits - 1)) != value) ++digits;
+    if (digits > 1) {
+      const double shorter = std::stod(fmt::format("{:.{}e}", exact, digits - 2));
+      EXPECT_NE(FloatToHalf(static_cast<float>(shorter)), half) << bits;
+    }
+  }
 }
 
 TEST(TensorTest, ToFloatsRejectsBytesAndBadSizes) {
