@@ -27,6 +27,7 @@
 #include "common/json.h"
 #include "easel_server.h"
 #include "process.h"
+#include "run_guarded.h"
 
 #ifndef EASEL_SOURCE_DIR
 #define EASEL_SOURCE_DIR "."
@@ -279,10 +280,6 @@ int main(int argc, char** argv) {
                  easel::bench::kReference.c_str());
     return 2;
   }
-  try {
-    return easel::bench::RunBench(easel, budget, *splits, names);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "easel_automl_bench: %s\n", e.what());
-    return 1;
-  }
+  return easel::bench::RunGuarded(
+      "easel_automl_bench", [&] { return easel::bench::RunBench(easel, budget, *splits, names); });
 }

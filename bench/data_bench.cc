@@ -22,6 +22,7 @@
 
 #include "easel_server.h"
 #include "process.h"
+#include "run_guarded.h"
 
 namespace easel::bench {
 namespace {
@@ -200,10 +201,6 @@ int Main(int argc, char** argv) {
 }  // namespace easel::bench
 
 int main(int argc, char** argv) {
-  try {
-    return easel::bench::Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "easel_data_bench: FAILED: %s\n", e.what());
-    return 1;
-  }
+  return easel::bench::RunGuarded("easel_data_bench",
+                                  [&] { return easel::bench::Main(argc, argv); });
 }

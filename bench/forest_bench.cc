@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "run_guarded.h"
 #include "train/trainers/forest/extra_trees.h"
 
 #ifndef EASEL_FOREST_REFERENCE_PY
@@ -182,10 +183,6 @@ int Main(int argc, char** argv) {
 }  // namespace easel::bench
 
 int main(int argc, char** argv) {
-  try {
-    return easel::bench::Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "easel_forest_bench: %s\n", e.what());
-    return 1;
-  }
+  return easel::bench::RunGuarded("easel_forest_bench",
+                                  [&] { return easel::bench::Main(argc, argv); });
 }

@@ -24,6 +24,7 @@
 #include "automl/sampler.h"
 #include "automl/scheduler.h"
 #include "automl/search_space.h"
+#include "run_guarded.h"
 #include "train/params.h"
 #include "train/trainers/xgboost/xgboost_trainer.h"
 
@@ -245,10 +246,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "easel_hpo_bench: --seeds >= 1 and --trials >= 2\n");
     return 2;
   }
-  try {
-    return easel::bench::Run(o);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "easel_hpo_bench: %s\n", e.what());
-    return 1;
-  }
+  return easel::bench::RunGuarded("easel_hpo_bench", [&] { return easel::bench::Run(o); });
 }

@@ -32,6 +32,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/json.h"
+#include "run_guarded.h"
 #include "train/trainers/torch_common/optim.h"
 #include "train/trainers/torch_common/torch_util.h"
 #include "train/trainers/torch_image/epoch.h"
@@ -355,12 +356,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "needs %s and %s\n", o.python.c_str(), o.reference.c_str());
     return 2;
   }
-  try {
+  return easel::bench::RunGuarded("image_classifier_bench", [&] {
     if (!o.skip_throughput) easel::bench::Throughput(o);
     if (!o.skip_accuracy) easel::bench::Accuracy(o);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "image_classifier_bench: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

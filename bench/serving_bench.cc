@@ -48,6 +48,7 @@
 
 #include "easel_server.h"
 #include "process.h"
+#include "run_guarded.h"
 #include "serving_load.h"
 #include "serving_local.h"
 
@@ -720,10 +721,5 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  try {
-    return easel::bench::RunBench(o);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "easel_serving_bench: %s\n", e.what());
-    return 1;
-  }
+  return easel::bench::RunGuarded("easel_serving_bench", [&] { return easel::bench::RunBench(o); });
 }

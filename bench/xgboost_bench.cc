@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "run_guarded.h"
 #include "train/trainers/xgboost/xgboost_trainer.h"
 
 #ifndef EASEL_XGBOOST_REFERENCE_PY
@@ -238,10 +239,6 @@ int Main(int argc, char** argv) {
 }  // namespace easel::bench
 
 int main(int argc, char** argv) {
-  try {
-    return easel::bench::Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "easel_xgboost_bench: %s\n", e.what());
-    return 1;
-  }
+  return easel::bench::RunGuarded("easel_xgboost_bench",
+                                  [&] { return easel::bench::Main(argc, argv); });
 }
