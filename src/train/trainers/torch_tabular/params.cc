@@ -1,7 +1,8 @@
 #include "train/trainers/torch_tabular/params.h"
 
-#include <cmath>
 #include <utility>
+
+#include "train/params.h"
 
 namespace easel::train::torch_tabular {
 namespace {
@@ -68,77 +69,6 @@ Json CommonProperties(double lr) {
 
 Json Schema(Json properties) { return {{"type", "object"}, {"properties", std::move(properties)}}; }
 
-Status CheckNumber(const std::string& name, const Json& spec, double v) {
-  if (spec.contains("minimum") && v < spec["minimum"].get<double>()) {
-    return InvalidArgument("parameter '" + name + "' must be >= " + spec["minimum"].dump());
-  }
-  if (spec.contains("maximum") && v > spec["maximum"].get<double>()) {
-    return InvalidArgument("parameter '" + name + "' must be <= " + spec["maximum"].dump());
-  }
-  return OkStatus();
-}
-
-// One value against one (non-array) property spec; returns the normalized value.
-Result<Json> CheckScalar(const std::string& name, const Json& spec, const Json& value) {
-  const std::string type = spec["type"].get<std::string>();
-  if (type == "boolean") {
-    if (!value.is_boolean()) return InvalidArgument("parameter '" + name + "' must be a boolean");
-    return value;
-  }
-  if (type == "string") {
-    if (!value.is_string()) return InvalidArgument("parameter '" + name + "' must be a string");
-    if (spec.contains("enum")) {
-      for (const Json& allowed : spec["enum"]) {
-        if (allowed == value) return value;
-      }
-      std::string list;
-      for (const Json& allowed : spec["enum"]) {
-        list += (list.empty() ? "" : ", ") + allowed.get<std::string>();
-      }
-      return InvalidArgument("parameter '" + name + "' must be one of " + list);
-    }
-    return value;
-  }
-  if (!value.is_number()) return InvalidArgument("parameter '" + name + "' must be a number");
-  const double v = value.get<double>();
-  if (!std::isfinite(v)) return InvalidArgument("parameter '" + name + "' must be finite");
-  if (type == "integer") {
-    if (std::trunc(v) != v || std::fabs(v) > 9e15) {
-      return InvalidArgument("parameter '" + name + "' must be an integer");
-    }
-    EASEL_RETURN_IF_ERROR(CheckNumber(name, spec, v));
-    return Json(static_cast<int64_t>(v));
-  }
-  EASEL_RETURN_IF_ERROR(CheckNumber(name, spec, v));
-  return Json(v);
-}
-
-Result<Json> CheckValue(const std::string& name, const Json& spec, const Json& given) {
-  if (spec["type"] != "array") return CheckScalar(name, spec, given);
-  Json value = given;
-  if (value.is_string()) {
-    Result<Json> parsed = ParseJson(value.get<std::string>());
-    if (!parsed.ok()) return InvalidArgument("parameter '" + name + "' must be an array");
-    value = std::move(*parsed);
-  }
-  if (!value.is_array()) return InvalidArgument("parameter '" + name + "' must be an array");
-  if (spec.contains("minItems") && value.size() < spec["minItems"].get<size_t>()) {
-    return InvalidArgument("parameter '" + name + "' needs at least " + spec["minItems"].dump() +
-                           " items");
-  }
-  if (spec.contains("maxItems") && value.size() > spec["maxItems"].get<size_t>()) {
-    return InvalidArgument("parameter '" + name + "' takes at most " + spec["maxItems"].dump() +
-                           " items");
-  }
-  Json out = Json::array();
-  for (size_t i = 0; i < value.size(); ++i) {
-    EASEL_ASSIGN_OR_RETURN(
-        Json item, CheckScalar(name + "[" + std::to_string(i) + "]", spec["items"], value[i]));
-    out.push_back(std::move(item));
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string_view ArchName(Arch arch) { return arch == Arch::kLinear ? "linear" : "mlp"; }
@@ -162,31 +92,6 @@ Json ParamsSchema(Arch arch) {
   return Schema(std::move(p));
 }
 
-Result<Json> ResolveParams(const Json& schema, const Json& params) {
-  if (!params.is_null() && !params.is_object()) {
-    return InvalidArgument("params must be a JSON object");
-  }
-  const Json& properties = schema["properties"];
-  if (params.is_object()) {
-    for (const auto& [name, value] : params.items()) {
-      if (!properties.contains(name)) {
-        std::string known;
-        for (const auto& [k, v] : properties.items()) known += (known.empty() ? "" : ", ") + k;
-        return InvalidArgument("unknown parameter '" + name + "'; known: " + known);
-      }
-    }
-  }
-  Json resolved = Json::object();
-  for (const auto& [name, spec] : properties.items()) {
-    if (params.is_object() && params.contains(name) && !params[name].is_null()) {
-      EASEL_ASSIGN_OR_RETURN(resolved[name], CheckValue(name, spec, params[name]));
-    } else {
-      resolved[name] = spec["default"];
-    }
-  }
-  return resolved;
-}
-
 Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved_out) {
   EASEL_ASSIGN_OR_RETURN(Json r, ResolveParams(ParamsSchema(arch), params));
   TabularConfig c;
@@ -205,7 +110,8 @@ Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved_
   c.optim.gamma = r["gamma"].get<double>();
   c.optim.warmup_epochs = r["warmup_epochs"].get<int64_t>();
   if (c.optim.nesterov && c.optim.optimizer == "sgd" && c.optim.momentum <= 0) {
-    return InvalidArgument("parameter 'nesterov' needs momentum > 0");
+    return Status(StatusCode::kInvalidArgument, "params.nesterov needs momentum > 0",
+                  Json{{"param", "nesterov"}});
   }
   if (arch == Arch::kMlp) {
     c.hidden_layers = r["hidden_layers"].get<std::vector<int64_t>>();
@@ -215,8 +121,9 @@ Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved_
     c.label_smoothing = r["label_smoothing"].get<double>();
   }
   if (c.optim.optimizer == "lbfgs" && c.dropout > 0) {
-    return InvalidArgument(
-        "parameter 'dropout' must be 0 with lbfgs: its line search needs a deterministic loss");
+    return Status(StatusCode::kInvalidArgument,
+                  "params.dropout must be 0 with lbfgs: its line search needs a deterministic loss",
+                  Json{{"param", "dropout"}});
   }
   if (resolved_out != nullptr) *resolved_out = std::move(r);
   return c;

@@ -33,14 +33,8 @@ struct TabularConfig {
 
 Json ParamsSchema(Arch arch);
 
-// Checks `params` (an object or null) against `schema` and returns an object holding every
-// parameter of the schema: the given value, or its default. INVALID_ARGUMENT naming the
-// parameter for unknown names (listing the known ones), wrong types, values outside
-// minimum/maximum or enum, and bad array items. An array parameter may also be given as a
-// string holding a JSON array ("[64, 64]"), as command lines and forms send it.
-Result<Json> ResolveParams(const Json& schema, const Json& params);
-
-// ResolveParams, then the typed config (`resolved` receives the resolved JSON for model.json).
+// The parameters resolved against ParamsSchema(arch) (train/params.h: defaults fill what is not
+// given), then the typed config (`resolved` receives the resolved JSON for model.json).
 Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved);
 
 }  // namespace easel::train::torch_tabular

@@ -41,15 +41,18 @@ TEST(XgboostInputsTest, SchemaListsEveryParameterWithItsDefault) {
     EXPECT_TRUE(spec.contains("maximum") || spec.contains("enum")) << name;
   }
   EXPECT_TRUE(ParseBoostParams(Params()).ok());
+  // What is not given takes its default.
+  Json missing = Params({{"gamma", 2.5}});
+  missing.erase("gamma");
+  EXPECT_EQ(ParseBoostParams(missing)->gamma, 0);
+  EXPECT_EQ(ParseBoostParams(Json::object())->max_depth, 6);
 }
 
 TEST(XgboostInputsTest, RejectsBadParams) {
   const StatusCode kBad = StatusCode::kInvalidArgument;
-  Json missing = Params();
-  missing.erase("gamma");
-  EXPECT_EQ(ParseBoostParams(missing).status().code(), kBad);
-  EXPECT_THAT(ParseBoostParams(missing).status().message(), ::testing::HasSubstr("gamma"));
   EXPECT_EQ(ParseBoostParams(Params({{"eta", 0.1}})).status().code(), kBad);
+  EXPECT_THAT(ParseBoostParams(Params({{"eta", 0.1}})).status().message(),
+              ::testing::HasSubstr("params.eta is not a parameter"));
   EXPECT_EQ(ParseBoostParams(Params({{"n_estimators", 1.5}})).status().code(), kBad);
   EXPECT_EQ(ParseBoostParams(Params({{"n_estimators", 0}})).status().code(), kBad);
   EXPECT_EQ(ParseBoostParams(Params({{"learning_rate", 0}})).status().code(), kBad);

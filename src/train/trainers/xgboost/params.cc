@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
+#include "train/params.h"
 
 namespace easel::train::xgboost {
 
@@ -26,42 +26,6 @@ Json Positive(Json default_value, double maximum, std::string_view description) 
   p["exclusiveMinimum"] = 0;
   p["maximum"] = maximum;
   return p;
-}
-
-Status BadParam(const std::string& name, const std::string& sentence) {
-  return Status(StatusCode::kInvalidArgument, fmt::format("params.{} {}", name, sentence),
-                Json{{"param", name}});
-}
-
-Status CheckValue(const std::string& name, const Json& spec, const Json& value) {
-  const std::string type = spec.at("type").get<std::string>();
-  if (type == "integer" && !value.is_number_integer()) return BadParam(name, "must be an integer");
-  if (type == "number" && (!value.is_number() || !std::isfinite(value.get<double>()))) {
-    return BadParam(name, "must be a finite number");
-  }
-  if (type == "string" && !value.is_string()) return BadParam(name, "must be a string");
-  if (value.is_number()) {
-    double v = value.get<double>();
-    if (spec.contains("exclusiveMinimum") && v <= spec["exclusiveMinimum"].get<double>()) {
-      return BadParam(name,
-                      fmt::format("must be greater than {}", spec["exclusiveMinimum"].dump()));
-    }
-    if ((spec.contains("minimum") && v < spec["minimum"].get<double>()) ||
-        (spec.contains("maximum") && v > spec["maximum"].get<double>())) {
-      if (!spec.contains("minimum")) {
-        return BadParam(name, "must be at most " + spec["maximum"].dump());
-      }
-      return BadParam(
-          name, fmt::format("must be in [{}, {}]", spec["minimum"].dump(), spec["maximum"].dump()));
-    }
-  }
-  if (auto it = spec.find("enum"); it != spec.end()) {
-    for (const Json& allowed : *it) {
-      if (allowed == value) return OkStatus();
-    }
-    return BadParam(name, "must be one of " + it->dump());
-  }
-  return OkStatus();
 }
 
 std::string Num(double v) { return fmt::format("{}", v); }
@@ -95,20 +59,8 @@ Json ParamsSchemaJson() {
   return Json{{"type", "object"}, {"properties", std::move(p)}};
 }
 
-Result<BoostParams> ParseBoostParams(const Json& params) {
-  if (!params.is_object()) return InvalidArgument("params must be an object");
-  const Json schema = ParamsSchemaJson();
-  const Json& props = schema["properties"];
-  for (const auto& [name, value] : params.items()) {
-    if (props.contains(name)) continue;
-    std::string known;
-    for (const auto& [k, v] : props.items()) known += (known.empty() ? "" : ", ") + k;
-    return BadParam(name, "is not an xgboost parameter; known: " + known);
-  }
-  for (const auto& [name, spec] : props.items()) {
-    if (!params.contains(name)) return BadParam(name, "is missing");
-    EASEL_RETURN_IF_ERROR(CheckValue(name, spec, params[name]));
-  }
+Result<BoostParams> ParseBoostParams(const Json& given) {
+  EASEL_ASSIGN_OR_RETURN(const Json params, ResolveParams(ParamsSchemaJson(), given));
   BoostParams p;
   p.n_estimators = params["n_estimators"].get<int>();
   p.max_depth = params["max_depth"].get<int>();
@@ -124,7 +76,9 @@ Result<BoostParams> ParseBoostParams(const Json& params) {
   p.early_stopping_rounds = params["early_stopping_rounds"].get<int>();
   p.scale_pos_weight = params["scale_pos_weight"].get<double>();
   if (p.max_depth == 0 && p.tree_method == "exact") {
-    return BadParam("max_depth", "0 (no limit) needs tree_method hist or approx");
+    return Status(StatusCode::kInvalidArgument,
+                  "params.max_depth 0 (no limit) needs tree_method hist or approx",
+                  Json{{"param", "max_depth"}});
   }
   return p;
 }

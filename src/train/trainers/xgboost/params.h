@@ -32,10 +32,10 @@ struct BoostParams {
 // {"type": "object", "properties": {...}}: see xgboost_trainer.h.
 Json ParamsSchemaJson();
 
-// Reads resolved parameters (every key present). INVALID_ARGUMENT naming the parameter for a
-// missing or unknown key, a wrong type, a value out of bounds or a combination XGBoost
-// refuses (max_depth 0 with tree_method exact).
-Result<BoostParams> ParseBoostParams(const Json& params);
+// Reads parameters against the schema (train/params.h: defaults fill what is not given).
+// INVALID_ARGUMENT naming the parameter for an unknown key, a wrong type, a value out of
+// bounds or a combination XGBoost refuses (max_depth 0 with tree_method exact).
+Result<BoostParams> ParseBoostParams(const Json& given);
 
 using XgbArgs = std::vector<std::pair<std::string, std::string>>;
 
