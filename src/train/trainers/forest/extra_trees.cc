@@ -18,7 +18,7 @@ namespace easel::train::forest {
 namespace {
 
 constexpr const char* kFormat = "extra_trees";
-constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kFormatVersion = 2;  // 2: the trees in trees.safetensors (1: trees.bin)
 constexpr int kReports = 10;  // epochs reported per run
 constexpr auto kCheckpointEvery = std::chrono::seconds(5);
 
@@ -430,14 +430,14 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
                 {"oob", oob_json}};
   hooks.Log(fmt::format("extra_trees: {} trees, calibration power {:.3f}, out-of-bag {}",
                         trees.size(), power, oob_json.dump()));
-  return ModelFiles{{"model.json", DumpJson(model)}, {"trees.bin", SerializeTrees(trees)}};
+  return ModelFiles{{"model.json", DumpJson(model)}, {"trees.safetensors", SerializeTrees(trees)}};
 }
 
 Result<std::unique_ptr<TabularPredictor>> Load(const ModelFiles& files) {
   auto json_file = files.find("model.json");
-  auto trees_file = files.find("trees.bin");
+  auto trees_file = files.find("trees.safetensors");
   if (json_file == files.end() || trees_file == files.end()) {
-    return InvalidArgument("an extra_trees model needs model.json and trees.bin");
+    return InvalidArgument("an extra_trees model needs model.json and trees.safetensors");
   }
   EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(json_file->second));
   auto bad = [](const char* field) {

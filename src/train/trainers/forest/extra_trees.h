@@ -11,10 +11,11 @@
 // log-loss-weighted ensemble beside linear models and boosted trees.
 //
 // Model files a Train returns:
-//   model.json  {"format": "extra_trees", "version": 1, "task", "feature_names", "classes",
+//   model.json  {"format": "extra_trees", "version": 2, "task", "feature_names", "classes",
 //                "num_outputs", "trees", "calibration_power" (1 for regression), "oob": {"rows",
 //                "log_loss", "accuracy"} or {"rows", "rmse"}}
-//   trees.bin   the trees (forest/forest_model.h); leaves hold class frequencies or means.
+//   trees.safetensors  the trees (forest/forest_model.h); leaves hold class frequencies or
+//                      means.
 
 #include <memory>
 
@@ -44,8 +45,8 @@ Json ParamsSchema();
 Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint64_t seed,
                          const Resources& resources, TrainHooks& hooks);
 
-// Loads the files Train returned; INVALID_ARGUMENT when model.json or trees.bin is malformed
-// or the two disagree. The predictor is thread-safe and takes NaN as a missing value.
+// Loads the files Train returned; INVALID_ARGUMENT when model.json or trees.safetensors is
+// malformed or the two disagree. The predictor is thread-safe and takes NaN as a missing value.
 Result<std::unique_ptr<TabularPredictor>> Load(const ModelFiles& files);
 
 }  // namespace easel::train::forest

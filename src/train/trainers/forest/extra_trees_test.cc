@@ -175,7 +175,7 @@ TEST(ExtraTreesTest, MaxSamplesBoundsTheTrees) {
   TabularProblem p = testing::BreastCancer();
   FakeHooks hooks;
   ModelFiles files = Train(p, {{"n_estimators", 30}, {"max_samples", 20}}, 1, {}, hooks).value();
-  auto trees = ParseTrees(files.at("trees.bin"), 30, 2);
+  auto trees = ParseTrees(files.at("trees.safetensors"), 30, 2);
   ASSERT_TRUE(trees.ok()) << trees.status().ToString();
   size_t largest = 0;
   for (const Tree& t : *trees) largest = std::max(largest, t.nodes.size());
@@ -194,7 +194,7 @@ TEST(ExtraTreesTest, SameFilesOnAnyThreadCount) {
   EXPECT_EQ(a, b);
   FakeHooks other;
   ModelFiles c = Train(p, {{"n_estimators", 40}}, 12, {.threads = 2}, other).value();
-  EXPECT_NE(a.at("trees.bin"), c.at("trees.bin"));
+  EXPECT_NE(a.at("trees.safetensors"), c.at("trees.safetensors"));
 }
 
 TEST(ExtraTreesTest, ResumedRunEqualsAnUninterruptedOne) {
@@ -268,7 +268,7 @@ TEST(ExtraTreesTest, LoadRejectsBrokenFiles) {
   EXPECT_THAT(with("num_outputs", 2).message(), HasSubstr("leaves of 2 outputs"));
   EXPECT_THAT(with("format", "xgboost").message(), HasSubstr("not an extra_trees model"));
   ModelFiles no_trees = good;
-  no_trees.erase("trees.bin");
+  no_trees.erase("trees.safetensors");
   EXPECT_EQ(Load(no_trees).status().code(), StatusCode::kInvalidArgument);
   ModelFiles fewer_features = good;
   Json j = ModelJson(good);

@@ -2,9 +2,10 @@
 // A forest of binary decision trees as the `extra_trees` trainer grows and stores them, and as
 // its predictor walks them. Plain data, no training logic.
 //
-// trees.bin layout (little-endian): the 8 bytes "EZTREES1", u32 tree count, then per tree
-// u32 node count, u32 value count, the nodes (i32 feature, f32 threshold, u32 left, u32 right,
-// u8 missing_left: 17 bytes each) and the values (f32 each).
+// Stored as safetensors (common/safetensors.h, metadata {"format": "easel_forest"}): every
+// tree's nodes one after another in the columns feature (I32), threshold (F32), left and right
+// (I32) and missing_left (U8), every tree's leaf values one after another in values (F32), and
+// each tree's counts of both in tree_nodes and tree_values (I32).
 
 #include <cstdint>
 #include <span>
@@ -45,11 +46,12 @@ const float* LeafValues(const Tree& tree, const float* row);
 
 std::string SerializeTrees(std::span<const Tree> trees);
 
-// The trees of SerializeTrees's output. INVALID_ARGUMENT for a truncated or malformed file: a
-// bad magic, no trees, a tree without nodes, a feature outside [0, num_features), a child that
-// does not come after its parent or lies past the tree's end, a leaf whose outputs lie past
-// its tree's values, a value count other than leaves times outputs, a value that is not
-// finite, trailing bytes.
+// The trees of SerializeTrees's output. INVALID_ARGUMENT for a truncated or malformed file: not
+// a safetensors file, another format, a missing column or one of another type or length, no
+// trees, a negative count or index, a tree without nodes, a feature outside [0, num_features),
+// a child that does not come after its parent or lies past the tree's end, a leaf whose
+// outputs lie past its tree's values, a value count other than leaves times outputs, a value
+// that is not finite.
 Result<std::vector<Tree>> ParseTrees(std::string_view bytes, int num_features, int num_outputs);
 
 }  // namespace easel::train::forest

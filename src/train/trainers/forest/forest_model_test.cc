@@ -1,5 +1,5 @@
-// trees.bin: what SerializeTrees writes ParseTrees reads back, and ParseTrees refuses every
-// malformed file instead of walking out of bounds later.
+// The stored forest: what SerializeTrees writes ParseTrees reads back, and ParseTrees refuses
+// every malformed file instead of walking out of bounds later.
 
 #include "train/trainers/forest/forest_model.h"
 
@@ -8,6 +8,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+
+#include "common/safetensors.h"
 
 namespace easel::train::forest {
 namespace {
@@ -58,7 +61,7 @@ TEST(ForestModelTest, RefusesEveryTruncation) {
   for (size_t n = 0; n < bytes.size(); ++n) {
     EXPECT_FALSE(ParseTrees(bytes.substr(0, n), 2, 2).ok()) << n << " bytes";
   }
-  EXPECT_THAT(ParseTrees(bytes + "x", 2, 2).status().message(), HasSubstr("after its last"));
+  EXPECT_THAT(ParseTrees(bytes + "x", 2, 2).status().message(), HasSubstr("unreadable"));
 }
 
 Status ParseChanged(void (*change)(Tree&), int num_features = 2, int num_outputs = 2) {
@@ -85,8 +88,37 @@ TEST(ForestModelTest, RefusesMalformedTrees) {
   EXPECT_THAT(ParseChanged([](Tree& t) { t.nodes.clear(); }).message(), HasSubstr("no nodes"));
   EXPECT_FALSE(ParseChanged([](Tree&) {}, 2, 3).ok());  // three outputs per leaf: too few values
   EXPECT_TRUE(ParseChanged([](Tree&) {}).ok());
-  EXPECT_THAT(ParseTrees("EZTREES1", 2, 2).status().message(), HasSubstr("no trees"));
-  EXPECT_THAT(ParseTrees("not a forest", 2, 2).status().message(), HasSubstr("not an easel"));
+  EXPECT_THAT(ParseTrees(SerializeTrees({}), 2, 2).status().message(), HasSubstr("no trees"));
+  EXPECT_THAT(ParseTrees("not a forest", 2, 2).status().message(), HasSubstr("unreadable"));
+  // Another safetensors file, or this one with a column of another type or length.
+  safetensors::Writer other;
+  ASSERT_TRUE(other.Add("weights", safetensors::DType::kF32, {1}, std::string(4, '\0')).ok());
+  EXPECT_THAT(ParseTrees(other.Finish(), 2, 2).status().message(), HasSubstr("not an easel"));
+  const safetensors::File good =
+      safetensors::File::Parse(SerializeTrees(std::vector<Tree>{SmallTree()})).value();
+  auto rewritten = [&](const std::string& name, safetensors::DType dtype, std::string data) {
+    safetensors::Writer w;
+    for (const safetensors::TensorInfo& t : good.tensors()) {
+      if (t.name == name) {
+        EXPECT_TRUE(
+            w.Add(t.name, dtype, {static_cast<int64_t>(data.size() / DTypeSize(dtype))}, data)
+                .ok());
+      } else {
+        EXPECT_TRUE(w.Add(t.name, t.dtype, t.shape, t.data).ok());
+      }
+    }
+    w.SetMetadata(good.metadata());
+    return ParseTrees(w.Finish(), 2, 2).status();
+  };
+  EXPECT_THAT(rewritten("threshold", safetensors::DType::kF64, std::string(5 * 8, '\0')).message(),
+              HasSubstr("'threshold' is not F32 of 5 elements"));
+  EXPECT_THAT(rewritten("left", safetensors::DType::kI32, std::string(4 * 4, '\0')).message(),
+              HasSubstr("'left' is not I32 of 5 elements"));
+  const int32_t minus_one = -1;
+  EXPECT_THAT(rewritten("tree_values", safetensors::DType::kI32,
+                        std::string(reinterpret_cast<const char*>(&minus_one), 4))
+                  .message(),
+              HasSubstr("negative"));
 }
 
 TEST(ForestModelTest, CalibrationSharpensAndFloors) {
