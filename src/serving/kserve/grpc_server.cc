@@ -142,13 +142,12 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::CallbackService
     if (!request.ok()) return Finish(context, request.status());
     auto picked = (*live)->Pick(*version);
     if (!picked.ok()) return Finish(context, picked.status());
-    // The request lives until the answer is in: the callback, called once, frees it. The
-    // deployment needs no reference held: it answers all it has queued before it goes.
-    auto* held = new InferRequest(std::move(*request));
+    // The callback keeps the request alive until the answer is in. The deployment needs no
+    // reference held: it answers all it has queued before it goes.
+    auto held = std::make_shared<const InferRequest>(std::move(*request));
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     (*picked)->InferAsync(*held, [held, reactor, out](Result<InferResponse> response) {
       if (response.ok()) ToProto(*response, *out);
-      delete held;
       reactor->Finish(ToGrpc(response.status()));
     });
     return reactor;
