@@ -399,11 +399,18 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
           std::to_string(candidates.size()) + " trials, chosen on the " + selected_on + ": " +
           metric + " " + std::to_string(s.loss) + " (best single trial " +
           std::to_string(best_single) + ")");
+  Json compared = Json::array();
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    compared.push_back({{"trial", candidates[i].trial->record.number},
+                        {"algorithm", candidates[i].version.algorithm},
+                        {"loss", s.member_losses[i]}});
+  }
   return std::make_pair(members, Json{{"selected_on", selected_on},
                                       {"rows", y.size()},
                                       {"metric", metric},
                                       {"loss", s.loss},
-                                      {"best_single_loss", best_single}});
+                                      {"best_single_loss", best_single},
+                                      {"candidates", std::move(compared)}});
 }
 
 // The train spec that retrains trial `t` on train + validation for the epochs it kept.

@@ -36,7 +36,8 @@ namespace easel::automl {
 struct FinalModel {
   models::NewModelVersion version;  // ready to register; the caller adds the study's lineage
   // {"members": [{"trial", "algorithm", "weight", "refit"}], and when candidates were compared:
-  // "selected_on", "rows", "metric" (log_loss or mse), "loss", "best_single_loss"}.
+  // "selected_on", "rows", "metric" (log_loss or mse), "loss", "best_single_loss", and
+  // "candidates": [{"trial", "algorithm", "loss"}], each compared trial's own loss there}.
   Json summary;
 };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -292,6 +293,21 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
     EXPECT_LE(final_model["loss"].get<double>(), final_model["best_single_loss"].get<double>());
   } else {
     EXPECT_EQ(version.body["algorithm"], members[0]["algorithm"]);
+  }
+  // The candidates compared (at least two), each with its own loss: the best of them is the best
+  // single one, and every member is among them.
+  {
+    const Json& compared = final_model["candidates"];
+    ASSERT_GE(compared.size(), std::max<size_t>(2, members.size())) << final_model.dump();
+    double lowest = INFINITY;
+    std::set<int64_t> trials;
+    for (const Json& c : compared) {
+      lowest = std::min(lowest, c["loss"].get<double>());
+      trials.insert(c["trial"].get<int64_t>());
+      EXPECT_FALSE(c.value("algorithm", "").empty()) << c.dump();
+    }
+    EXPECT_DOUBLE_EQ(lowest, final_model["best_single_loss"].get<double>());
+    for (const Json& m : members) EXPECT_TRUE(trials.contains(m["trial"].get<int64_t>())) << m;
   }
   // It evaluates (in a worker process, through the registry's loaders) like any version.
   auto scored = Post("/models/iris-automl/versions/latest/evaluations",
