@@ -707,6 +707,12 @@ int main(int argc, char** argv) {
   app.add_option("--protocol", o.protocol, "one protocol alone (the image model has no JSON)")
       ->check(CLI::IsMember({"http-json", "http-binary", "grpc"}));
   CLI11_PARSE(app, argc, argv);
+  if (o.only == "image" && o.protocol == "http-json") {
+    std::fprintf(stderr,
+                 "easel_serving_bench: the image model has no http-json runs (JSON cannot carry "
+                 "encoded images)\n");
+    return 2;
+  }
   if (o.quick) {
     o.seconds = 1;
     o.images = 200;
