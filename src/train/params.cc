@@ -4,12 +4,12 @@
 
 namespace easel::train {
 
-namespace {
-
 Status ParamError(const std::string& name, const std::string& sentence) {
   return Status(StatusCode::kInvalidArgument, "params." + name + " " + sentence,
                 Json{{"param", name}});
 }
+
+namespace {
 
 // 32, not 32.0: bounds read as the user would write them.
 std::string BoundText(const Json& v) {

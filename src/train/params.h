@@ -5,6 +5,8 @@
 // enforces. A model version stores the resolved parameters (every default filled in), so a
 // later change of a default cannot change how a stored run is read or repeated.
 
+#include <string>
+
 #include "common/json.h"
 #include "common/status.h"
 
@@ -15,5 +17,9 @@ namespace easel::train {
 // parameter (listing the known ones), a wrong type (integers must be JSON integers), a value
 // out of bounds or not among the choices.
 Result<Json> ResolveParams(const Json& schema, const Json& given);
+
+// INVALID_ARGUMENT "params.<name> <sentence>" with details {param: name}: how every parameter
+// mistake reads, including a trainer's own checks across parameters.
+Status ParamError(const std::string& name, const std::string& sentence);
 
 }  // namespace easel::train

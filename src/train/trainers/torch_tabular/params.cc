@@ -110,8 +110,7 @@ Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved_
   c.optim.gamma = r["gamma"].get<double>();
   c.optim.warmup_epochs = r["warmup_epochs"].get<int64_t>();
   if (c.optim.nesterov && c.optim.optimizer == "sgd" && c.optim.momentum <= 0) {
-    return Status(StatusCode::kInvalidArgument, "params.nesterov needs momentum > 0",
-                  Json{{"param", "nesterov"}});
+    return ParamError("nesterov", "needs momentum > 0");
   }
   if (arch == Arch::kMlp) {
     c.hidden_layers = r["hidden_layers"].get<std::vector<int64_t>>();
@@ -121,9 +120,8 @@ Result<TabularConfig> ParseConfig(Arch arch, const Json& params, Json* resolved_
     c.label_smoothing = r["label_smoothing"].get<double>();
   }
   if (c.optim.optimizer == "lbfgs" && c.dropout > 0) {
-    return Status(StatusCode::kInvalidArgument,
-                  "params.dropout must be 0 with lbfgs: its line search needs a deterministic loss",
-                  Json{{"param", "dropout"}});
+    return ParamError("dropout",
+                      "must be 0 with lbfgs: its line search needs a deterministic loss");
   }
   if (resolved_out != nullptr) *resolved_out = std::move(r);
   return c;

@@ -76,9 +76,7 @@ Result<BoostParams> ParseBoostParams(const Json& given) {
   p.early_stopping_rounds = params["early_stopping_rounds"].get<int>();
   p.scale_pos_weight = params["scale_pos_weight"].get<double>();
   if (p.max_depth == 0 && p.tree_method == "exact") {
-    return Status(StatusCode::kInvalidArgument,
-                  "params.max_depth 0 (no limit) needs tree_method hist or approx",
-                  Json{{"param", "max_depth"}});
+    return ParamError("max_depth", "0 (no limit) needs tree_method hist or approx");
   }
   return p;
 }
