@@ -52,22 +52,21 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
     return OkStatus();
   }
   // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
-  // text), not 5.099999904632568 (an FP16 likewise, by its own shortest text), so the pipeline sees
-  // what training read from "5.1"; an integer as itself (exact up to 2^53, as its digits read).
-  if (t.datatype == DataType::kFp32) {  // the common case, read in place
+  // text), not 5.099999904632568, and an FP16 likewise by its own shortest text, so the pipeline
+  // sees what training read from "5.1"; an integer as itself (exact up to 2^53, as its digits
+  // read). Floats are read in place, the common case.
+  auto text_values = [&]<typename T>(double (*text_value)(T)) {
     numbers.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      float v;
+      T v;
       std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
-      numbers[i] = FloatTextValue(v);
+      numbers[i] = text_value(v);
     }
+  };
+  if (t.datatype == DataType::kFp32) {
+    text_values(FloatTextValue);
   } else if (t.datatype == DataType::kFp16) {
-    numbers.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      uint16_t half;
-      std::memcpy(&half, t.data.data() + i * sizeof half, sizeof half);
-      numbers[i] = HalfTextValue(half);
-    }
+    text_values(HalfTextValue);
   } else {
     EASEL_ASSIGN_OR_RETURN(numbers, t.ToDoubles());
   }
