@@ -39,6 +39,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <opencv2/imgcodecs.hpp>
 #include <optional>
 #include <regex>
@@ -71,7 +72,7 @@ struct Options {
   int rows_per_request = 1;
   bool quick = false;
   std::string only;      // "tabular" or "image": that model alone
-  std::string protocol;  // "http-json", "http-binary" or "grpc": that protocol alone
+  std::optional<Protocol> protocol;  // that protocol alone
 };
 
 double Since(Clock::time_point start) {
@@ -620,13 +621,7 @@ int RunBench(const Options& o) {
   const double block = o.quick ? 0.1 : 0.5;
   auto measure = [&](std::optional<Subject>& s) -> std::vector<Measured> {
     if (!s) return {};
-    if (!o.protocol.empty()) {
-      std::erase_if(s->protocols, [&](Protocol p) {
-        std::string name = ProtocolName(p);
-        std::replace(name.begin(), name.end(), ' ', '-');
-        return name != o.protocol;
-      });
-    }
+    if (o.protocol) std::erase_if(s->protocols, [&](Protocol p) { return p != *o.protocol; });
     s->local->set_block_seconds(block);
     return RunSubject(server, target, *s, configs, o.seconds);
   };
@@ -704,10 +699,16 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", o.quick, "a smoke run: 1 s runs, 200 training images");
   app.add_option("--only", o.only, "one model alone: quicker comparisons of one path")
       ->check(CLI::IsMember({"tabular", "image"}));
-  app.add_option("--protocol", o.protocol, "one protocol alone (the image model has no JSON)")
-      ->check(CLI::IsMember({"http-json", "http-binary", "grpc"}));
+  using easel::bench::Protocol;
+  const std::map<std::string, Protocol> protocols = {{"http-json", Protocol::kHttpJson},
+                                                     {"http-binary", Protocol::kHttpBinary},
+                                                     {"grpc", Protocol::kGrpc}};
+  std::string protocol;
+  app.add_option("--protocol", protocol, "one protocol alone (the image model has no JSON)")
+      ->check(CLI::IsMember(protocols));
   CLI11_PARSE(app, argc, argv);
-  if (o.only == "image" && o.protocol == "http-json") {
+  if (!protocol.empty()) o.protocol = protocols.at(protocol);
+  if (o.only == "image" && o.protocol == Protocol::kHttpJson) {
     std::fprintf(stderr,
                  "easel_serving_bench: the image model has no http-json runs (JSON cannot carry "
                  "encoded images)\n");

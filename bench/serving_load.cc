@@ -36,6 +36,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+grpc::ByteBuffer Serialized(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
 std::vector<float> FloatsOf(std::string_view bytes) {
   std::vector<float> out(bytes.size() / 4);
   std::memcpy(out.data(), bytes.data(), out.size() * 4);
@@ -342,13 +347,6 @@ std::vector<RowRequest> Stack(const std::vector<RowRequest>& single, size_t rows
   }
   return out;
 }
-
-namespace {
-grpc::ByteBuffer Serialized(const std::string& bytes) {
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-}  // namespace
 
 RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string& endpoint,
                        const std::vector<RowRequest>& rows)
