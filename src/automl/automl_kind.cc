@@ -174,9 +174,10 @@ Status AddDefaultTrials(const train::AlgorithmRegistry& algorithms, int64_t trai
 
 // Tabular trials of every algorithm read the same features, so that their models can form one
 // ensemble: the default pipeline that imputes and standardizes numeric columns (tree models
-// are indifferent to the scaling), for the version pinned when the search starts.
-Status ShareOnePipeline(store::Database& db, const std::string& project_id, HpoSpec& spec,
-                        int64_t& train_rows) {
+// are indifferent to the scaling), for the version pinned when the search starts. Returns that
+// version.
+Result<data::DatasetVersion> ShareOnePipeline(store::Database& db, const std::string& project_id,
+                                              HpoSpec& spec) {
   const Json& ref = spec.train["dataset"];
   data::DatasetStore datasets(db);
   EASEL_ASSIGN_OR_RETURN(data::Dataset d, datasets.Get(project_id, ref.value("name", "")));
@@ -186,18 +187,19 @@ Status ShareOnePipeline(store::Database& db, const std::string& project_id, HpoS
   }
   EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, datasets.GetVersion(d.id, n));
   spec.train["dataset"]["version"] = v.version;
-  train_rows = v.splits.contains("counts") ? v.splits["counts"].value("train", int64_t{0}) : 0;
   spec.train["transforms"] =
       train::DefaultTransforms(d, v, spec.train.value("target", ""), /*scale_numeric=*/true);
-  return OkStatus();
+  return v;
 }
 
 Result<Json> RunAutoml(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx) {
   EASEL_ASSIGN_OR_RETURN(bool images, DatasetHasImages(ctx.db(), ctx.project_id(), ctx.spec()));
   EASEL_ASSIGN_OR_RETURN(HpoSpec spec, PortfolioSpec(algorithms, ctx.spec(), images));
   if (!images) {
-    int64_t train_rows = 0;
-    EASEL_RETURN_IF_ERROR(ShareOnePipeline(ctx.db(), ctx.project_id(), spec, train_rows));
+    EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v,
+                           ShareOnePipeline(ctx.db(), ctx.project_id(), spec));
+    const int64_t train_rows =
+        v.splits.contains("counts") ? v.splits["counts"].value("train", int64_t{0}) : 0;
     EASEL_RETURN_IF_ERROR(AddDefaultTrials(algorithms, train_rows, spec));
   }
   return RunSearch(algorithms, ctx, spec, "automl");
