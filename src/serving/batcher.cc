@@ -21,7 +21,7 @@ Batcher::~Batcher() {
   for (std::thread& t : workers_) t.join();
 }
 
-Status Batcher::Submit(std::shared_ptr<BatchWork> work) {
+Status Batcher::Submit(std::shared_ptr<BatchWork> work, Caller caller) {
   std::unique_lock lock(mu_);
   if (stopping_) return Unavailable("the model is being unloaded; retry");
   if (queue_.size() >= options_.max_queue_size) {
@@ -31,7 +31,9 @@ Status Batcher::Submit(std::shared_ptr<BatchWork> work) {
   }
   work->queued_at = std::chrono::steady_clock::now();
   queue_.push_back(std::move(work));
-  if (options_.run_on_caller && !gathering_ && busy_ < std::max(1, options_.instances)) {
+  const bool may_run_here =
+      options_.run_on_caller && (caller == Caller::kMayWait || options_.max_queue_delay_us == 0);
+  if (may_run_here && !gathering_ && busy_ < std::max(1, options_.instances)) {
     Batch batch = Gather(lock);
     lock.unlock();
     RunAndRelease(batch);

@@ -11,7 +11,9 @@
 // batch on the submitting thread: no hand-off to a worker and back, which at low load is most
 // of what serving a small model costs. Under load the queue fills while instances are busy and
 // the workers batch as before. Only for models whose calls do not depend on the calling thread
-// (no per-thread pools to warm up on every request thread).
+// (no per-thread pools to warm up on every request thread). A caller that must not wait (a
+// thread that serves many calls, such as a gRPC completion queue's) runs a batch only when
+// there is no queue delay to wait out: else it would hold up the requests that could fill it.
 //
 // Thread-safety: Submit may be called from any number of threads. The destructor stops
 // taking requests, runs what is queued, and joins the workers.
@@ -53,6 +55,9 @@ struct BatcherOptions {
 
 class Batcher {
  public:
+  // Whether Submit's thread may wait out the queue delay gathering a batch it runs itself.
+  enum class Caller { kMayWait, kMustNotWait };
+
   // Runs one batch. Must deliver a result to every item (success or error) and not throw.
   using RunBatch = std::function<void(std::span<const std::shared_ptr<BatchWork>> batch)>;
 
@@ -64,7 +69,7 @@ class Batcher {
   // Queues one request; with run_on_caller it may also run a batch (its own request among
   // the oldest queued) before returning. RESOURCE_EXHAUSTED when the queue is full,
   // UNAVAILABLE once the batcher is stopping; the work is not run then.
-  Status Submit(std::shared_ptr<BatchWork> work);
+  Status Submit(std::shared_ptr<BatchWork> work, Caller caller = Caller::kMayWait);
 
   // Requests queued and not yet started.
   size_t pending() const;

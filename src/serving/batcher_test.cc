@@ -195,6 +195,39 @@ TEST(Batcher, WithRunOnCallerAnIdleInstanceRunsTheRequestOnItsOwnThread) {
   for (auto id : rec.threads) EXPECT_EQ(id, std::this_thread::get_id());
 }
 
+TEST(Batcher, ACallerThatMustNotWaitLeavesGatheringToTheWorkers) {
+  Recorder rec;
+  std::vector<std::shared_ptr<Item>> items;
+  {
+    Batcher b(
+        {.max_batch_size = 4, .max_queue_delay_us = 200'000, .instances = 1, .run_on_caller = true},
+        rec.Run());
+    // Each Submit returns at once although the instance is free: a worker waits for the
+    // batch to fill, and all four requests, sent one after the other, share it.
+    for (int i = 0; i < 4; ++i) {
+      items.push_back(std::make_shared<Item>(1));
+      const auto start = std::chrono::steady_clock::now();
+      ASSERT_TRUE(b.Submit(items.back(), Batcher::Caller::kMustNotWait).ok());
+      EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+    }
+    for (auto& i : items) EXPECT_EQ(i->batch_rows.get_future().get(), 4u);
+  }
+  ASSERT_EQ(rec.threads.size(), 1u);
+  EXPECT_NE(rec.threads[0], std::this_thread::get_id());
+}
+
+TEST(Batcher, ACallerThatMustNotWaitStillRunsABatchWithNoDelayItself) {
+  Recorder rec;
+  Batcher b({.max_batch_size = 8, .instances = 1, .run_on_caller = true}, rec.Run());
+  auto item = std::make_shared<Item>(1);
+  auto f = item->batch_rows.get_future();
+  ASSERT_TRUE(b.Submit(item, Batcher::Caller::kMustNotWait).ok());
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  std::lock_guard lock(rec.mu);
+  ASSERT_EQ(rec.threads.size(), 1u);
+  EXPECT_EQ(rec.threads[0], std::this_thread::get_id());
+}
+
 TEST(Batcher, WithRunOnCallerABusyInstanceStillBatchesOnTheWorkers) {
   Recorder rec;
   rec.hold = std::chrono::milliseconds(50);

@@ -312,13 +312,14 @@ void Deployment::Record(bool ok, int64_t total_ns, int64_t queue_ns) {
   series_.triton_request_us.Increment(total_ns / 1e3);
 }
 
-Status Deployment::Queue(const InferRequest& request, const std::shared_ptr<Work>& work) {
+Status Deployment::Queue(const InferRequest& request, const std::shared_ptr<Work>& work,
+                         Batcher::Caller caller) {
   work->arrived = Clock::now();
   Result<Rows> rows = backend_->Prepare(request);
   Status st = rows.status();
   if (st.ok()) {
     work->input = std::move(*rows);
-    st = batcher_->Submit(work);
+    st = batcher_->Submit(work, caller);
   }
   if (!st.ok()) Record(false, Nanos(Clock::now() - work->arrived), -1);
   return st;
@@ -326,13 +327,13 @@ Status Deployment::Queue(const InferRequest& request, const std::shared_ptr<Work
 
 Result<InferResponse> Deployment::Infer(const InferRequest& request) {
   auto work = std::make_shared<WaitingWork>();
-  if (Status st = Queue(request, work); !st.ok()) return st;
+  if (Status st = Queue(request, work, Batcher::Caller::kMayWait); !st.ok()) return st;
   return Answer(request, *work, work->Wait());
 }
 
 void Deployment::InferAsync(const InferRequest& request, Done done) {
   auto work = std::make_shared<CallbackWork>(*this, request, std::move(done));
-  if (Status st = Queue(request, work); !st.ok()) work->done(st);
+  if (Status st = Queue(request, work, Batcher::Caller::kMustNotWait); !st.ok()) work->done(st);
 }
 
 Result<InferResponse> Deployment::Answer(const InferRequest& request, const Work& work,

@@ -46,7 +46,8 @@ class Deployment {
   // fails before it is queued or its batch runs here (run_on_caller), else on the model
   // instance's thread once its batch is done. `request` must stay alive until then; `done`
   // must not block, since a batch's other requests wait on it. For servers that complete calls
-  // asynchronously (gRPC's callback API), so that no server thread waits for a batch.
+  // asynchronously (gRPC's completion queues), so that no server thread waits for a batch: a
+  // batch runs here only when it need not wait for others to fill it.
   using Done = std::function<void(Result<InferResponse>)>;
   void InferAsync(const InferRequest& request, Done done);
 
@@ -79,7 +80,8 @@ class Deployment {
   void RunBatch(std::span<const std::shared_ptr<BatchWork>> batch);
   // Prepares `request` into `work` and queues it (its batch may run here); the error, recorded,
   // when it cannot be.
-  Status Queue(const InferRequest& request, const std::shared_ptr<Work>& work);
+  Status Queue(const InferRequest& request, const std::shared_ptr<Work>& work,
+               Batcher::Caller caller);
   // The answer to a request whose batch gave `values` (or an error), recording it.
   Result<InferResponse> Answer(const InferRequest& request, const Work& work,
                                Result<std::vector<float>> values);

@@ -1,6 +1,10 @@
 #include "serving/kserve/grpc_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <pthread.h>
+
+#include <thread>
+#include <vector>
 
 #include "common/version.h"
 #include "grpc_service.grpc.pb.h"
@@ -13,13 +17,6 @@ grpc::Status ToGrpc(const Status& st) {
   if (st.ok()) return grpc::Status::OK;
   // easel's codes are the canonical gRPC codes, number for number.
   return grpc::Status(static_cast<grpc::StatusCode>(st.code()), st.message());
-}
-
-// The call's reactor, finished with `st`: for answers ready when the method returns.
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const Status& st) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpc(st));
-  return reactor;
 }
 
 void FillSpecs(
@@ -35,24 +32,103 @@ void FillSpecs(
 
 }  // namespace
 
-// Every method uses gRPC's callback API: a call is answered by finishing its reactor, and
-// ModelInfer finishes it when its batch is done, on the thread that ran the batch. No gRPC
-// thread waits for a batch, and gRPC keeps a fixed set of threads (its synchronous server
-// starts and retires a thread for many calls under load).
-struct GrpcServer::Impl final : inference::GRPCInferenceService::CallbackService {
+// Every method uses gRPC's asynchronous API, on completion queues of easel's own: one per
+// core, each drained by one thread. A call arrives on the thread that polled its bytes and is
+// answered from there, or, for ModelInfer, from the thread that ran its batch; no thread waits
+// for a batch. (gRPC's callback API, used before, ran calls on threads of its own that handed
+// each call from one to the other: a one-row call took twice the server CPU it takes over
+// HTTP, bench/README.md.)
+struct GrpcServer::Impl final {
+  using Service = inference::GRPCInferenceService::AsyncService;
+
   Impl(const Endpoints& endpoints, Authorize authorize, Ready ready, int max_message_bytes)
       : endpoints(endpoints),
         authorize(std::move(authorize)),
         ready(std::move(ready)),
         max_elements(std::max<int64_t>(1, max_message_bytes)) {}
+  ~Impl() { Stop(); }
+
+  // Waits for the calls in flight, whose answers the queues' threads still send; then the
+  // queues hand back the calls that never arrived, and the threads end.
+  void Stop() {
+    if (server) server->Shutdown();
+    for (auto& cq : queues) cq->Shutdown();
+    if (threads.empty()) {  // never started: the queues are drained here
+      for (auto& cq : queues) Drain(cq.get());
+    }
+    for (auto& t : threads) t.join();
+    threads.clear();
+    queues.clear();
+    server.reset();
+  }
+
+  // What a completion queue hands back: a call that arrived or whose answer went out.
+  class Event {
+   public:
+    virtual ~Event() = default;
+    virtual void Proceed(bool ok) = 0;
+  };
+
+  // One unary call of one method. It is asked of the server before it arrives; once it does,
+  // the next one of its method is asked for, and `Answer` finishes it (now or from another
+  // thread). It deletes itself when the answer is out or the server shuts down.
+  template <typename Request, typename Response>
+  class Call final : public Event {
+   public:
+    using Ask = void (Service::*)(grpc::ServerContext*, Request*,
+                                  grpc::ServerAsyncResponseWriter<Response>*,
+                                  grpc::CompletionQueue*, grpc::ServerCompletionQueue*, void*);
+    using Answer = void (Impl::*)(Call&);
+
+    static void Expect(Impl& impl, grpc::ServerCompletionQueue* cq, Ask ask, Answer answer) {
+      auto* call = new Call(impl, cq, ask, answer);
+      (impl.service.*ask)(&call->context, &call->request, &call->writer_, cq, cq, call);
+    }
+
+    void Proceed(bool ok) override {
+      if (!ok || answered_) {  // shut down before it arrived, or its answer is out
+        delete this;
+        return;
+      }
+      answered_ = true;
+      Expect(impl_, cq_, ask_, answer_);
+      // Nothing may touch the call after this: once finished, another thread may delete it.
+      (impl_.*answer_)(*this);
+    }
+
+    // Sends `response` when `st` is OK, else the error alone. Once per call.
+    void Finish(const Status& st) { writer_.Finish(response, ToGrpc(st), this); }
+
+    grpc::ServerContext context;
+    Request request;
+    Response response;
+
+   private:
+    Call(Impl& impl, grpc::ServerCompletionQueue* cq, Ask ask, Answer answer)
+        : impl_(impl), cq_(cq), ask_(ask), answer_(answer) {}
+
+    Impl& impl_;
+    grpc::ServerCompletionQueue* const cq_;
+    const Ask ask_;
+    const Answer answer_;
+    grpc::ServerAsyncResponseWriter<Response> writer_{&context};
+    bool answered_ = false;
+  };
+
+  // A queue's thread: runs what the queue hands back until it is shut down and empty.
+  static void Drain(grpc::ServerCompletionQueue* cq) {
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq->Next(&tag, &ok)) static_cast<Event*>(tag)->Proceed(ok);
+  }
 
   // The endpoint `name`, if the call's token may read its project.
-  Result<std::shared_ptr<LiveEndpoint>> Find(grpc::CallbackServerContext* context,
+  Result<std::shared_ptr<LiveEndpoint>> Find(const grpc::ServerContext& context,
                                              const std::string& name) const {
     auto live = endpoints.Find(name);
     if (!live.ok()) return NotFound("model '" + name + "' not found");
     std::string_view token;
-    const auto& metadata = context->client_metadata();
+    const auto& metadata = context.client_metadata();
     if (auto it = metadata.find("authorization"); it != metadata.end()) {
       const std::string_view value(it->second.data(), it->second.size());
       constexpr std::string_view kBearer = "Bearer ";
@@ -71,93 +147,102 @@ struct GrpcServer::Impl final : inference::GRPCInferenceService::CallbackService
     return NotFound("model '" + name + "' not found");
   }
 
-  grpc::ServerUnaryReactor* ServerLive(grpc::CallbackServerContext* context,
-                                       const inference::ServerLiveRequest*,
-                                       inference::ServerLiveResponse* out) override {
-    out->set_live(true);
-    return Finish(context, OkStatus());
+  using LiveCall = Call<inference::ServerLiveRequest, inference::ServerLiveResponse>;
+  using ReadyCall = Call<inference::ServerReadyRequest, inference::ServerReadyResponse>;
+  using ServerMetadataCall =
+      Call<inference::ServerMetadataRequest, inference::ServerMetadataResponse>;
+  using ModelReadyCall = Call<inference::ModelReadyRequest, inference::ModelReadyResponse>;
+  using ModelMetadataCall = Call<inference::ModelMetadataRequest, inference::ModelMetadataResponse>;
+  using InferCall = Call<inference::ModelInferRequest, inference::ModelInferResponse>;
+
+  void ServerLive(LiveCall& call) {
+    call.response.set_live(true);
+    call.Finish(OkStatus());
   }
 
-  grpc::ServerUnaryReactor* ServerReady(grpc::CallbackServerContext* context,
-                                        const inference::ServerReadyRequest*,
-                                        inference::ServerReadyResponse* out) override {
-    out->set_ready(ready());
-    return Finish(context, OkStatus());
+  void ServerReady(ReadyCall& call) {
+    call.response.set_ready(ready());
+    call.Finish(OkStatus());
   }
 
-  grpc::ServerUnaryReactor* ServerMetadata(grpc::CallbackServerContext* context,
-                                           const inference::ServerMetadataRequest*,
-                                           inference::ServerMetadataResponse* out) override {
-    out->set_name("easel");
-    out->set_version(kVersion);
+  void ServerMetadata(ServerMetadataCall& call) {
+    call.response.set_name("easel");
+    call.response.set_version(kVersion);
     for (const char* e : {"binary_tensor_data", "classification", "statistics"}) {
-      out->add_extensions(e);
+      call.response.add_extensions(e);
     }
-    return Finish(context, OkStatus());
+    call.Finish(OkStatus());
   }
 
-  grpc::ServerUnaryReactor* ModelReady(grpc::CallbackServerContext* context,
-                                       const inference::ModelReadyRequest* in,
-                                       inference::ModelReadyResponse* out) override {
-    auto live = Find(context, in->name());
-    if (!live.ok()) return Finish(context, live.status());
-    auto version = ParseVersionNumber(in->version());
-    if (!version.ok()) return Finish(context, version.status());
-    auto picked = (*live)->Pick(*version);
-    if (!picked.ok() && picked.status().code() != StatusCode::kUnavailable) {
-      return Finish(context, picked.status());
-    }
-    out->set_ready(picked.ok());
-    return Finish(context, OkStatus());
+  void ModelReady(ModelReadyCall& call) {
+    call.Finish([&]() -> Status {
+      EASEL_ASSIGN_OR_RETURN(auto live, Find(call.context, call.request.name()));
+      EASEL_ASSIGN_OR_RETURN(auto version, ParseVersionNumber(call.request.version()));
+      auto picked = live->Pick(version);
+      if (!picked.ok() && picked.status().code() != StatusCode::kUnavailable) {
+        return picked.status();
+      }
+      call.response.set_ready(picked.ok());
+      return OkStatus();
+    }());
   }
 
-  grpc::ServerUnaryReactor* ModelMetadata(grpc::CallbackServerContext* context,
-                                          const inference::ModelMetadataRequest* in,
-                                          inference::ModelMetadataResponse* out) override {
-    auto live = Find(context, in->name());
-    if (!live.ok()) return Finish(context, live.status());
-    auto version = ParseVersionNumber(in->version());
-    if (!version.ok()) return Finish(context, version.status());
-    auto picked = (*live)->Pick(*version);
-    if (!picked.ok()) return Finish(context, picked.status());
-    out->set_name(in->name());
-    for (const auto& d : (*live)->routing()->deployments) {
-      out->add_versions(std::to_string(d->version().version));
-    }
-    const serving::ModelMetadata& m = (*picked)->metadata();
-    out->set_platform(m.platform);
-    FillSpecs(m.inputs, out->mutable_inputs());
-    FillSpecs(m.outputs, out->mutable_outputs());
-    return Finish(context, OkStatus());
+  void ModelMetadata(ModelMetadataCall& call) {
+    call.Finish([&]() -> Status {
+      const inference::ModelMetadataRequest& in = call.request;
+      EASEL_ASSIGN_OR_RETURN(auto live, Find(call.context, in.name()));
+      EASEL_ASSIGN_OR_RETURN(auto version, ParseVersionNumber(in.version()));
+      EASEL_ASSIGN_OR_RETURN(auto picked, live->Pick(version));
+      inference::ModelMetadataResponse& out = call.response;
+      out.set_name(in.name());
+      for (const auto& d : live->routing()->deployments) {
+        out.add_versions(std::to_string(d->version().version));
+      }
+      const serving::ModelMetadata& m = picked->metadata();
+      out.set_platform(m.platform);
+      FillSpecs(m.inputs, out.mutable_inputs());
+      FillSpecs(m.outputs, out.mutable_outputs());
+      return OkStatus();
+    }());
   }
 
-  grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* context,
-                                       const inference::ModelInferRequest* in,
-                                       inference::ModelInferResponse* out) override {
-    auto live = Find(context, in->model_name());
-    if (!live.ok()) return Finish(context, live.status());
-    auto version = ParseVersionNumber(in->model_version());
-    if (!version.ok()) return Finish(context, version.status());
-    Result<InferRequest> request = FromProto(*in, max_elements);
-    if (!request.ok()) return Finish(context, request.status());
+  void ModelInfer(InferCall& call) {
+    const inference::ModelInferRequest& in = call.request;
+    auto live = Find(call.context, in.model_name());
+    if (!live.ok()) return call.Finish(live.status());
+    auto version = ParseVersionNumber(in.model_version());
+    if (!version.ok()) return call.Finish(version.status());
+    Result<InferRequest> request = FromProto(in, max_elements);
+    if (!request.ok()) return call.Finish(request.status());
     auto picked = (*live)->Pick(*version);
-    if (!picked.ok()) return Finish(context, picked.status());
+    if (!picked.ok()) return call.Finish(picked.status());
     // The callback keeps the request alive until the answer is in. The deployment needs no
     // reference held: it answers all it has queued before it goes.
     auto held = std::make_shared<const InferRequest>(std::move(*request));
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    (*picked)->InferAsync(*held, [held, reactor, out](Result<InferResponse> response) {
-      if (response.ok()) ToProto(*response, *out);
-      reactor->Finish(ToGrpc(response.status()));
+    (*picked)->InferAsync(*held, [held, &call](Result<InferResponse> response) {
+      if (response.ok()) ToProto(*response, call.response);
+      call.Finish(response.status());
     });
-    return reactor;
+  }
+
+  // Asks the server for the first call of every method on `cq`.
+  void ExpectCalls(grpc::ServerCompletionQueue* cq) {
+    LiveCall::Expect(*this, cq, &Service::RequestServerLive, &Impl::ServerLive);
+    ReadyCall::Expect(*this, cq, &Service::RequestServerReady, &Impl::ServerReady);
+    ServerMetadataCall::Expect(*this, cq, &Service::RequestServerMetadata, &Impl::ServerMetadata);
+    ModelReadyCall::Expect(*this, cq, &Service::RequestModelReady, &Impl::ModelReady);
+    ModelMetadataCall::Expect(*this, cq, &Service::RequestModelMetadata, &Impl::ModelMetadata);
+    InferCall::Expect(*this, cq, &Service::RequestModelInfer, &Impl::ModelInfer);
   }
 
   const Endpoints& endpoints;
   const Authorize authorize;
   const Ready ready;
   const int64_t max_elements;
+  Service service;
   std::unique_ptr<grpc::Server> server;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues;
+  std::vector<std::thread> threads;
   int port = 0;
 };
 
@@ -175,10 +260,20 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl->port);
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   builder.SetMaxSendMessageSize(max_message_bytes);
-  builder.RegisterService(impl.get());
+  builder.RegisterService(&impl->service);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < cores; ++i) impl->queues.push_back(builder.AddCompletionQueue());
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {
     return Unavailable("cannot listen for gRPC on " + address);
+  }
+  for (auto& cq : impl->queues) {
+    impl->ExpectCalls(cq.get());
+    impl->threads.emplace_back([cq = cq.get()] {
+      // Named so that per-thread tools (top -H, perf) tell them apart.
+      pthread_setname_np(pthread_self(), "easel-grpc");
+      Impl::Drain(cq);
+    });
   }
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
 }
@@ -186,11 +281,7 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address
 int GrpcServer::port() const { return impl_->port; }
 
 void GrpcServer::Stop() {
-  if (impl_ && impl_->server) {
-    impl_->server->Shutdown();
-    impl_->server->Wait();
-    impl_->server.reset();
-  }
+  if (impl_) impl_->Stop();
 }
 
 }  // namespace easel::serving::kserve

@@ -26,7 +26,8 @@ class GrpcServer {
   // Whether the server takes inference (false while draining).
   using Ready = std::function<bool()>;
 
-  // Listens on `address` ("HOST:PORT", port 0 picks one) and serves on gRPC's own threads.
+  // Listens on `address` ("HOST:PORT", port 0 picks one) and serves on threads of its own,
+  // one per core.
   // UNAVAILABLE when the address cannot be bound.
   static Result<std::unique_ptr<GrpcServer>> Start(const std::string& address,
                                                    const Endpoints& endpoints, Authorize authorize,
