@@ -33,11 +33,9 @@ void FillSpecs(
 }  // namespace
 
 // Every method uses gRPC's asynchronous API, on completion queues of easel's own: one per
-// core, each drained by one thread. A call arrives on the thread that polled its bytes and is
-// answered from there, or, for ModelInfer, from the thread that ran its batch; no thread waits
-// for a batch. (gRPC's callback API, used before, ran calls on threads of its own that handed
-// each call from one to the other: a one-row call took twice the server CPU it takes over
-// HTTP, bench/README.md.)
+// core, each drained by one thread. A call arrives on its queue's thread and is answered from
+// there, or, for ModelInfer, from the thread that ran its batch; no thread waits for a batch
+// (bench/README.md has what the callback API, used before, cost).
 struct GrpcServer::Impl final {
   using Service = inference::GRPCInferenceService::AsyncService;
 
