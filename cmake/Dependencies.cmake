@@ -17,6 +17,20 @@ find_package(PostgreSQL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# jemalloc, the easel binary's allocator. glibc's malloc cost a busy server dearly: its
+# per-request frees and large allocations (gRPC's call arenas, LibTorch's activations) consolidated
+# and returned memory over and over, and one-image model calls ran 10-50% slower in the server
+# than alone (bench/README.md, "Serving").
+if(EASEL_JEMALLOC)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
+# Links `target` with the allocator the easel binary uses, so that what runs beside the server
+# (the serving benchmark's in-process limit) allocates alike.
+function(easel_link_allocator target)
+  if(EASEL_JEMALLOC)
+    target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+  endif()
+endfunction()
 # Image decoding, resizing and thumbnails (imgcodecs, imgproc); dnn opens imported ONNX models.
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs dnn)
 

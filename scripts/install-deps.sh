@@ -13,7 +13,7 @@ packages=(
   libsoci-dev libboost-dev libsqlite3-dev libpq-dev libarchive-dev
   libopenblas0-pthread
   libopencv-dev libpugixml-dev libyaml-cpp-dev
-  libtorch-dev libxgboost-dev
+  libtorch-dev libxgboost-dev libjemalloc-dev
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
