@@ -57,6 +57,11 @@ void AddServeOptions(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--grpc-listen", o.grpc_listen, "gRPC address HOST:PORT (inference protocol)")
       ->envname("EASEL_GRPC_LISTEN")
       ->capture_default_str();
+  cmd.add_option("--grpc-threads", o.grpc_threads,
+                 "Threads serving gRPC calls (0: half the cores, at least one)")
+      ->envname("EASEL_GRPC_THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
   cmd.add_option("--db", o.db,
                  "Metadata database: sqlite:PATH or postgresql://USER@HOST:PORT/DB "
                  "(default: SQLite inside the data dir)")

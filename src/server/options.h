@@ -13,6 +13,7 @@ struct ServeOptions {
   std::string data_dir = "./easel-data";
   std::string listen = "127.0.0.1:8080";
   std::string grpc_listen = "127.0.0.1:8081";
+  int grpc_threads = 0;  // 0: half the cores, at least one (GrpcServer::Start)
   std::string db;  // default: sqlite:DATA_DIR/easel.db
   std::string log_level = "info";
   api::HttpLimits http;

@@ -132,7 +132,7 @@ int RunServe(const ServeOptions& opts) {
         return projects.Authorize(caller, project, auth::Role::kViewer).status();
       },
       [&http] { return http && !http->draining(); },
-      static_cast<int>(std::min<uint64_t>(opts.http.max_body_bytes, INT32_MAX)));
+      static_cast<int>(std::min<uint64_t>(opts.http.max_body_bytes, INT32_MAX)), opts.grpc_threads);
   if (!grpc.ok()) return Fail(grpc.status());
   if (Status st = (*jobs)->Start(); !st.ok()) return Fail(st);
   endpoints.Start();

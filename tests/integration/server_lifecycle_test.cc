@@ -99,6 +99,16 @@ TEST(ServerLifecycleTest, ShortAdminTokenFailsStartUpClearly) {
   }
 }
 
+TEST(ServerLifecycleTest, ANegativeGrpcThreadCountFailsStartUpClearly) {
+  ServerProcess s({.extra_args = {"--grpc-threads", "-1"}});
+  try {
+    s.Start();
+    FAIL() << "start-up should fail";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--grpc-threads"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ServerLifecycleTest, OneServerPerDataDir) {
   TempDir dir;
   ServerProcess a({.data_dir = dir.path() / "data"});
@@ -143,9 +153,10 @@ TEST(ServerLifecycleTest, HelpDocumentsEveryOption) {
   char buf[4096];
   while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   EXPECT_EQ(::pclose(p), 0);
-  for (const char* opt : {"--data-dir", "--listen", "--grpc-listen", "--db", "--config",
-                          "--max-body-bytes", "--header-timeout-ms", "--drain-timeout-s",
-                          "--max-concurrent-jobs", "EASEL_DATA_DIR", "EASEL_DB"}) {
+  for (const char* opt :
+       {"--data-dir", "--listen", "--grpc-listen", "--grpc-threads", "--db", "--config",
+        "--max-body-bytes", "--header-timeout-ms", "--drain-timeout-s", "--max-concurrent-jobs",
+        "EASEL_DATA_DIR", "EASEL_DB"}) {
     EXPECT_NE(out.find(opt), std::string::npos) << opt << " missing from:\n" << out;
   }
 }

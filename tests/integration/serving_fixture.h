@@ -53,12 +53,15 @@ inline IrisRows ReadIris() {
 
 class ServingTest : public ::testing::Test {
  protected:
+  // What a suite adds to the server's command line.
+  virtual std::vector<std::string> ExtraServerArgs() const { return {}; }
   void SetUp() override {
     // The server may close a connection while an oversized body is still being sent.
     ::signal(SIGPIPE, SIG_IGN);
     if (!fs::exists(kSklearnData / "iris.csv")) GTEST_SKIP() << "python3-sklearn is not installed";
-    server_ = std::make_unique<ServerProcess>(
-        ServerOptions{.extra_args = {"--max-body-bytes", std::to_string(kMaxBody)}});
+    std::vector<std::string> args = {"--max-body-bytes", std::to_string(kMaxBody)};
+    for (std::string& a : ExtraServerArgs()) args.push_back(std::move(a));
+    server_ = std::make_unique<ServerProcess>(ServerOptions{.extra_args = std::move(args)});
     server_->Start();
     client_ = server_->Client();
     token_ = server_->admin_token();

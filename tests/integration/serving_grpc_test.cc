@@ -19,6 +19,9 @@ namespace {
 
 class ServingGrpcTest : public ServingTest {
  protected:
+  // Several completion queues whatever the core count, so that calls arrive on one thread and
+  // are answered on another, and queues share the connections.
+  std::vector<std::string> ExtraServerArgs() const override { return {"--grpc-threads", "3"}; }
   void SetUp() override {
     ServingTest::SetUp();
     if (IsSkipped()) return;

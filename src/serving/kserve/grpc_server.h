@@ -26,12 +26,13 @@ class GrpcServer {
   // Whether the server takes inference (false while draining).
   using Ready = std::function<bool()>;
 
-  // Listens on `address` ("HOST:PORT", port 0 picks one) and serves on threads of its own,
-  // one per core.
-  // UNAVAILABLE when the address cannot be bound.
+  // Listens on `address` ("HOST:PORT", port 0 picks one) and serves on `threads` threads of
+  // its own; 0 means half the cores, at least one (see grpc_server.cc). UNAVAILABLE when the
+  // address cannot be bound.
   static Result<std::unique_ptr<GrpcServer>> Start(const std::string& address,
                                                    const Endpoints& endpoints, Authorize authorize,
-                                                   Ready ready, int max_message_bytes);
+                                                   Ready ready, int max_message_bytes,
+                                                   int threads = 0);
   ~GrpcServer();  // stops, waiting for calls in flight
 
   int port() const;
