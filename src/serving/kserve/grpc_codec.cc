@@ -127,11 +127,12 @@ Result<InferRequest> FromProto(const inference::ModelInferRequest& request, int6
   std::vector<std::string_view> names;
   names.reserve(request.inputs_size());
   out.inputs.reserve(request.inputs_size());
+  std::string what;  // names the input in errors; one buffer for all (a row can have many)
   for (int i = 0; i < request.inputs_size(); ++i) {
     const auto& in = request.inputs(i);
     if (in.name().empty()) return InvalidArgument(fmt::format("inputs[{}] has no name", i));
     names.push_back(in.name());
-    const std::string what = fmt::format("input '{}'", in.name());
+    what.assign("input '").append(in.name()).append("'");
     Tensor t;
     t.name = in.name();
     EASEL_ASSIGN_OR_RETURN(t.datatype, ParseDataType(in.datatype()));
