@@ -30,9 +30,12 @@ Status Batcher::Submit(std::shared_ptr<BatchWork> work, Caller caller) {
                              " requests waiting); retry later");
   }
   work->queued_at = std::chrono::steady_clock::now();
+  queued_rows_ += work->rows();
   queue_.push_back(std::move(work));
   const bool may_run_here =
-      options_.run_on_caller && (caller == Caller::kMayWait || options_.max_queue_delay_us == 0);
+      options_.run_on_caller &&
+      (caller == Caller::kMayWait ||
+       (options_.max_queue_delay_us == 0 && queued_rows_ <= options_.caller_max_rows));
   if (may_run_here && !gathering_ && busy_ < std::max(1, options_.instances)) {
     Batch batch = Gather(lock);
     lock.unlock();
@@ -60,6 +63,7 @@ Batcher::Batch Batcher::Gather(std::unique_lock<std::mutex>& lock) {
       const size_t r = queue_.front()->rows();
       if (!batch.empty() && rows + r > max_rows) break;
       rows += r;
+      queued_rows_ -= r;
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }

@@ -13,7 +13,8 @@
 // the workers batch as before. Only for models whose calls do not depend on the calling thread
 // (no per-thread pools to warm up on every request thread). A caller that must not wait (a
 // thread that serves many calls, such as a gRPC completion queue's) runs a batch only when
-// there is no queue delay to wait out: else it would hold up the requests that could fill it.
+// there is no queue delay to wait out (else it would hold up the requests that could fill it)
+// and the queue holds at most caller_max_rows rows (a long call would hold them up too).
 //
 // Thread-safety: Submit may be called from any number of threads. The destructor stops
 // taking requests, runs what is queued, and joins the workers.
@@ -51,6 +52,7 @@ struct BatcherOptions {
   int instances = 1;               // worker threads, each one model call at a time
   size_t max_queue_size = 1024;    // queued requests before Submit refuses
   bool run_on_caller = false;      // Submit may run a batch on its own thread (see above)
+  size_t caller_max_rows = SIZE_MAX;  // the most a caller that must not wait runs itself
 };
 
 class Batcher {
@@ -92,6 +94,7 @@ class Batcher {
   mutable std::mutex mu_;
   std::condition_variable arrived_;
   std::deque<std::shared_ptr<BatchWork>> queue_;
+  size_t queued_rows_ = 0;  // of the requests in queue_
   bool stopping_ = false;
   bool gathering_ = false;  // an instance is filling a batch
   int busy_ = 0;            // instances gathering or running a batch (workers or callers)

@@ -228,6 +228,21 @@ TEST(Batcher, ACallerThatMustNotWaitStillRunsABatchWithNoDelayItself) {
   EXPECT_EQ(rec.threads[0], std::this_thread::get_id());
 }
 
+TEST(Batcher, ACallerThatMustNotWaitLeavesLargeBatchesToTheWorkers) {
+  Recorder rec;
+  Batcher b({.max_batch_size = 64, .instances = 1, .run_on_caller = true, .caller_max_rows = 4},
+            rec.Run());
+  auto small = std::make_shared<Item>(4), large = std::make_shared<Item>(5);
+  ASSERT_TRUE(b.Submit(small, Batcher::Caller::kMustNotWait).ok());
+  ASSERT_TRUE(b.Submit(large, Batcher::Caller::kMustNotWait).ok());
+  EXPECT_EQ(small->batch_rows.get_future().get(), 4u);
+  EXPECT_EQ(large->batch_rows.get_future().get(), 5u);
+  std::lock_guard lock(rec.mu);
+  ASSERT_EQ(rec.threads.size(), 2u);
+  EXPECT_EQ(rec.threads[0], std::this_thread::get_id());
+  EXPECT_NE(rec.threads[1], std::this_thread::get_id());
+}
+
 TEST(Batcher, WithRunOnCallerABusyInstanceStillBatchesOnTheWorkers) {
   Recorder rec;
   rec.hold = std::chrono::milliseconds(50);

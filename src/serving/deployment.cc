@@ -56,6 +56,13 @@ int ThreadsPerCall(const Backend& backend, int instances, int cores) {
 // cores the process may use.
 constexpr size_t kTeamRows = 2;
 
+// The most rows a thread that serves many calls (a gRPC queue's) runs itself when it finds the
+// instance idle; a larger call goes to the instance's thread, so that the queue's thread goes
+// back to its other calls. A tree model's call of 64 rows takes some tens of microseconds;
+// requests of 256 rows over gRPC, run on the queue's thread, kept it from reading the next
+// requests, and the server stopped at one busy core.
+constexpr size_t kCallerMaxRows = 64;
+
 // The lanes that model calls with a team of `threads` run on, shared by every deployment in
 // the process: as many as fit the cores side by side (one when the team takes every core).
 ComputeLanes& LanesFor(int threads) {
@@ -198,6 +205,7 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   options.instances = config.instances;
   options.max_queue_size = static_cast<size_t>(std::max<int64_t>(1, config.max_queue_size));
   options.run_on_caller = backend_->runs_on_any_thread();
+  options.caller_max_rows = kCallerMaxRows;
   // Read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity.
   const int cores = omp_get_num_procs();
   const int fixed = ThreadsPerCall(*backend_, options.instances, cores);
