@@ -47,7 +47,7 @@ class Deployment {
   // instance's thread once its batch is done. `request` must stay alive until then; `done`
   // must not block, since a batch's other requests wait on it. For servers that complete calls
   // asynchronously (gRPC's completion queues), so that no server thread waits for a batch: a
-  // batch runs here only when it need not wait for others to fill it.
+  // batch runs here only when it need not wait for others to fill it and is small.
   using Done = std::function<void(Result<InferResponse>)>;
   void InferAsync(const InferRequest& request, Done done);
 
