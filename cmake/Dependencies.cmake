@@ -21,6 +21,10 @@ pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 # per-request frees and large allocations (gRPC's call arenas, LibTorch's activations) consolidated
 # and returned memory over and over, and one-image model calls ran 10-50% slower in the server
 # than alone (bench/README.md, "Serving").
+if(EASEL_JEMALLOC AND CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
+  message(STATUS "sanitizer build: the easel binary keeps the system allocator")
+  set(EASEL_JEMALLOC OFF)
+endif()
 if(EASEL_JEMALLOC)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 endif()
