@@ -1,9 +1,8 @@
 #include "train/trainers/torch_image/params.h"
 
-#include <fmt/format.h>
-
-#include <cmath>
 #include <vector>
+
+#include "train/params.h"
 
 namespace easel::train::torch_image {
 namespace {
@@ -25,40 +24,6 @@ Json OneOf(std::vector<std::string> values, std::string_view default_value,
   Json p = Property("string", default_value, description);
   p["enum"] = std::move(values);
   return p;
-}
-
-Status BadParam(const std::string& name, std::string message) {
-  return Status(StatusCode::kInvalidArgument, fmt::format("parameter '{}' {}", name, message),
-                Json{{"param", name}});
-}
-
-// Checks one value against its schema entry (type, bounds, enum).
-Status CheckValue(const std::string& name, const Json& value, const Json& schema) {
-  const std::string type = schema.at("type");
-  if (type == "boolean" && !value.is_boolean()) return BadParam(name, "must be a boolean");
-  if (type == "string" && !value.is_string()) return BadParam(name, "must be a string");
-  if (type == "integer") {
-    bool integral = value.is_number_integer() ||
-                    (value.is_number_float() && std::isfinite(value.get<double>()) &&
-                     std::floor(value.get<double>()) == value.get<double>());
-    if (!integral) return BadParam(name, "must be an integer");
-  }
-  if (type == "number" && (!value.is_number() || !std::isfinite(value.get<double>()))) {
-    return BadParam(name, "must be a finite number");
-  }
-  if (schema.contains("minimum") && value.is_number()) {
-    double v = value.get<double>();
-    double lo = schema["minimum"], hi = schema["maximum"];
-    if (v < lo || v > hi) return BadParam(name, fmt::format("must be in [{}, {}]", lo, hi));
-  }
-  if (schema.contains("enum")) {
-    for (const Json& allowed : schema["enum"]) {
-      if (allowed == value) return OkStatus();
-    }
-    std::vector<std::string> names = schema["enum"];
-    return BadParam(name, fmt::format("must be one of: {}", fmt::join(names, ", ")));
-  }
-  return OkStatus();
 }
 
 }  // namespace
@@ -100,43 +65,26 @@ Json ImageParamsSchema() {
 }
 
 Result<ImageParams> ParseImageParams(const Json& params) {
-  if (!params.is_null()) EASEL_RETURN_IF_ERROR(RequireObject(params, "params"));
-  Json schema = ImageParamsSchema();
-  const Json& props = schema["properties"];
-  Json resolved = Json::object();
-  for (auto it = props.begin(); it != props.end(); ++it) resolved[it.key()] = it.value()["default"];
-  if (params.is_object()) {
-    for (auto it = params.begin(); it != params.end(); ++it) {
-      if (!props.contains(it.key())) {
-        std::vector<std::string> known;
-        for (auto p = props.begin(); p != props.end(); ++p) known.push_back(p.key());
-        return BadParam(it.key(),
-                        fmt::format("is unknown; known parameters: {}", fmt::join(known, ", ")));
-      }
-      if (it.value().is_null()) continue;  // null: the default
-      EASEL_RETURN_IF_ERROR(CheckValue(it.key(), it.value(), props[it.key()]));
-      resolved[it.key()] = it.value();
-    }
-  }
+  EASEL_ASSIGN_OR_RETURN(Json resolved, ResolveParams(ImageParamsSchema(), params));
   ImageParams p;
   p.arch = resolved["arch"];
   p.width = resolved["width"];
-  p.input_size = static_cast<int>(resolved["input_size"].get<double>());
+  p.input_size = resolved["input_size"].get<int>();
   p.grayscale = resolved["grayscale"];
-  p.epochs = static_cast<int>(resolved["epochs"].get<double>());
-  p.batch_size = static_cast<int>(resolved["batch_size"].get<double>());
+  p.epochs = resolved["epochs"].get<int>();
+  p.batch_size = resolved["batch_size"].get<int>();
   p.optimizer = resolved["optimizer"];
   p.learning_rate = resolved["learning_rate"];
   p.weight_decay = resolved["weight_decay"];
   p.momentum = resolved["momentum"];
   p.schedule = resolved["schedule"];
-  p.step_size = static_cast<int>(resolved["step_size"].get<double>());
+  p.step_size = resolved["step_size"].get<int>();
   p.gamma = resolved["gamma"];
-  p.warmup_epochs = static_cast<int>(resolved["warmup_epochs"].get<double>());
+  p.warmup_epochs = resolved["warmup_epochs"].get<int>();
   p.label_smoothing = resolved["label_smoothing"];
   p.augment = resolved["augment"];
-  p.early_stopping_patience = static_cast<int>(resolved["early_stopping_patience"].get<double>());
-  p.workers = static_cast<int>(resolved["workers"].get<double>());
+  p.early_stopping_patience = resolved["early_stopping_patience"].get<int>();
+  p.workers = resolved["workers"].get<int>();
   return p;
 }
 

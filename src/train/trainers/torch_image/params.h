@@ -37,9 +37,10 @@ struct ImageParams {
 // See image_classifier.h.
 Json ImageParamsSchema();
 
-// Checks `params` (an object, or null for all defaults) against the schema: an unknown name
-// lists the known ones; a wrong type, a value out of bounds or not in the enum names the
-// parameter. INVALID_ARGUMENT with details {"param"}.
+// Checks `params` (an object, or null for all defaults) against the schema with the shared
+// train::ResolveParams: an unknown name lists the known ones; a wrong type (integers must be
+// JSON integers), a value out of bounds or not in the enum names the parameter.
+// INVALID_ARGUMENT "params.<name> ..." with details {"param"}.
 Result<ImageParams> ParseImageParams(const Json& params);
 
 // Every parameter with its resolved value, for logs and checkpoints.

@@ -40,7 +40,7 @@ TEST(ParamsTest, DefaultsAndOverrides) {
 
   Result<ImageParams> p = ParseImageParams(Json{{"arch", "mobilenet_v2"},
                                                 {"width", 0.5},
-                                                {"input_size", 32.0},
+                                                {"input_size", 32},
                                                 {"grayscale", true},
                                                 {"optimizer", "sgd"},
                                                 {"label_smoothing", 0.1},
@@ -62,15 +62,18 @@ TEST(ParamsTest, BadParamsNameTheParameter) {
     std::string message;
   };
   const Case cases[] = {
-      {{{"arch", "vgg16"}}, "arch", "must be one of: resnet18, resnet34, resnet50, mobilenet_v2"},
-      {{{"width", 3}}, "width", "must be in [0.25, 2]"},
-      {{{"input_size", 16}}, "input_size", "must be in [32, 1024]"},
+      {{{"arch", "vgg16"}}, "arch", "must be one of resnet18, resnet34, resnet50, mobilenet_v2"},
+      {{{"width", 3}}, "width", "must be a number in [0.25, 2]"},
+      {{{"input_size", 16}}, "input_size", "must be an integer in [32, 1024]"},
       {{{"input_size", 32.5}}, "input_size", "must be an integer"},
+      {{{"input_size", 64.0}}, "input_size", "must be an integer"},
       {{{"grayscale", "yes"}}, "grayscale", "must be a boolean"},
-      {{{"label_smoothing", 0.7}}, "label_smoothing", "must be in"},
+      {{{"label_smoothing", 0.7}}, "label_smoothing", "must be a number in"},
       {{{"schedule", "linear"}}, "schedule", "must be one of"},
-      {{{"batch_size", 0}}, "batch_size", "must be in"},
-      {{{"initial_weights", "/etc/passwd"}}, "initial_weights", "is unknown; known parameters:"},
+      {{{"batch_size", 0}}, "batch_size", "must be an integer in"},
+      {{{"initial_weights", "/etc/passwd"}},
+       "initial_weights",
+       "is not a parameter of this algorithm; known parameters:"},
   };
   for (const Case& c : cases) {
     Result<ImageParams> p = ParseImageParams(c.params);
