@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""How should AutoML choose its ensemble on a small table? A scikit-learn replay.
+
+Replays the shape of easel's AutoML selection with scikit-learn models, over many held-out
+draws, to compare selection rules without running easel: the candidates (logistic regression
+at three penalties, an MLP at three weight decays, extremely randomized trees, histogram
+gradient boosting) are scored by 5-fold out-of-fold predictions on the 75% a draw keeps, a rule
+chooses an ensemble from those predictions, and the ensemble refit on the 75% is scored on the
+held-out 25% (stratified, seed = draw, as bench/automl_reference.py splits).
+
+Rules: greedy (Caruana's selection on log loss, as easel's ensemble.cc), one_se (the same
+greedy selection started from the simplest candidate within one standard error of the best),
+brier (greedy on the Brier score), errors (greedy on the error rate, log loss breaking ties),
+and logistic (logistic regression at the default penalty alone, the usual strongest baseline
+on breast cancer).
+
+  /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20
+"""
+import sys
+import warnings
+
+import numpy as np
+from sklearn import datasets
+from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold, train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+warnings.filterwarnings("ignore")
+LOADERS = {"iris": datasets.load_iris, "wine": datasets.load_wine,
+           "breast_cancer": datasets.load_breast_cancer, "digits": datasets.load_digits}
+SIMPLICITY = {"linear": 0, "trees": 1, "gbm": 2, "mlp": 3}
+
+
+def candidates():
+    out = []
+    for c in (0.1, 1.0, 10.0):
+        out.append(("linear", lambda c=c: make_pipeline(
+            StandardScaler(), LogisticRegression(C=c, max_iter=2000))))
+    for alpha in (1e-4, 1e-2, 1.0):
+        out.append(("mlp", lambda a=alpha: make_pipeline(
+            StandardScaler(), MLPClassifier(alpha=a, max_iter=300, random_state=0))))
+    out.append(("trees", lambda: ExtraTreesClassifier(n_estimators=200, random_state=0)))
+    out.append(("gbm", lambda: HistGradientBoostingClassifier()))
+    return out
+
+
+def log_loss_rows(p, y):
+    return -np.log(np.clip(p[np.arange(len(y)), y], 1e-15, 1))
+
+
+def brier_rows(p, y):
+    target = np.zeros_like(p)
+    target[np.arange(len(y)), y] = 1
+    return ((p - target) ** 2).sum(1)
+
+
+def error_rows(p, y):
+    return (p.argmax(1) != y).astype(float) + 0.01 * log_loss_rows(p, y)
+
+
+def greedy(predictions, y, loss, rounds=25, start=None):
+    """Selection with replacement; the weights at the round with the lowest loss."""
+    counts = np.zeros(len(predictions))
+    total = np.zeros_like(predictions[0])
+    best, kept, chosen = np.inf, None, 0
+    if start is not None:
+        counts[start] += 1
+        total += predictions[start]
+        chosen = 1
+        best, kept = loss(total, y).mean(), counts.copy()
+    for r in range(chosen + 1, rounds + 1):
+        scores = [loss((total + p) / r, y).mean() for p in predictions]
+        m = int(np.argmin(scores))
+        counts[m] += 1
+        total += predictions[m]
+        if scores[m] < best:
+            best, kept = scores[m], counts.copy()
+    return kept / kept.sum()
+
+
+def main():
+    name, draws = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    data = LOADERS[name]()
+    results = {}
+    for seed in range(draws):
+        x, hx, y, hy = train_test_split(data.data, data.target, test_size=0.25,
+                                        random_state=seed, stratify=data.target)
+        models = candidates()
+        classes = len(np.unique(y))
+        oof = []
+        for _, make in models:
+            p = np.zeros((len(y), classes))
+            for train, test in KFold(5, shuffle=True, random_state=1).split(x):
+                p[test] = make().fit(x[train], y[train]).predict_proba(x[test])
+            oof.append(p)
+        held = [make().fit(x, y).predict_proba(hx) for _, make in models]
+        losses = [log_loss_rows(p, y) for p in oof]
+        best = int(np.argmin([l.mean() for l in losses]))
+
+        def within_one_se(m):
+            d = losses[m] - losses[best]
+            return m == best or d.mean() <= d.std(ddof=1) / np.sqrt(len(y))
+        simplest = min((m for m in range(len(models)) if within_one_se(m)),
+                       key=lambda m: (SIMPLICITY[models[m][0]], losses[m].mean()))
+        rules = {"greedy": greedy(oof, y, log_loss_rows),
+                 "one_se": greedy(oof, y, log_loss_rows, start=simplest),
+                 "brier": greedy(oof, y, brier_rows),
+                 "errors": greedy(oof, y, error_rows),
+                 "logistic": np.eye(len(models))[1]}
+        line = []
+        for rule, weights in rules.items():
+            p = sum(w * h for w, h in zip(weights, held))
+            acc, loss = (p.argmax(1) == hy).mean(), log_loss_rows(p, hy).mean()
+            results.setdefault(rule, []).append((acc, loss))
+            line.append("%s %.3f/%.3f" % (rule, acc, loss))
+        print("draw %2d: " % seed + ", ".join(line), flush=True)
+    print("mean over %d draws (held-out accuracy / log loss):" % draws)
+    for rule, values in results.items():
+        v = np.array(values)
+        print("  %-9s %.4f / %.4f" % (rule, v[:, 0].mean(), v[:, 1].mean()))
+
+
+if __name__ == "__main__":
+    main()
