@@ -4,7 +4,6 @@
 #include <chrono>
 #include <limits>
 #include <map>
-#include <thread>
 
 #include "automl/final_model.h"
 #include "automl/hpo_spec.h"
@@ -13,6 +12,7 @@
 #include "automl/study_json.h"
 #include "automl/study_store.h"
 #include "automl/trial_kind.h"
+#include "common/cores.h"
 #include "common/time.h"
 #include "jobs/job_context.h"
 #include "jobs/job_store.h"
@@ -283,7 +283,7 @@ Json Summary(const Study& study, const std::vector<Trial>& trials, const models:
 Result<Json> RunSearch(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
                        const HpoSpec& given, const std::string& kind) {
   HpoSpec spec = given;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = UsableCores();
   spec.trial_threads = std::max<int>(1, cores / static_cast<int>(spec.max_concurrent_trials));
   StudyStore studies(ctx.db());
   EASEL_ASSIGN_OR_RETURN(Study study,

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "common/cores.h"
 #include "data/images/image_decode.h"
 #include "data/images/image_paths.h"
 #include "data/images/image_probe.h"
@@ -102,7 +103,7 @@ std::string FormatNumber(double v) { return fmt::format("{:g}", v); }
 
 int ThreadCount(const ImageImportOptions& options) {
   if (options.decode_threads > 0) return options.decode_threads;
-  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  int cores = UsableCores();
   return std::clamp(cores, 2, 4);
 }
 

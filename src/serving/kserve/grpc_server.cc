@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/cores.h"
 #include "common/version.h"
 #include "grpc_service.grpc.pb.h"
 #include "serving/kserve/grpc_codec.h"
@@ -268,8 +269,7 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(const std::string& address
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   builder.SetMaxSendMessageSize(max_message_bytes);
   builder.RegisterService(&impl->service);
-  if (threads <= 0)
-    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
+  if (threads <= 0) threads = std::max(1, UsableCores() / 2);
   for (int i = 0; i < threads; ++i) impl->queues.push_back(builder.AddCompletionQueue());
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {

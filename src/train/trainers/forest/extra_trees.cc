@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "common/cores.h"
 #include "train/params.h"
 #include "train/trainers/forest/forest_model.h"
 #include "train/trainers/forest/grow.h"
@@ -343,9 +344,7 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
   const Options o = ReadParams(resolved, problem);
   const bool classes = problem.task != Task::kRegression;
   const int outputs = classes ? static_cast<int>(problem.num_classes()) : 1;
-  const int threads = resources.threads > 0
-                          ? resources.threads
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int threads = resources.threads > 0 ? resources.threads : UsableCores();
   const std::string fingerprint = Fingerprint(resolved, seed, problem, outputs);
   EASEL_ASSIGN_OR_RETURN(std::vector<Tree> trees,
                          ResumeTrees(hooks, fingerprint, problem, outputs));

@@ -6,7 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <thread>
+
+#include "common/cores.h"
 
 namespace easel::train::torch_util {
 namespace {
@@ -58,7 +59,7 @@ Result<c10::Device> ResolveDevice(const Resources& resources) {
 
 void ConfigureThreads(const Resources& resources) {
   int threads = resources.threads;
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = UsableCores();
   if (at::get_num_threads() != threads) {
     Guard("setting threads", [&] { at::set_num_threads(threads); }).IgnoreError();
   }

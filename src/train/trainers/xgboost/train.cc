@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
-#include <thread>
 
+#include "common/cores.h"
 #include "train/trainers/xgboost/model_files.h"
 #include "train/trainers/xgboost/params.h"
 #include "train/trainers/xgboost/problem.h"
@@ -243,9 +243,7 @@ Result<ModelFiles> Train(const TabularProblem& problem, const Json& params, uint
           "the xgboost checkpoint belongs to a run with other data, parameters or seed");
     }
   }
-  int threads = resources.threads > 0
-                    ? resources.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = resources.threads > 0 ? resources.threads : UsableCores();
   if (resume && resume->state.threads != threads) {
     hooks.Log(
         fmt::format("xgboost: keeping the run's {} threads (not {}) so that the resumed "
