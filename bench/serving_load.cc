@@ -36,9 +36,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-grpc::ByteBuffer Serialized(const std::string& bytes) {
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
+// A message's bytes as gRPC sends them, serialized once.
+grpc::ByteBuffer Serialized(const google::protobuf::MessageLite& message) {
+  grpc::ByteBuffer out;
+  bool own = false;
+  grpc::SerializationTraits<google::protobuf::MessageLite>::Serialize(message, &out, &own);
+  return out;
 }
 
 std::vector<float> FloatsOf(std::string_view bytes) {
@@ -258,7 +261,7 @@ class GrpcConnection final : public InferConnection {
     if (std::string error = Call(kInfer, set_.grpc[i], answer); !error.empty()) return error;
     if (probabilities == nullptr) return "";
     inference::ModelInferResponse response;
-    if (!response.ParseFromString(Bytes(answer))) return "the answer is not a ModelInferResponse";
+    if (!Parse(answer, response)) return "the answer is not a ModelInferResponse";
     for (int o = 0; o < response.outputs_size(); ++o) {
       if (response.outputs(o).name() == "probabilities" &&
           o < response.raw_output_contents_size()) {
@@ -273,7 +276,7 @@ class GrpcConnection final : public InferConnection {
     grpc::ByteBuffer answer;
     if (std::string error = Call(kLive, set_.grpc_live, answer); !error.empty()) return error;
     inference::ServerLiveResponse response;
-    if (!response.ParseFromString(Bytes(answer))) return "the answer is not a ServerLiveResponse";
+    if (!Parse(answer, response)) return "the answer is not a ServerLiveResponse";
     return response.live() ? "" : "the server says it is not live";
   }
 
@@ -299,13 +302,9 @@ class GrpcConnection final : public InferConnection {
     return "";
   }
 
-  static std::string Bytes(const grpc::ByteBuffer& buffer) {
-    std::vector<grpc::Slice> slices;
-    std::string out;
-    if (!buffer.Dump(&slices).ok()) return out;
-    for (const grpc::Slice& s : slices)
-      out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    return out;
+  static bool Parse(grpc::ByteBuffer& answer, google::protobuf::MessageLite& message) {
+    return grpc::SerializationTraits<google::protobuf::MessageLite>::Deserialize(&answer, &message)
+        .ok();
   }
 
   const std::string authorization_;
@@ -355,7 +354,7 @@ RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string
       path_("/v2/models/" + endpoint + "/infer"),
       size_(rows.size()),
       encoded_(std::make_unique<Encoded>()) {
-  encoded_->grpc_live = Serialized(inference::ServerLiveRequest().SerializeAsString());
+  encoded_->grpc_live = Serialized(inference::ServerLiveRequest());
   for (const RowRequest& row : rows) {
     if (protocol == Protocol::kGrpc) {
       inference::ModelInferRequest r;
@@ -367,7 +366,7 @@ RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string
         tensor->add_shape(in.rows);
         r.add_raw_input_contents(in.raw);
       }
-      encoded_->grpc.push_back(Serialized(r.SerializeAsString()));
+      encoded_->grpc.push_back(Serialized(r));
       continue;
     }
     Json inputs = Json::array();
