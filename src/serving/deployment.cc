@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/cores.h"
 #include "common/time.h"
 #include "serving/compute_lanes.h"
 
@@ -70,7 +71,7 @@ ComputeLanes& LanesFor(int threads) {
   static std::map<int, std::unique_ptr<ComputeLanes>> lanes;
   std::lock_guard lock(mu);
   std::unique_ptr<ComputeLanes>& l = lanes[threads];
-  if (!l) l = std::make_unique<ComputeLanes>(std::max(1, omp_get_num_procs() / threads));
+  if (!l) l = std::make_unique<ComputeLanes>(std::max(1, UsableCores() / threads));
   return *l;
 }
 
@@ -206,8 +207,8 @@ Deployment::Deployment(std::string endpoint, models::ModelVersion version,
   options.max_queue_size = static_cast<size_t>(std::max<int64_t>(1, config.max_queue_size));
   options.run_on_caller = backend_->runs_on_any_thread();
   options.caller_max_rows = kCallerMaxRows;
-  // Read once: omp_get_num_procs() asks the kernel for this thread's CPU affinity.
-  const int cores = omp_get_num_procs();
+  // Read once: UsableCores() asks the kernel for this thread's CPU affinity.
+  const int cores = UsableCores();
   const int fixed = ThreadsPerCall(*backend_, options.instances, cores);
   const int library = std::max(1, library_threads);
   auto plan = [](int threads) {
@@ -232,7 +233,7 @@ Result<std::shared_ptr<Deployment>> Deployment::Start(std::string endpoint,
   // Its own thread count is read there, once it has chosen it.
   Status warm;
   int library_threads = 1;
-  LanesFor(omp_get_num_procs()).Run([&] {
+  LanesFor(UsableCores()).Run([&] {
     warm = backend->Warmup();
     library_threads = omp_get_max_threads();
   });
