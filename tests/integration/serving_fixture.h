@@ -59,8 +59,8 @@ class ServingTest : public ::testing::Test {
     // The server may close a connection while an oversized body is still being sent.
     ::signal(SIGPIPE, SIG_IGN);
     if (!fs::exists(kSklearnData / "iris.csv")) GTEST_SKIP() << "python3-sklearn is not installed";
-    std::vector<std::string> args = {"--max-body-bytes", std::to_string(kMaxBody)};
-    for (std::string& a : ExtraServerArgs()) args.push_back(std::move(a));
+    std::vector<std::string> args = ExtraServerArgs();
+    args.insert(args.begin(), {"--max-body-bytes", std::to_string(kMaxBody)});
     server_ = std::make_unique<ServerProcess>(ServerOptions{.extra_args = std::move(args)});
     server_->Start();
     client_ = server_->Client();

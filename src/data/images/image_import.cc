@@ -103,8 +103,7 @@ std::string FormatNumber(double v) { return fmt::format("{:g}", v); }
 
 int ThreadCount(const ImageImportOptions& options) {
   if (options.decode_threads > 0) return options.decode_threads;
-  int cores = UsableCores();
-  return std::clamp(cores, 2, 4);
+  return std::clamp(UsableCores(), 2, 4);
 }
 
 // Turns a checked image into a sample (or its rejection) on the importing thread.
