@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <thread>
+#include <tuple>
 
 #include "data/transforms/numbers.h"
 #include "data/transforms/test_util.h"
@@ -152,6 +153,75 @@ TEST(PipelineTest, NumberColumnsTransformLikeTheirText) {
   EXPECT_THAT(bad.message(), HasSubstr("column 'fare' does not hold one value per row"));
   std::vector<float> small(3);
   EXPECT_FALSE(p.TransformColumns(5, columns, small).ok());
+}
+
+// Numeric steps only (impute, the scalers, drop): a batch of number columns runs column by
+// column, and must give what the rows of cells give, bit for bit, and the same errors.
+TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
+  const char* spec = R"({"steps": [
+      {"op": "impute", "columns": ["a", "b"], "strategy": "mean"},
+      {"op": "standard_scale", "columns": ["a"]},
+      {"op": "minmax_scale", "columns": ["b", "c"], "min": -1, "max": 1, "clip": true},
+      {"op": "impute", "columns": ["c"], "strategy": "constant", "fill_value": 7.5},
+      {"op": "drop", "columns": ["d"]}]})";
+  const std::vector<std::string> names = {"a", "b", "c", "d", "e"};
+  std::vector<Sample> train;
+  for (int i = 0; i < 50; ++i) {
+    auto cell = [](double v) { return std::optional(FormatNumber(v)); };
+    train.push_back(Record({i % 7 ? cell(i * 0.37 - 4) : std::nullopt, cell(1e3 / (i + 1)),
+                            cell(i % 5), cell(-i), cell(i * 1.1)}));
+  }
+  Pipeline p = Fitted(spec, kTabular, names, train);
+  ASSERT_EQ(p.feature_names(), (std::vector<std::string>{"a", "b", "c", "e"}));
+  EXPECT_FALSE(p.PassesThrough(0));
+  EXPECT_FALSE(p.PassesThrough(2));
+  EXPECT_TRUE(p.PassesThrough(3));  // dropped: nothing reads it
+  EXPECT_TRUE(p.PassesThrough(4));
+  EXPECT_FALSE(p.PassesThrough(5));
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::vector<double>> numbers(names.size());
+  std::vector<Sample> samples;
+  for (int i = 0; i < 200; ++i) {
+    const double row[] = {i % 3 ? std::ldexp(i - 100.5, i % 40 - 20) : nan, i % 4 ? i / 7.0 : nan,
+                          i % 9 ? 1e6 - i * 1e4 : nan, 1e300, i % 11 ? -3.0e-9 * i : nan};
+    testing::Cells cells;
+    for (size_t c = 0; c < names.size(); ++c) {
+      numbers[c].push_back(row[c]);
+      cells.push_back(std::isnan(row[c]) ? std::nullopt : std::optional(FormatNumber(row[c])));
+    }
+    samples.push_back(Record(cells));
+  }
+  auto columns_of = [&](const std::vector<std::vector<double>>& n) {
+    std::vector<InputColumn> columns;
+    for (const auto& c : n) columns.push_back({.numbers = c});
+    return columns;
+  };
+  std::vector<float> out(samples.size() * p.num_features());
+  ASSERT_TRUE(p.TransformColumns(samples.size(), columns_of(numbers), out).ok());
+  const FeatureMatrix rows = Batch(p, samples);
+  EXPECT_EQ(0, std::memcmp(out.data(), rows.data.data(), out.size() * sizeof(float)));
+
+  // A column sent as text goes the rows' way, with the same result.
+  std::vector<InputColumn> with_text = columns_of(numbers);
+  const std::vector<std::string> quarter(samples.size(), "0.25");
+  with_text[1] = {.text = quarter};
+  std::vector<Sample> text_samples = samples;
+  for (Sample& s : text_samples) s.values[1] = "0.25";
+  Status text_status = p.TransformColumns(samples.size(), with_text, out);
+  ASSERT_TRUE(text_status.ok()) << text_status.ToString();
+  const FeatureMatrix text_rows = Batch(p, text_samples);
+  EXPECT_EQ(0, std::memcmp(out.data(), text_rows.data.data(), out.size() * sizeof(float)));
+
+  // An infinity, and a feature beyond float's range: the rows' errors.
+  for (auto [column, value, message] :
+       {std::tuple{size_t{1}, double{INFINITY}, "row 3: column 'b': 'inf' is not a number"},
+        std::tuple{size_t{4}, 1e300, "row 3: column 'e': 1e+300 is outside the range of float"}}) {
+    std::vector<std::vector<double>> bad = numbers;
+    bad[column][3] = value;
+    Status status = p.TransformColumns(samples.size(), columns_of(bad), out);
+    EXPECT_THAT(status.message(), HasSubstr(message));
+  }
 }
 
 }  // namespace

@@ -154,11 +154,18 @@ Result<std::unique_ptr<RecordPipeline>> RecordPipeline::Create(
   for (int s : {p->series_slot_, p->time_slot_}) {
     if (s >= 0) p->reads_text_[s] = true;
   }
+  p->passes_through_.assign(columns.size(), true);
   for (const auto& step : p->steps_) {
-    if (!step->reads_text()) continue;
-    for (int s : step->inputs()) {
-      if (static_cast<size_t>(s) < columns.size()) p->reads_text_[s] = true;
+    for (const std::vector<int>* slots : {&step->inputs(), &step->outputs()}) {
+      for (int s : *slots) {
+        if (static_cast<size_t>(s) >= columns.size()) continue;
+        p->passes_through_[s] = false;
+        if (step->reads_text()) p->reads_text_[s] = true;
+      }
     }
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (p->reads_text_[c]) p->passes_through_[c] = false;
   }
   if (std::none_of(p->steps_.begin(), p->steps_.end(),
                    [](const auto& step) { return step->stateful(); })) {
@@ -282,6 +289,63 @@ void RecordPipeline::BuildLayout() {
       feature_names_.push_back(slot.name);
     }
   }
+  BuildColumnPlan();
+}
+
+void RecordPipeline::BuildColumnPlan() {
+  column_plan_.reset();
+  if (has_history() || std::find(reads_text_.begin(), reads_text_.end(), true) != reads_text_.end())
+    return;
+  for (const auto& step : steps_) {
+    if (!step->maps_numbers()) return;
+  }
+  ColumnPlan plan;
+  std::vector<bool> is_feature(columns_.size(), false);
+  for (const Output& o : layout_) {
+    if (o.block || static_cast<size_t>(o.slot) >= columns_.size()) return;
+    ColumnFeature& f = plan.features.emplace_back();
+    f.column = static_cast<size_t>(o.slot);
+    f.offset = o.offset;
+    is_feature[f.column] = true;
+    for (const auto& step : steps_) {
+      for (size_t i = 0; i < step->inputs().size(); ++i) {
+        if (step->inputs()[i] == o.slot) f.maps.emplace_back(step.get(), i);
+      }
+    }
+  }
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (!is_feature[c] && !passes_through_[c]) plan.read_only.push_back(c);
+  }
+  column_plan_ = std::move(plan);
+}
+
+bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn> columns,
+                                       float* out) const {
+  if (!column_plan_ || rows == 0) return false;
+  // As cells, text would be parsed and an infinity refused (see FillRow): the row path's work.
+  auto numbers_only = [&](size_t c) {
+    const std::span<const double> numbers = columns[c].numbers;
+    return !numbers.empty() &&
+           std::none_of(numbers.begin(), numbers.end(), [](double x) { return std::isinf(x); });
+  };
+  for (size_t c : column_plan_->read_only) {
+    if (!numbers_only(c)) return false;
+  }
+  for (const ColumnFeature& f : column_plan_->features) {
+    if (!numbers_only(f.column)) return false;
+  }
+  const size_t width = num_features();
+  for (const ColumnFeature& f : column_plan_->features) {
+    const std::span<const double> numbers = columns[f.column].numbers;
+    for (size_t i = 0; i < rows; ++i) {
+      double x = numbers[i];
+      for (auto [step, input] : f.maps) x = step->MapNumber(input, x);
+      const float y = static_cast<float>(x);
+      if (std::isinf(y)) return false;  // outside the range of float features: Flatten says so
+      out[i * width + f.offset] = y;
+    }
+  }
+  return true;
 }
 
 Status RecordPipeline::CheckRowWise() const {
@@ -319,6 +383,7 @@ Status RecordPipeline::Transform(size_t rows, std::span<const InputColumn> colum
           fmt::format("column '{}' does not hold one value per row ({})", columns_[c], rows));
     }
   }
+  if (TransformByColumn(rows, columns, out)) return OkStatus();
   Row row;
   std::vector<std::unique_ptr<StepScratch>> scratch(steps_.size());
   const size_t width = num_features();

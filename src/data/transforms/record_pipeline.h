@@ -4,6 +4,7 @@
 // and flattens rows into floats. Internal to transforms/.
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ class RecordPipeline {
   Status Transform(std::span<const Sample> samples, float* out) const;
   // The same from `rows` rows given by column (see InputColumn), `columns` in column order.
   Status Transform(size_t rows, std::span<const InputColumn> columns, float* out) const;
+  // True when no step reads column `column`: its numbers reach the features only converted to
+  // float, if at all, so numbers with the same float give the same features.
+  bool PassesThrough(size_t column) const { return passes_through_[column]; }
   // Transform of consecutive rows of one or more series (grouped, time-ordered), carrying
   // history from row to row within a series. `complete[i]` is false when row i lacked history.
   Status TransformSeries(std::span<const Sample> rows, float* out,
@@ -66,6 +70,11 @@ class RecordPipeline {
                     const std::vector<Role>* roles) const;
   Status Flatten(const Row& row, float* out) const;
   void BuildLayout();
+  void BuildColumnPlan();
+  // Transform on InputColumns column by column, through the plan; false where it does not
+  // apply (no plan, a column given as text, an infinity): the row path then runs, and reports
+  // any error (over whatever this left in `out`).
+  bool TransformByColumn(size_t rows, std::span<const InputColumn> columns, float* out) const;
   bool has_history() const { return history_length() > 0; }
 
   // Detects series boundaries and checks time order (time-series pipelines).
@@ -82,6 +91,23 @@ class RecordPipeline {
   // Columns some step reads as text (tokenize, calendar, the series and time columns): an
   // InputColumn number enters them as its text.
   std::vector<bool> reads_text_;
+  std::vector<bool> passes_through_;  // see PassesThrough
+
+  // When every step maps numbers (RecordStep::maps_numbers) and every feature is an input
+  // column's number, each feature is a chain of MapNumber calls on one column: a loop over
+  // that column instead of rows of cells. A serving batch runs through it.
+  struct ColumnFeature {
+    size_t column;
+    size_t offset;                                           // in the feature row
+    std::vector<std::pair<const RecordStep*, size_t>> maps;  // step, input index; in order
+  };
+  struct ColumnPlan {
+    std::vector<ColumnFeature> features;
+    // Columns some step reads though no feature comes from them: numbers, checked as the rows
+    // would be.
+    std::vector<size_t> read_only;
+  };
+  std::optional<ColumnPlan> column_plan_;
 
   struct Output {
     int slot;

@@ -166,6 +166,14 @@ class RecordStep {
   // Thread-safe: const and touching nothing but `row` and `scratch`.
   virtual Status Apply(Row& row, StepScratch* scratch) const = 0;
 
+  // True when Apply maps each input's cell, holding a number or nothing, to a number or nothing
+  // in place, whatever the other cells hold (impute to a number, the scalers, the steps that
+  // only change the schema). MapNumber is then that map, and a pipeline of such steps may run
+  // column by column.
+  virtual bool maps_numbers() const { return false; }
+  // The number input `i`'s cell holds after Apply when it held `x` before (NaN: missing).
+  virtual double MapNumber(size_t i, double x) const { return x; }
+
   // Width of the block the step writes into `slot`, and its feature names given the slot's
   // column name (valid once fitted).
   virtual size_t BlockWidth(int slot) const { return 0; }

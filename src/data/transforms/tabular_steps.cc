@@ -153,11 +153,21 @@ class Impute : public RecordStep {
     return OkStatus();
   }
 
+  bool maps_numbers() const override {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      if (!ToNumber(i)) return false;
+    }
+    return true;
+  }
+
+  double MapNumber(size_t i, double x) const override {
+    return std::isnan(x) ? fill_numbers_[i] : x;
+  }
+
   Status Apply(Row& row, StepScratch*) const override {
     for (size_t i = 0; i < inputs_.size(); ++i) {
       Cell& cell = row.cells[inputs_[i]];
-      bool to_number =
-          numeric_[i] || strategy_ == Strategy::kMean || strategy_ == Strategy::kMedian;
+      const bool to_number = ToNumber(i);
       if (cell.kind == Cell::Kind::kMissing) {
         if (to_number) {
           cell.SetNumber(fill_numbers_[i]);
@@ -174,6 +184,11 @@ class Impute : public RecordStep {
   }
 
  private:
+  // Whether input i's cells become numbers (else the fill is text in a text column).
+  bool ToNumber(size_t i) const {
+    return numeric_[i] || strategy_ == Strategy::kMean || strategy_ == Strategy::kMedian;
+  }
+
   static std::string MostFrequent(const std::unordered_map<std::string, uint64_t>& counts,
                                   bool numeric) {
     // Ties go to the smallest value (scikit-learn's rule), compared as numbers in a numeric
@@ -275,6 +290,9 @@ class Scaler : public RecordStep {
     return OkStatus();
   }
 
+  bool maps_numbers() const override { return true; }
+  double MapNumber(size_t i, double x) const override { return std::isnan(x) ? x : Map(i, x); }
+
   Status Apply(Row& row, StepScratch*) const override {
     for (size_t i = 0; i < inputs_.size(); ++i) {
       Cell& cell = row.cells[inputs_[i]];
@@ -361,6 +379,7 @@ class MinMaxScale : public Scaler {
 class SchemaOnly : public RecordStep {
  public:
   using RecordStep::RecordStep;
+  bool maps_numbers() const override { return true; }
   Status Apply(Row&, StepScratch*) const override { return OkStatus(); }
 };
 
