@@ -9,4 +9,10 @@ namespace easel {
 // reads back as v): bit for bit, for every float. NaN stays NaN, infinities stay infinite.
 double FloatTextValue(float v);
 
+// The float that text's double converts to, static_cast<float>(FloatTextValue(v)): a float
+// feature read from a CSV cell holding v's shortest text. It is v itself for every float but
+// ±7.03853069e-26, whose text's double lies so close to halfway between two floats that it
+// rounds to the neighbour (a run over all 2^32 patterns found no other).
+float FloatTextFloat(float v);
+
 }  // namespace easel

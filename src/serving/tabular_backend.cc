@@ -40,8 +40,10 @@ Result<size_t> ColumnRows(const Tensor& t) {
 
 // One column tensor of `n` rows as a pipeline input column: BYTES as text, other datatypes as
 // numbers (kept in `numbers`). NaN is how a binary tensor says "missing"; whether that is
-// allowed is the model's call.
-Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, InputColumn& column) {
+// allowed is the model's call. `passes_through`: the pipeline only converts the column's
+// numbers to float (Pipeline::PassesThrough).
+Status ReadColumn(const Tensor& t, size_t n, bool passes_through, std::vector<double>& numbers,
+                  InputColumn& column) {
   column = {};
   if (t.datatype == DataType::kBytes ? t.strings.size() != n
                                      : t.data.size() != n * ElementSize(t.datatype)) {
@@ -54,7 +56,9 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
   // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
   // text), not 5.099999904632568, and an FP16 likewise by its own shortest text, so the pipeline
   // sees what training read from "5.1"; an integer as itself (exact up to 2^53, as its digits
-  // read). Floats are read in place, the common case.
+  // read). Floats are read in place, the common case. Where the pipeline only converts a number
+  // to float, an FP32 value needs only the float its text converts to: FloatTextFloat, which
+  // does not compute the text's value.
   auto text_values = [&]<typename T>(double (*text_value)(T)) {
     numbers.resize(n);
     for (size_t i = 0; i < n; ++i) {
@@ -63,7 +67,9 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
       numbers[i] = text_value(v);
     }
   };
-  if (t.datatype == DataType::kFp32) {
+  if (t.datatype == DataType::kFp32 && passes_through) {
+    text_values(+[](float v) { return static_cast<double>(FloatTextFloat(v)); });
+  } else if (t.datatype == DataType::kFp32) {
     text_values(FloatTextValue);
   } else if (t.datatype == DataType::kFp16) {
     text_values(HalfTextValue);
@@ -239,7 +245,8 @@ class TabularBackend final : public Backend {
                                " rows but the others have " + std::to_string(*n));
       }
       n = rows;
-      EASEL_RETURN_IF_ERROR(ReadColumn(t, rows, numbers[*column], columns[*column]));
+      EASEL_RETURN_IF_ERROR(ReadColumn(t, rows, pipeline_.PassesThrough(*column), numbers[*column],
+                                       columns[*column]));
       seen[*column] = true;
     }
     for (size_t k = 0; k < metadata_.inputs.size(); ++k) {
