@@ -89,12 +89,4 @@ double FloatTextValue(float v) {
   return v < 0 ? -value : value;
 }
 
-float FloatTextFloat(float v) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  constexpr uint32_t kRoundsAway = 0x15ae43fd;  // 7.03853069e-26
-  if ((bits & 0x7fffffffu) == kRoundsAway) return static_cast<float>(FloatTextValue(v));
-  return v;
-}
-
 }  // namespace easel
