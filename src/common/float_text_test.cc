@@ -45,10 +45,10 @@ TEST(FloatTextTest, KeepsSignsZerosAndNonFiniteValues) {
 }
 
 // Every 257th bit pattern (16.6 million finite floats, all exponents and both signs): the same
-// double as writing the text and reading it back. An exhaustive run over all 2^32 patterns
-// agreed too.
+// double as writing the text and reading it back, and FloatTextFloat is that double as a float.
+// An exhaustive run over all 2^32 patterns agreed too.
 TEST(FloatTextTest, MatchesTheTextRoundTripBitForBit) {
-  int64_t checked = 0, differing = 0;
+  int64_t checked = 0, differing = 0, not_back = 0;
   for (uint64_t bits = 0; bits <= 0xffffffffu; bits += 257) {
     const uint32_t pattern = static_cast<uint32_t>(bits);
     float v;
@@ -59,8 +59,25 @@ TEST(FloatTextTest, MatchesTheTextRoundTripBitForBit) {
       ADD_FAILURE() << "float " << std::hexfloat << v << ": " << FloatTextValue(v) << " vs "
                     << ThroughText(v);
     }
+    const float back = static_cast<float>(FloatTextValue(v)), fast = FloatTextFloat(v);
+    if (std::memcmp(&back, &fast, sizeof v) != 0 && ++not_back <= 5) {
+      ADD_FAILURE() << "float " << std::hexfloat << v << ": " << fast << " vs " << back;
+    }
   }
   EXPECT_EQ(differing, 0) << "of " << checked;
+  EXPECT_EQ(not_back, 0) << "of " << checked;
+}
+
+// The two floats whose text's double rounds to a neighbour, and neighbours that do not.
+TEST(FloatTextTest, FloatTextFloatIsTheFloatTheTextReadsAs) {
+  for (float v : {7.03853069e-26f, -7.03853069e-26f}) {
+    EXPECT_NE(FloatTextFloat(v), v);
+    EXPECT_EQ(FloatTextFloat(v), static_cast<float>(ThroughText(v)));
+  }
+  for (float v : {std::nextafter(7.03853069e-26f, 0.0f), std::nextafter(7.03853069e-26f, 1.0f),
+                  5.1f, -0.0f, std::numeric_limits<float>::max()}) {
+    EXPECT_EQ(FloatTextFloat(v), v);
+  }
 }
 
 }  // namespace
