@@ -29,6 +29,17 @@ Status Call::ReadBodyWithin(
     const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
     const std::function<Status(const char*, size_t)>& sink) {
   body_consumed_ = true;
+  // httplib decodes gzip, deflate (zlib) and br bodies on the way in, so the limit counts
+  // decoded bytes; it would pass any other coding through as if there were none.
+  const std::string encoding = req_.get_header_value("Content-Encoding");
+  const bool encoded = !encoding.empty() && encoding != "identity";
+  if (encoded && encoding != "gzip" && encoding != "deflate" && encoding != "br") {
+    body_consumed_ = false;  // never read: the connection must close
+    return Status(StatusCode::kInvalidArgument,
+                  "Content-Encoding '" + encoding +
+                      "' is not supported: send the body as is, or as gzip, deflate or br",
+                  Json{{"content_encoding", encoding}});
+  }
   if (req_.has_header("Content-Length")) {
     uint64_t declared = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
     if (declared > max_bytes) {
@@ -55,6 +66,8 @@ Status Call::ReadBodyWithin(
   }
   if (!complete) {
     body_consumed_ = false;
+    if (encoded)
+      return InvalidArgument(fmt::format("{} or is not valid {}", ended_early, encoding));
     return InvalidArgument(std::string(ended_early));
   }
   return OkStatus();

@@ -129,6 +129,30 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   EXPECT_NE(metrics.raw.find("nv_inference_request_success{model=\"iris\",version=\"1\"} 5"),
             std::string::npos);
   EXPECT_NE(metrics.raw.find("easel_endpoint_batch_size_bucket"), std::string::npos);
+
+  // Compressed bodies, as Triton's clients send them on request: a gzip request, and a gzip
+  // answer to a client that accepts one (this client decompresses it).
+  auto zipping = server_->Client();
+  zipping->set_compress(true);
+  auto zipped = zipping->Post("/v2/models/iris/infer",
+                              {{"Authorization", "Bearer " + token_}, {"Accept-Encoding", "gzip"}},
+                              Columns(n).dump(), "application/json");
+  ASSERT_TRUE(zipped);
+  ASSERT_EQ(zipped->status, 200) << zipped->body;
+  EXPECT_EQ(zipped->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(Floats(Json::parse(zipped->body)["outputs"][0]["data"]), offline);
+  // Bytes that are not what the header says, and a coding easel does not read.
+  for (auto [coding, message] :
+       {std::pair{"gzip", "the request body ended early or is not valid gzip"},
+        std::pair{"compress", "Content-Encoding 'compress' is not supported"}}) {
+    auto bad = client_->Post("/v2/models/iris/infer",
+                             {{"Authorization", "Bearer " + token_}, {"Content-Encoding", coding}},
+                             Columns(1).dump(), "application/json");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << coding;
+    EXPECT_NE(bad->body.find(message), std::string::npos) << bad->body;
+  }
+  EXPECT_EQ(Send(*client_, "GET", "/v2/health/live", "").status, 200);
 }
 
 // easel's own forest serves what it predicts offline, and routes a missing value down its
