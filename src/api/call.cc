@@ -24,6 +24,11 @@ std::optional<std::string> Call::query(const std::string& name) const {
   return req_.get_param_value(name.c_str());
 }
 
+std::optional<uint64_t> Call::DeclaredLength() const {
+  if (!req_.has_header("Content-Length")) return std::nullopt;
+  return std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
+}
+
 Status Call::ReadBodyWithin(
     uint64_t max_bytes, std::string_view ended_early,
     const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
@@ -40,9 +45,8 @@ Status Call::ReadBodyWithin(
                       "' is not supported: send the body as is, or as gzip, deflate or br",
                   Json{{"content_encoding", encoding}});
   }
-  if (req_.has_header("Content-Length")) {
-    uint64_t declared = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10);
-    if (declared > max_bytes) {
+  if (std::optional<uint64_t> declared = DeclaredLength()) {
+    if (*declared > max_bytes) {
       body_consumed_ = false;  // never read: the connection must close
       return BodyTooLarge(max_bytes);
     }
@@ -85,6 +89,16 @@ Status Call::StreamBody(uint64_t max_bytes,
       sink);
 }
 
+Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
+  if (std::optional<uint64_t> declared = DeclaredLength(); declared && *declared <= max_bytes) {
+    body.reserve(body.size() + *declared);
+  }
+  return StreamBody(max_bytes, [&](const char* p, size_t n) {
+    body.append(p, n);
+    return OkStatus();
+  });
+}
+
 Status Call::StreamMultipart(
     uint64_t max_bytes,
     const std::function<Status(const std::string&, const std::string&)>& on_part,
@@ -112,10 +126,7 @@ Result<Json> Call::JsonBody() {
   if (reader_ == nullptr) {
     body = req_.body;
   } else {
-    EASEL_RETURN_IF_ERROR(StreamBody(limits_.max_body_bytes, [&](const char* p, size_t n) {
-      body.append(p, n);
-      return OkStatus();
-    }));
+    EASEL_RETURN_IF_ERROR(ReadBody(limits_.max_body_bytes, body));
   }
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(body, limits_.max_json_depth));

@@ -64,6 +64,9 @@ class Call {
   // Streams the body to `sink` in chunks; stops with the sink's error, or RESOURCE_EXHAUSTED
   // past `max_bytes`, or INVALID_ARGUMENT when the client goes away mid-body.
   Status StreamBody(uint64_t max_bytes, const std::function<Status(const char*, size_t)>& sink);
+  // The whole body into `body` (room made for its Content-Length at once); errors as
+  // StreamBody.
+  Status ReadBody(uint64_t max_bytes, std::string& body);
   bool body_consumed() const { return body_consumed_; }
   // True for a multipart/form-data body.
   bool is_multipart() const { return req_.is_multipart_form_data(); }
@@ -87,6 +90,8 @@ class Call {
   // Runs `read` (one of the reader's two forms) with a chunk receiver that enforces
   // `max_bytes` and feeds `sink`; a failure stored in `failure` (by either) is returned.
   // `ended_early` is the message for a body that stops short.
+  // The Content-Length header's value, if the request has one.
+  std::optional<uint64_t> DeclaredLength() const;
   Status ReadBodyWithin(
       uint64_t max_bytes, std::string_view ended_early,
       const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,

@@ -95,10 +95,7 @@ Status Infer(Call& call, ApiContext& ctx) {
                                               call.request().get_header_value(kHeaderLength)));
   }
   std::string body;
-  EASEL_RETURN_IF_ERROR(call.StreamBody(call.limits().max_body_bytes, [&](const char* p, size_t n) {
-    body.append(p, n);
-    return OkStatus();
-  }));
+  EASEL_RETURN_IF_ERROR(call.ReadBody(call.limits().max_body_bytes, body));
   serving::kserve::CodecLimits limits;
   limits.max_json_depth = call.limits().max_json_depth;
   EASEL_ASSIGN_OR_RETURN(serving::InferRequest request,
