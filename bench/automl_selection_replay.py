@@ -11,7 +11,9 @@ held-out 25% (stratified, seed = draw, as bench/automl_reference.py splits).
 Rules: greedy (Caruana's selection on log loss, as easel's ensemble.cc), one_se (the same
 greedy selection started from the simplest candidate within one standard error of the best),
 brier (greedy on the Brier score), errors (greedy on the error rate, log loss breaking ties),
-and logistic (logistic regression at the default penalty alone, the usual strongest baseline
+simple_alone (the simplest candidate within one standard error of the best, alone),
+simple_or_ensemble (the simplest candidate within one standard error of the greedy ensemble,
+alone, else the ensemble), and logistic (logistic regression at the default penalty alone, the usual strongest baseline
 on breast cancer).
 
   /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20
@@ -105,7 +107,19 @@ def main():
             return m == best or d.mean() <= d.std(ddof=1) / np.sqrt(len(y))
         simplest = min((m for m in range(len(models)) if within_one_se(m)),
                        key=lambda m: (SIMPLICITY[models[m][0]], losses[m].mean()))
-        rules = {"greedy": greedy(oof, y, log_loss_rows),
+        ensemble = greedy(oof, y, log_loss_rows)
+        ensemble_rows = log_loss_rows(sum(w * p for w, p in zip(ensemble, oof)), y)
+
+        def near_ensemble(m):
+            d = losses[m] - ensemble_rows
+            return d.mean() <= d.std(ddof=1) / np.sqrt(len(y))
+        near = [m for m in range(len(models)) if near_ensemble(m)]
+        simple_near = min(near, key=lambda m: (SIMPLICITY[models[m][0]], losses[m].mean()),
+                          default=None)
+        rules = {"greedy": ensemble,
+                 "simple_alone": np.eye(len(models))[simplest],
+                 "simple_or_ensemble": (np.eye(len(models))[simple_near]
+                                        if simple_near is not None else ensemble),
                  "one_se": greedy(oof, y, log_loss_rows, start=simplest),
                  "brier": greedy(oof, y, brier_rows),
                  "errors": greedy(oof, y, error_rows),
