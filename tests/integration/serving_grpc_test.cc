@@ -209,6 +209,11 @@ TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(st.error_message().find("fp32_contents"), std::string::npos) << st.error_message();
 
+  // A message over the server's limit (--max-body-bytes, as for HTTP bodies) is refused whole.
+  auto oversized = Request(2, true);
+  oversized.mutable_raw_input_contents(0)->resize(kMaxBody + 1);
+  EXPECT_EQ(call(oversized).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+
   // Still serving.
   EXPECT_TRUE(call(Request(3, true)).ok());
 }
