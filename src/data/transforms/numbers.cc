@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 namespace easel::data::transforms {
 
@@ -38,6 +39,11 @@ std::optional<double> ParseNumber(std::string_view text) {
 
 std::string FormatNumber(double v) {
   char buf[32];
+  // Every whole double below 2^53 is an exact int64; zero keeps its sign through to_chars.
+  if (v != 0 && std::fabs(v) < 0x1p53 && std::trunc(v) == v) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(v));
+    return std::string(buf, end);
+  }
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   return std::string(buf, end);
 }

@@ -15,7 +15,9 @@ namespace easel::data::transforms {
 // valid feature.
 std::optional<double> ParseNumber(std::string_view text);
 
-// The shortest text that parses back to exactly `v` ("3", "2.5", "1e+20").
+// Text that parses back to exactly `v`: a whole number below 2^53 written whole, as a CSV has
+// it ("100000", not the shorter "1e+05", so that a number sent for a categorical column names
+// the category training read), anything else the shortest ("2.5", "1e+20", "1e-05").
 std::string FormatNumber(double v);
 
 // `value` shortened for an error message (at most 64 bytes, with "..." when cut).

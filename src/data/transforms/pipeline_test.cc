@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -153,6 +154,19 @@ TEST(PipelineTest, NumberColumnsTransformLikeTheirText) {
   EXPECT_THAT(bad.message(), HasSubstr("column 'fare' does not hold one value per row"));
   std::vector<float> small(3);
   EXPECT_FALSE(p.TransformColumns(5, columns, small).ok());
+}
+
+// A number sent for a categorical column names the category a CSV's text of it would: whole
+// numbers as written whole ("100000", not the shorter "1e+05").
+TEST(PipelineTest, NumbersNameTheCategoriesOfTheirCsvText) {
+  const char* spec = R"({"steps": [{"op": "one_hot", "columns": ["code"]}]})";
+  Pipeline p = Fitted(spec, kTabular, {"code"}, Records({{"100000"}, {"250000"}, {"7"}, {"0.5"}}));
+  const std::vector<double> codes = {100000, 250000, 7, 0.5, 1e20};
+  std::vector<float> out(codes.size() * p.num_features());
+  ASSERT_TRUE(
+      p.TransformColumns(codes.size(), std::vector<InputColumn>{{.numbers = codes}}, out).ok());
+  EXPECT_EQ(out, Batch(p, Records({{"100000"}, {"250000"}, {"7"}, {"0.5"}, {"1e+20"}})).data);
+  EXPECT_EQ(std::count(out.begin(), out.end(), 1.0f), 4);  // 1e20 is no category
 }
 
 // Numeric steps only (impute, the scalers, drop): a batch of number columns runs column by

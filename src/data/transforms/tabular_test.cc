@@ -269,6 +269,12 @@ TEST(NumbersTest, WhatParses) {
   }
   EXPECT_EQ(FormatNumber(0.1), "0.1");
   EXPECT_EQ(FormatNumber(3), "3");
+  // Whole numbers below 2^53 whole, as a CSV writes them; others the shortest.
+  EXPECT_EQ(FormatNumber(100000), "100000");
+  EXPECT_EQ(FormatNumber(-2e15), "-2000000000000000");
+  EXPECT_EQ(FormatNumber(1e20), "1e+20");
+  EXPECT_EQ(FormatNumber(1e-5), "1e-05");
+  EXPECT_EQ(FormatNumber(-0.0), "-0");
 }
 
 TEST(NumbersTest, NonNumericCellIsAnErrorNamingRowColumnAndValue) {
