@@ -10,6 +10,8 @@
 
 #include "serving/tabular_backend.h"
 
+#include <simdjson.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -130,8 +132,13 @@ class TabularBackend final : public Backend {
       EASEL_ASSIGN_OR_RETURN(rows, FromFeatures(*f));
     } else if (const Tensor* r = request.FindInput(kRowsInput); r && !IsColumn(kRowsInput)) {
       EASEL_RETURN_IF_ERROR(OnlyInput(request, kRowsInput));
-      EASEL_ASSIGN_OR_RETURN(std::vector<data::Sample> samples, FromRows(*r));
-      EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
+      EASEL_ASSIGN_OR_RETURN(std::optional<Rows> by_column, FromRowsByColumn(*r));
+      if (by_column) {
+        rows = std::move(*by_column);
+      } else {
+        EASEL_ASSIGN_OR_RETURN(std::vector<data::Sample> samples, FromRows(*r));
+        EASEL_ASSIGN_OR_RETURN(rows, Transform(samples));
+      }
     } else {
       EASEL_ASSIGN_OR_RETURN(rows, FromColumns(request));
     }
@@ -180,25 +187,102 @@ class TabularBackend final : public Backend {
     return FloatRows(t, cols);
   }
 
-  Result<std::vector<data::Sample>> FromRows(const Tensor& t) const {
-    if (t.datatype != DataType::kBytes) {
-      return InvalidArgument("input 'rows' must be BYTES: one JSON object per row");
+  // The rows gathered into columns and transformed as FromColumns does: the common case, each
+  // column holding only numbers and nulls, or only strings. Nullopt when some column mixes
+  // them, holds a boolean or an integer beyond 2^53 (a number would not stand for its text
+  // there), or a row repeats a key: FromRows then reads every value as its text. Errors are
+  // FromRows's.
+  Result<std::optional<Rows>> FromRowsByColumn(const Tensor& t) const {
+    if (t.datatype != DataType::kBytes) return RowsNotBytes();
+    const std::optional<Rows> kBySamples;
+    const size_t n = t.strings.size(), width = pipeline_.columns().size();
+    std::vector<std::vector<double>> numbers(
+        width, std::vector<double>(n, std::numeric_limits<double>::quiet_NaN()));
+    std::vector<std::vector<std::string>> text(width);
+    std::vector<size_t> texts(width, 0), numbers_seen(width, 0);
+    std::vector<size_t> last_row(width, n);  // the row that last set each column
+    thread_local simdjson::dom::parser parser;
+    for (size_t i = 0; i < n; ++i) {
+      simdjson::dom::object row;
+      if (parser.parse(t.strings[i]).get_object().get(row) != simdjson::SUCCESS) {
+        return NotARowObject(i);
+      }
+      for (auto [key, value] : row) {
+        auto c = input_index_.find(std::string(key));
+        if (c == input_index_.end()) return UnknownRowColumn(i, key);
+        const size_t column = c->second;
+        if (last_row[column] == i) return kBySamples;  // a repeated key
+        last_row[column] = i;
+        switch (value.type()) {
+          case simdjson::dom::element_type::NULL_VALUE:
+            break;
+          case simdjson::dom::element_type::DOUBLE:
+            numbers[column][i] = value.get_double().value_unsafe();
+            ++numbers_seen[column];
+            break;
+          case simdjson::dom::element_type::INT64:
+          case simdjson::dom::element_type::UINT64: {
+            const double v = value.get_double().value_unsafe();
+            if (!(std::fabs(v) < 0x1p53)) return kBySamples;
+            numbers[column][i] = v;
+            ++numbers_seen[column];
+            break;
+          }
+          case simdjson::dom::element_type::STRING:
+            text[column].resize(n);
+            text[column][i] = value.get_string().value_unsafe();
+            ++texts[column];
+            break;
+          case simdjson::dom::element_type::BOOL:
+            return kBySamples;
+          default:
+            return NotARowValue(i, key);
+        }
+      }
     }
+    std::vector<InputColumn> columns(width);
+    for (size_t c = 0; c < width; ++c) {
+      if (texts[c] == 0) {
+        columns[c].numbers = numbers[c];
+      } else if (texts[c] == n) {
+        columns[c].text = text[c];
+      } else {
+        return kBySamples;  // strings beside numbers or missing values
+      }
+    }
+    Rows rows;
+    rows.count = n;
+    rows.features.resize(n * pipeline_.num_features());
+    EASEL_RETURN_IF_ERROR(pipeline_.TransformColumns(n, columns, rows.features));
+    return std::optional<Rows>(std::move(rows));
+  }
+
+  static Status RowsNotBytes() {
+    return InvalidArgument("input 'rows' must be BYTES: one JSON object per row");
+  }
+  static Status NotARowObject(size_t i) {
+    return InvalidArgument("rows[" + std::to_string(i) + "] is not a JSON object of column values");
+  }
+  Status UnknownRowColumn(size_t i, std::string_view key) const {
+    return InvalidArgument("rows[" + std::to_string(i) + "] has column '" + std::string(key) +
+                           "', which the model does not read; expected " + InputNames());
+  }
+  static Status NotARowValue(size_t i, std::string_view key) {
+    return InvalidArgument("rows[" + std::to_string(i) + "] column '" + std::string(key) +
+                           "': a value must be a number, a string, a boolean or null");
+  }
+
+  Result<std::vector<data::Sample>> FromRows(const Tensor& t) const {
+    if (t.datatype != DataType::kBytes) return RowsNotBytes();
     std::vector<data::Sample> samples(t.strings.size());
     for (size_t i = 0; i < t.strings.size(); ++i) {
-      const std::string where = "rows[" + std::to_string(i) + "]";
       auto row = ParseJson(t.strings[i], 8);
-      if (!row.ok() || !row->is_object()) {
-        return InvalidArgument(where + " is not a JSON object of column values");
-      }
+      if (!row.ok() || !row->is_object()) return NotARowObject(i);
       data::Sample& s = samples[i];
       s.values.assign(pipeline_.columns().size(), std::nullopt);
       for (const auto& [key, value] : row->items()) {
         auto c = input_index_.find(key);
-        if (c == input_index_.end()) {
-          return InvalidArgument(where + " has column '" + key +
-                                 "', which the model does not read; expected " + InputNames());
-        }
+        if (c == input_index_.end()) return UnknownRowColumn(i, key);
         if (value.is_null()) continue;
         if (value.is_string()) {
           s.values[c->second] = value.get<std::string>();
@@ -207,8 +291,7 @@ class TabularBackend final : public Backend {
         } else if (value.is_number() || value.is_boolean()) {
           s.values[c->second] = value.dump();
         } else {
-          return InvalidArgument(where + " column '" + key +
-                                 "': a value must be a number, a string, a boolean or null");
+          return NotARowValue(i, key);
         }
       }
     }

@@ -153,6 +153,25 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
     EXPECT_NE(bad->body.find(message), std::string::npos) << bad->body;
   }
   EXPECT_EQ(Send(*client_, "GET", "/v2/health/live", "").status, 200);
+
+  // Rows with one column's values as strings: in every row (a text column), and in every other
+  // row (both kinds in one column, each value read as its text).
+  for (size_t every : {1, 2}) {
+    Json text_rows = Json::array();
+    for (size_t row = 0; row < n; ++row) {
+      Json object = Json::object();
+      for (int c = 0; c < 4; ++c) object[Column(c)] = std::stod(iris_.cells[row][c]);
+      if (row % every == 0) object[Column(2)] = iris_.cells[row][2];
+      text_rows.push_back(object.dump());
+    }
+    r = Infer(
+        "iris",
+        Json{{"inputs",
+              {{{"name", "rows"}, {"datatype", "BYTES"}, {"shape", {n}}, {"data", text_rows}}}}}
+            .dump());
+    ASSERT_EQ(r.status, 200) << r.raw;
+    EXPECT_EQ(Floats(r.body["outputs"][0]["data"]), offline) << "strings in every " << every;
+  }
 }
 
 // easel's own forest serves what it predicts offline, and routes a missing value down its
