@@ -207,10 +207,11 @@ class TabularBackend final : public Backend {
       if (parser.parse(t.strings[i]).get_object().get(row) != simdjson::SUCCESS) {
         return NotARowObject(i);
       }
+      size_t position = 0;
       for (auto [key, value] : row) {
-        auto c = input_index_.find(std::string(key));
-        if (c == input_index_.end()) return UnknownRowColumn(i, key);
-        const size_t column = c->second;
+        const std::optional<size_t> found = ColumnNamed(key, position++);
+        if (!found) return UnknownRowColumn(i, key);
+        const size_t column = *found;
         if (last_row[column] == i) return kBySamples;  // a repeated key
         last_row[column] = i;
         switch (value.type()) {
@@ -298,13 +299,13 @@ class TabularBackend final : public Backend {
     return samples;
   }
 
-  // The pipeline column input `position` of a request feeds, if it is one. Clients usually send
-  // the inputs in the signature's order, which finds them without hashing their names.
-  std::optional<size_t> ColumnOf(const Tensor& t, size_t position) const {
-    if (position < metadata_.inputs.size() && metadata_.inputs[position].name == t.name) {
+  // The pipeline column the input (or row key) `name` at `position` feeds, if it is one.
+  // Clients usually send them in the signature's order, which finds them without hashing.
+  std::optional<size_t> ColumnNamed(std::string_view name, size_t position) const {
+    if (position < metadata_.inputs.size() && metadata_.inputs[position].name == name) {
       return signature_columns_[position];
     }
-    auto c = input_index_.find(t.name);
+    auto c = input_index_.find(std::string(name));
     return c == input_index_.end() ? std::nullopt : std::optional(c->second);
   }
 
@@ -317,7 +318,7 @@ class TabularBackend final : public Backend {
     std::vector<bool> seen(width, false);
     for (size_t k = 0; k < request.inputs.size(); ++k) {
       const Tensor& t = request.inputs[k];
-      std::optional<size_t> column = ColumnOf(t, k);
+      std::optional<size_t> column = ColumnNamed(t.name, k);
       if (!column) {
         return InvalidArgument("unknown input '" + t.name + "'; the model reads " + InputNames() +
                                " (or 'rows', or 'features')");
