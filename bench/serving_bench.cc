@@ -9,7 +9,8 @@
 // Load: N client threads, each with its own keep-alive connection, send requests of
 // --rows-per-request rows (images; default 1) back to back for --seconds; over HTTP with a JSON
 // body (tabular only: JSON cannot carry encoded images), HTTP with the binary tensor extension,
-// and gRPC with raw_input_contents. Every thread's first answer is checked against the
+// gRPC with raw_input_contents, and HTTP with one JSON object per row ("rows", tabular only, as
+// `easel predict` sends a CSV). Every thread's first answer is checked against the
 // in-process prediction. With R rows per request, the batching endpoints take up to 32·R rows
 // per model call (at most 4096, the API's limit) and the one without batching R (one request
 // per call).
@@ -28,7 +29,7 @@
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
 //                       [--instances 1] [--rows-per-request 1] [--quick] [--only tabular|image]
-//                       [--protocol http-json|http-binary|grpc]
+//                       [--protocol http-json|http-binary|grpc|http-rows]
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -506,7 +507,7 @@ Subject TabularSubject(EaselServer& server, const Options& o,
   Subject s;
   s.endpoint = "cancer";
   s.instances = o.instances;
-  s.protocols = {Protocol::kHttpJson, Protocol::kHttpBinary, Protocol::kGrpc};
+  s.protocols = {Protocol::kHttpJson, Protocol::kHttpBinary, Protocol::kGrpc, Protocol::kHttpRows};
   // What the server makes of each FP32 value: the shortest text that reads back as it.
   std::vector<std::map<std::string, std::string>> cells;
   std::vector<RowRequest> single;
@@ -702,16 +703,20 @@ int main(int argc, char** argv) {
   using easel::bench::Protocol;
   const std::map<std::string, Protocol> protocols = {{"http-json", Protocol::kHttpJson},
                                                      {"http-binary", Protocol::kHttpBinary},
-                                                     {"grpc", Protocol::kGrpc}};
+                                                     {"grpc", Protocol::kGrpc},
+                                                     {"http-rows", Protocol::kHttpRows}};
   std::string protocol;
-  app.add_option("--protocol", protocol, "one protocol alone (the image model has no JSON)")
+  app.add_option("--protocol", protocol,
+                 "one protocol alone (the image model has no JSON; http-rows: one JSON object "
+                 "per row, tabular only)")
       ->check(CLI::IsMember(protocols));
   CLI11_PARSE(app, argc, argv);
   if (!protocol.empty()) o.protocol = protocols.at(protocol);
-  if (o.only == "image" && o.protocol == Protocol::kHttpJson) {
+  if (o.only == "image" &&
+      (o.protocol == Protocol::kHttpJson || o.protocol == Protocol::kHttpRows)) {
     std::fprintf(stderr,
-                 "easel_serving_bench: the image model has no http-json runs (JSON cannot carry "
-                 "encoded images)\n");
+                 "easel_serving_bench: the image model has no http-json or http-rows runs (JSON "
+                 "cannot carry encoded images)\n");
     return 2;
   }
   if (o.quick) {

@@ -36,6 +36,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The "rows" input of a request: one JSON object of column values per row.
+Json RowsInput(const RowRequest& row) {
+  const int64_t count = row.empty() ? 0 : row.front().rows;
+  Json objects = Json::array();
+  for (int64_t k = 0; k < count; ++k) {
+    Json object = Json::object();
+    for (const RowInput& in : row) object[in.name] = in.json.is_array() ? in.json[k] : in.json;
+    objects.push_back(object.dump());
+  }
+  return {{"name", "rows"}, {"datatype", "BYTES"}, {"shape", {count}}, {"data", objects}};
+}
+
 // A message's bytes as gRPC sends them, serialized once.
 grpc::ByteBuffer Serialized(const google::protobuf::MessageLite& message) {
   grpc::ByteBuffer out;
@@ -323,6 +335,8 @@ const char* ProtocolName(Protocol p) {
       return "http binary";
     case Protocol::kGrpc:
       return "grpc";
+    case Protocol::kHttpRows:
+      return "http rows";
   }
   return "?";
 }
@@ -371,22 +385,26 @@ RequestSet::RequestSet(Protocol protocol, ServerTarget target, const std::string
     }
     Json inputs = Json::array();
     std::string binary;
-    for (const RowInput& in : row) {
-      Json tensor = {{"name", in.name}, {"datatype", in.datatype}, {"shape", {in.rows}}};
-      if (protocol == Protocol::kHttpJson) {
-        tensor["data"] = in.json;
-      } else {
-        tensor["parameters"] = {{"binary_data_size", in.raw.size()}};
-        binary += in.raw;
+    if (protocol == Protocol::kHttpRows) {
+      inputs.push_back(RowsInput(row));
+    } else {
+      for (const RowInput& in : row) {
+        Json tensor = {{"name", in.name}, {"datatype", in.datatype}, {"shape", {in.rows}}};
+        if (protocol == Protocol::kHttpJson) {
+          tensor["data"] = in.json;
+        } else {
+          tensor["parameters"] = {{"binary_data_size", in.raw.size()}};
+          binary += in.raw;
+        }
+        inputs.push_back(std::move(tensor));
       }
-      inputs.push_back(std::move(tensor));
     }
     Json request = {{"inputs", std::move(inputs)}};
     std::string headers = "POST " + path_ +
                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                           target_.token + "\r\n";
     std::string body;
-    if (protocol == Protocol::kHttpJson) {
+    if (protocol == Protocol::kHttpJson || protocol == Protocol::kHttpRows) {
       body = request.dump();
       headers += "Content-Type: application/json\r\n";
     } else {

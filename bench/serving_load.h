@@ -32,7 +32,9 @@ using RowRequest = std::vector<RowInput>;
 // is its one value (or null); the stacked input's is the data array.
 std::vector<RowRequest> Stack(const std::vector<RowRequest>& single, size_t rows);
 
-enum class Protocol { kHttpJson, kHttpBinary, kGrpc };
+// kHttpRows: HTTP JSON with one JSON object per row ({"column": value, ...}) in a BYTES input
+// named "rows", as `easel predict` sends a CSV (tabular models only).
+enum class Protocol { kHttpJson, kHttpBinary, kGrpc, kHttpRows };
 const char* ProtocolName(Protocol p);
 
 // A connection to one endpoint, used by one thread at a time.
