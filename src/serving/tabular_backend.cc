@@ -199,7 +199,7 @@ class TabularBackend final : public Backend {
     std::vector<std::vector<double>> numbers(
         width, std::vector<double>(n, std::numeric_limits<double>::quiet_NaN()));
     std::vector<std::vector<std::string>> text(width);
-    std::vector<size_t> texts(width, 0), numbers_seen(width, 0);
+    std::vector<size_t> texts(width, 0);     // rows that gave each column a string
     std::vector<size_t> last_row(width, n);  // the row that last set each column
     thread_local simdjson::dom::parser parser;
     for (size_t i = 0; i < n; ++i) {
@@ -219,14 +219,12 @@ class TabularBackend final : public Backend {
             break;
           case simdjson::dom::element_type::DOUBLE:
             numbers[column][i] = value.get_double().value_unsafe();
-            ++numbers_seen[column];
             break;
           case simdjson::dom::element_type::INT64:
           case simdjson::dom::element_type::UINT64: {
             const double v = value.get_double().value_unsafe();
             if (!(std::fabs(v) < 0x1p53)) return kBySamples;
             numbers[column][i] = v;
-            ++numbers_seen[column];
             break;
           }
           case simdjson::dom::element_type::STRING:
