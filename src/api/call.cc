@@ -70,8 +70,9 @@ Status Call::ReadBodyWithin(
   }
   if (!complete) {
     body_consumed_ = false;
-    if (encoded)
+    if (encoded) {
       return InvalidArgument(fmt::format("{} or is not valid {}", ended_early, encoding));
+    }
     return InvalidArgument(std::string(ended_early));
   }
   return OkStatus();

@@ -61,8 +61,10 @@ class Call {
   // The body as a JSON object (an empty body reads as {}). INVALID_ARGUMENT when malformed,
   // not an object or nested too deeply; RESOURCE_EXHAUSTED (413) when over the body limit.
   Result<Json> JsonBody();
-  // Streams the body to `sink` in chunks; stops with the sink's error, or RESOURCE_EXHAUSTED
-  // past `max_bytes`, or INVALID_ARGUMENT when the client goes away mid-body.
+  // Streams the body to `sink` in chunks, decoded when its Content-Encoding is gzip, deflate or
+  // br; stops with the sink's error, or RESOURCE_EXHAUSTED past `max_bytes` (decoded), or
+  // INVALID_ARGUMENT when the client goes away mid-body, the body does not decode, or another
+  // Content-Encoding is named.
   Status StreamBody(uint64_t max_bytes, const std::function<Status(const char*, size_t)>& sink);
   // The whole body into `body` (room made for its Content-Length at once); errors as
   // StreamBody.
@@ -87,11 +89,11 @@ class Call {
   const HttpLimits& limits() const { return limits_; }
 
  private:
+  // The Content-Length header's value, if the request has one.
+  std::optional<uint64_t> DeclaredLength() const;
   // Runs `read` (one of the reader's two forms) with a chunk receiver that enforces
   // `max_bytes` and feeds `sink`; a failure stored in `failure` (by either) is returned.
   // `ended_early` is the message for a body that stops short.
-  // The Content-Length header's value, if the request has one.
-  std::optional<uint64_t> DeclaredLength() const;
   Status ReadBodyWithin(
       uint64_t max_bytes, std::string_view ended_early,
       const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
