@@ -169,29 +169,44 @@ TEST(PipelineTest, NumbersNameTheCategoriesOfTheirCsvText) {
   EXPECT_EQ(std::count(out.begin(), out.end(), 1.0f), 4);  // 1e20 is no category
 }
 
-// Numeric steps only (impute, the scalers, drop): a batch of number columns runs column by
-// column, and must give what the rows of cells give, bit for bit, and the same errors.
+// Numeric steps only (impute, the scalers, drop): a batch of number columns, or of samples,
+// runs column by column, and must give what the rows of cells give, bit for bit, and the same
+// errors. The rows' answer comes from the same steps plus a one_hot of one more column, which
+// keeps that pipeline on the row path; its first four features are the ones compared.
 TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
-  const char* spec = R"({"steps": [
+  const std::string steps = R"(
       {"op": "impute", "columns": ["a", "b"], "strategy": "mean"},
       {"op": "standard_scale", "columns": ["a"]},
       {"op": "minmax_scale", "columns": ["b", "c"], "min": -1, "max": 1, "clip": true},
       {"op": "impute", "columns": ["c"], "strategy": "constant", "fill_value": 7.5},
-      {"op": "drop", "columns": ["d"]}]})";
-  const std::vector<std::string> names = {"a", "b", "c", "d", "e"};
+      {"op": "drop", "columns": ["d"]})";
+  const std::vector<std::string> names = {"a", "b", "c", "d", "e", "t"};
   std::vector<Sample> train;
   for (int i = 0; i < 50; ++i) {
     auto cell = [](double v) { return std::optional(FormatNumber(v)); };
     train.push_back(Record({i % 7 ? cell(i * 0.37 - 4) : std::nullopt, cell(1e3 / (i + 1)),
-                            cell(i % 5), cell(-i), cell(i * 1.1)}));
+                            cell(i % 5), cell(-i), cell(i * 1.1), i % 2 ? "x" : "y"}));
   }
-  Pipeline p = Fitted(spec, kTabular, names, train);
+  Pipeline p = Fitted(R"({"steps": [)" + steps + R"(, {"op": "drop", "columns": ["t"]}]})",
+                      kTabular, names, train);
+  Pipeline by_rows = Fitted(R"({"steps": [)" + steps + R"(, {"op": "one_hot", "columns": ["t"]}]})",
+                            kTabular, names, train);
   ASSERT_EQ(p.feature_names(), (std::vector<std::string>{"a", "b", "c", "e"}));
+  ASSERT_EQ(by_rows.num_features(), 6u);
+  auto rows_answer = [&](const std::vector<Sample>& samples) {
+    const FeatureMatrix m = Batch(by_rows, samples);
+    std::vector<float> out;
+    for (size_t i = 0; i < m.rows; ++i) out.insert(out.end(), &m.data[i * 6], &m.data[i * 6 + 4]);
+    return out;
+  };
+  auto same_bits = [](const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  };
   EXPECT_FALSE(p.PassesThrough(0));
   EXPECT_FALSE(p.PassesThrough(2));
   EXPECT_TRUE(p.PassesThrough(3));  // dropped: nothing reads it
   EXPECT_TRUE(p.PassesThrough(4));
-  EXPECT_FALSE(p.PassesThrough(5));
+  EXPECT_FALSE(p.PassesThrough(6));
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::vector<double>> numbers(names.size());
@@ -200,21 +215,25 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
     const double row[] = {i % 3 ? std::ldexp(i - 100.5, i % 40 - 20) : nan, i % 4 ? i / 7.0 : nan,
                           i % 9 ? 1e6 - i * 1e4 : nan, 1e300, i % 11 ? -3.0e-9 * i : nan};
     testing::Cells cells;
-    for (size_t c = 0; c < names.size(); ++c) {
+    for (size_t c = 0; c < 5; ++c) {
       numbers[c].push_back(row[c]);
       cells.push_back(std::isnan(row[c]) ? std::nullopt : std::optional(FormatNumber(row[c])));
     }
+    cells.push_back(i % 3 ? "x" : "z");
     samples.push_back(Record(cells));
   }
+  const std::vector<std::string> t_column(samples.size(), "x");
   auto columns_of = [&](const std::vector<std::vector<double>>& n) {
     std::vector<InputColumn> columns;
-    for (const auto& c : n) columns.push_back({.numbers = c});
+    for (size_t c = 0; c < 5; ++c) columns.push_back({.numbers = n[c]});
+    columns.push_back({.text = t_column});
     return columns;
   };
+  const std::vector<float> expected = rows_answer(samples);
   std::vector<float> out(samples.size() * p.num_features());
   ASSERT_TRUE(p.TransformColumns(samples.size(), columns_of(numbers), out).ok());
-  const FeatureMatrix rows = Batch(p, samples);
-  EXPECT_EQ(0, std::memcmp(out.data(), rows.data.data(), out.size() * sizeof(float)));
+  EXPECT_TRUE(same_bits(out, expected));
+  EXPECT_TRUE(same_bits(Batch(p, samples).data, expected));
 
   // A column sent as text goes the rows' way, with the same result.
   std::vector<InputColumn> with_text = columns_of(numbers);
@@ -224,8 +243,7 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
   for (Sample& s : text_samples) s.values[1] = "0.25";
   Status text_status = p.TransformColumns(samples.size(), with_text, out);
   ASSERT_TRUE(text_status.ok()) << text_status.ToString();
-  const FeatureMatrix text_rows = Batch(p, text_samples);
-  EXPECT_EQ(0, std::memcmp(out.data(), text_rows.data.data(), out.size() * sizeof(float)));
+  EXPECT_TRUE(same_bits(out, rows_answer(text_samples)));
 
   // An infinity, and a feature beyond float's range: the rows' errors.
   for (auto [column, value, message] :
@@ -236,6 +254,12 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
     Status status = p.TransformColumns(samples.size(), columns_of(bad), out);
     EXPECT_THAT(status.message(), HasSubstr(message));
   }
+  // A sample's cell that is not a number: the rows' error, naming the sample.
+  std::vector<Sample> bad_samples = samples;
+  bad_samples[5].values[2] = "abc";
+  bad_samples[5].id = "s5";
+  EXPECT_THAT(p.TransformBatch(bad_samples).status().message(),
+              HasSubstr("row 5 (sample 's5'): column 'c': 'abc' is not a number"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "data/timestamps.h"
@@ -348,6 +349,36 @@ bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn>
   return true;
 }
 
+bool RecordPipeline::TransformByColumn(std::span<const Sample> samples, float* out) const {
+  if (!column_plan_ || samples.empty()) return false;
+  for (const Sample& sample : samples) {
+    if (sample.values.size() != columns_.size()) return false;
+  }
+  // The columns the plan reads, parsed as the steps and Flatten would parse their cells.
+  std::vector<std::vector<double>> numbers(columns_.size());
+  std::vector<InputColumn> columns(columns_.size());
+  auto parse = [&](size_t c) {
+    std::vector<double>& column = numbers[c];
+    column.resize(samples.size());
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const std::optional<std::string>& cell = samples[i].values[c];
+      std::optional<double> x =
+          cell ? ParseNumber(*cell) : std::optional(std::numeric_limits<double>::quiet_NaN());
+      if (!x) return false;
+      column[i] = *x;
+    }
+    columns[c].numbers = column;
+    return true;
+  };
+  for (const ColumnFeature& f : column_plan_->features) {
+    if (!parse(f.column)) return false;
+  }
+  for (size_t c : column_plan_->read_only) {
+    if (!parse(c)) return false;
+  }
+  return TransformByColumn(samples.size(), columns, out);
+}
+
 Status RecordPipeline::CheckRowWise() const {
   if (!fitted_) return FailedPrecondition("the pipeline is not fitted: call Fit or Load first");
   if (has_history()) {
@@ -359,6 +390,7 @@ Status RecordPipeline::CheckRowWise() const {
 
 Status RecordPipeline::Transform(std::span<const Sample> samples, float* out) const {
   EASEL_RETURN_IF_ERROR(CheckRowWise());
+  if (TransformByColumn(samples, out)) return OkStatus();
   Row row;
   std::vector<std::unique_ptr<StepScratch>> scratch(steps_.size());
   const size_t width = num_features();

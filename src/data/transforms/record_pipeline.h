@@ -75,6 +75,9 @@ class RecordPipeline {
   // apply (no plan, a column given as text, an infinity): the row path then runs, and reports
   // any error (over whatever this left in `out`).
   bool TransformByColumn(size_t rows, std::span<const InputColumn> columns, float* out) const;
+  // The same for samples, their cells parsed as numbers first; false also where a cell the
+  // plan reads is not a number, or a sample has the wrong width.
+  bool TransformByColumn(std::span<const Sample> samples, float* out) const;
   bool has_history() const { return history_length() > 0; }
 
   // Detects series boundaries and checks time order (time-series pipelines).
