@@ -235,7 +235,7 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
   EXPECT_TRUE(same_bits(out, expected));
   EXPECT_TRUE(same_bits(Batch(p, samples).data, expected));
 
-  // A column sent as text goes the rows' way, with the same result.
+  // A column sent as text is read as its cells would be.
   std::vector<InputColumn> with_text = columns_of(numbers);
   const std::vector<std::string> quarter(samples.size(), "0.25");
   with_text[1] = {.text = quarter};
@@ -254,7 +254,12 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
     Status status = p.TransformColumns(samples.size(), columns_of(bad), out);
     EXPECT_THAT(status.message(), HasSubstr(message));
   }
-  // A sample's cell that is not a number: the rows' error, naming the sample.
+  // Text that is not a number, in a column or a sample's cell: the rows' error.
+  std::vector<std::string> words = quarter;
+  words[7] = "abc";
+  with_text[1] = {.text = words};
+  EXPECT_THAT(p.TransformColumns(samples.size(), with_text, out).message(),
+              HasSubstr("row 7: column 'b': 'abc' is not a number"));
   std::vector<Sample> bad_samples = samples;
   bad_samples[5].values[2] = "abc";
   bad_samples[5].id = "s5";

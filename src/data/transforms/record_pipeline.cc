@@ -323,23 +323,38 @@ void RecordPipeline::BuildColumnPlan() {
 bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn> columns,
                                        float* out) const {
   if (!column_plan_ || rows == 0) return false;
-  // As cells, text would be parsed and an infinity refused (see FillRow): the row path's work.
-  auto numbers_only = [&](size_t c) {
-    const std::span<const double> numbers = columns[c].numbers;
-    return !numbers.empty() &&
-           std::none_of(numbers.begin(), numbers.end(), [](double x) { return std::isinf(x); });
+  // Each column the plan reads as numbers: text parsed as the steps and Flatten would parse its
+  // cells. Text that is not a number, or an infinity (as a cell, text that is not a number: see
+  // FillRow), is the row path's to report.
+  std::vector<std::vector<double>> parsed(columns_.size());
+  std::vector<std::span<const double>> numbers(columns_.size());
+  auto read = [&](size_t c) {
+    if (!columns[c].numbers.empty()) {
+      numbers[c] = columns[c].numbers;
+      return std::none_of(numbers[c].begin(), numbers[c].end(),
+                          [](double x) { return std::isinf(x); });
+    }
+    std::vector<double>& values = parsed[c];
+    values.reserve(rows);
+    for (const std::string& text : columns[c].text) {
+      std::optional<double> x = ParseNumber(text);
+      if (!x) return false;
+      values.push_back(*x);
+    }
+    numbers[c] = values;
+    return true;
   };
   for (size_t c : column_plan_->read_only) {
-    if (!numbers_only(c)) return false;
+    if (!read(c)) return false;
   }
   for (const ColumnFeature& f : column_plan_->features) {
-    if (!numbers_only(f.column)) return false;
+    if (!read(f.column)) return false;
   }
   const size_t width = num_features();
   for (const ColumnFeature& f : column_plan_->features) {
-    const std::span<const double> numbers = columns[f.column].numbers;
+    const std::span<const double> column = numbers[f.column];
     for (size_t i = 0; i < rows; ++i) {
-      double x = numbers[i];
+      double x = column[i];
       for (auto [step, input] : f.maps) x = step->MapNumber(input, x);
       const float y = static_cast<float>(x);
       if (std::isinf(y)) return false;  // outside the range of float features: Flatten says so

@@ -72,8 +72,8 @@ class RecordPipeline {
   void BuildLayout();
   void BuildColumnPlan();
   // Transform on InputColumns column by column, through the plan; false where it does not
-  // apply (no plan, a column given as text, an infinity): the row path then runs, and reports
-  // any error (over whatever this left in `out`).
+  // apply (no plan, text that is not a number, an infinity): the row path then runs, and
+  // reports any error (over whatever this left in `out`).
   bool TransformByColumn(size_t rows, std::span<const InputColumn> columns, float* out) const;
   // The same for samples, their cells parsed as numbers first; false also where a cell the
   // plan reads is not a number, or a sample has the wrong width.
