@@ -195,20 +195,27 @@ Status PackInteger(Value value, DataType type, std::string_view what, std::strin
   return OkStatus();
 }
 
+// One look at the type: is_number() tries each number type's getter in turn, which in a large
+// tensor costs more than the parse.
+bool IsNumber(ValueType kind) {
+  return kind == ValueType::DOUBLE || kind == ValueType::INT64 || kind == ValueType::UINT64;
+}
+
+// The smallest magnitude that rounds to infinity in a floating `type`: halfway past its largest
+// finite value.
+double RangeLimit(DataType type) {
+  return type == DataType::kFp16   ? 65520.0
+         : type == DataType::kFp32 ? 0x1.ffffffp127
+                                   : std::numeric_limits<double>::infinity();
+}
+
 Status PackFloat(Value value, DataType type, std::string_view what, std::string& out) {
-  // One look at the type: is_number() tries each number type's getter in turn, which in a
-  // large tensor costs more than the parse.
-  const ValueType kind = value.type();
-  if (kind != ValueType::DOUBLE && kind != ValueType::INT64 && kind != ValueType::UINT64) {
+  if (!IsNumber(value.type())) {
     return InvalidArgument(fmt::format("{}: {} data must be numbers, got {}", what,
                                        DataTypeName(type), Snippet(value)));
   }
   const double v = value.get_double().value_unsafe();
-  // The smallest magnitudes that round to infinity: halfway past each type's largest finite value.
-  const double limit = type == DataType::kFp16   ? 65520.0
-                       : type == DataType::kFp32 ? 0x1.ffffffp127
-                                                 : std::numeric_limits<double>::infinity();
-  if (!std::isfinite(v) || std::fabs(v) >= limit) {
+  if (!std::isfinite(v) || std::fabs(v) >= RangeLimit(type)) {
     return InvalidArgument(fmt::format("{}: value {} is out of range for {}", what, Snippet(value),
                                        DataTypeName(type)));
   }
@@ -272,18 +279,16 @@ Status PackLeaves(Value node, Tensor& tensor, std::string_view what) {
 // is not a number within the type's range takes PackElement's way, which says why.
 template <typename T>
 Status PackFloats(Value node, Tensor& tensor, char*& out, std::string_view what) {
-  constexpr double kLimit =
-      std::is_same_v<T, float> ? 0x1.ffffffp127 : std::numeric_limits<double>::infinity();
+  const double limit = RangeLimit(tensor.datatype);
   for (Value child : ArrayOf(node)) {
     const ValueType kind = child.type();
     if (kind == ValueType::ARRAY) {
       EASEL_RETURN_IF_ERROR(PackFloats<T>(child, tensor, out, what));
       continue;
     }
-    const bool number =
-        kind == ValueType::DOUBLE || kind == ValueType::INT64 || kind == ValueType::UINT64;
+    const bool number = IsNumber(kind);
     const double v = number ? child.get_double().value_unsafe() : 0;
-    if (number && std::fabs(v) < kLimit) {
+    if (number && std::fabs(v) < limit) {
       const T value = static_cast<T>(v);
       std::memcpy(out, &value, sizeof value);
     } else {
