@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -249,10 +250,7 @@ class TabularBackend final : public Backend {
         return kBySamples;  // strings beside numbers or missing values
       }
     }
-    Rows rows;
-    rows.count = n;
-    rows.features.resize(n * pipeline_.num_features());
-    EASEL_RETURN_IF_ERROR(pipeline_.TransformColumns(n, columns, rows.features));
+    EASEL_ASSIGN_OR_RETURN(Rows rows, Transform(n, columns));
     return std::optional<Rows>(std::move(rows));
   }
 
@@ -344,10 +342,15 @@ class TabularBackend final : public Backend {
         columns[c].numbers = numbers[c];
       }
     }
+    return Transform(n.value_or(0), columns);
+  }
+
+  // `n` rows given by column (see FromColumns), transformed.
+  Result<Rows> Transform(size_t n, std::span<const InputColumn> columns) const {
     Rows rows;
-    rows.count = n.value_or(0);
-    rows.features.resize(rows.count * pipeline_.num_features());
-    EASEL_RETURN_IF_ERROR(pipeline_.TransformColumns(rows.count, columns, rows.features));
+    rows.count = n;
+    rows.features.resize(n * pipeline_.num_features());
+    EASEL_RETURN_IF_ERROR(pipeline_.TransformColumns(n, columns, rows.features));
     return rows;
   }
 
