@@ -214,23 +214,24 @@ struct GrpcServer::Impl final {
     }());
   }
 
+  // Finishes the call here only when it cannot be queued; else the deployment's callback does.
   void ModelInfer(InferCall& call) {
-    const inference::ModelInferRequest& in = call.request;
-    auto live = Find(call.context, in.model_name());
-    if (!live.ok()) return call.Finish(live.status());
-    auto version = ParseVersionNumber(in.model_version());
-    if (!version.ok()) return call.Finish(version.status());
-    Result<InferRequest> request = FromProto(in, max_elements);
-    if (!request.ok()) return call.Finish(request.status());
-    auto picked = (*live)->Pick(*version);
-    if (!picked.ok()) return call.Finish(picked.status());
-    // The callback keeps the request alive until the answer is in. The deployment needs no
-    // reference held: it answers all it has queued before it goes.
-    auto held = std::make_shared<const InferRequest>(std::move(*request));
-    (*picked)->InferAsync(*held, [held, &call](Result<InferResponse> response) {
-      if (response.ok()) ToProto(*response, call.response);
-      call.Finish(response.status());
-    });
+    const Status queued = [&]() -> Status {
+      const inference::ModelInferRequest& in = call.request;
+      EASEL_ASSIGN_OR_RETURN(auto live, Find(call.context, in.model_name()));
+      EASEL_ASSIGN_OR_RETURN(auto version, ParseVersionNumber(in.model_version()));
+      EASEL_ASSIGN_OR_RETURN(InferRequest request, FromProto(in, max_elements));
+      EASEL_ASSIGN_OR_RETURN(auto picked, live->Pick(version));
+      // The callback keeps the request alive until the answer is in. The deployment needs no
+      // reference held: it answers all it has queued before it goes.
+      auto held = std::make_shared<const InferRequest>(std::move(request));
+      picked->InferAsync(*held, [held, &call](Result<InferResponse> response) {
+        if (response.ok()) ToProto(*response, call.response);
+        call.Finish(response.status());
+      });
+      return OkStatus();
+    }();
+    if (!queued.ok()) call.Finish(queued);
   }
 
   // Asks the server for the first call of every method on `cq`.
