@@ -13,7 +13,8 @@ greedy selection started from the simplest candidate within one standard error o
 brier (greedy on the Brier score), errors (greedy on the error rate, log loss breaking ties),
 simple_alone (the simplest candidate within one standard error of the best, alone),
 simple_or_ensemble (the simplest candidate within one standard error of the greedy ensemble,
-alone, else the ensemble), and logistic (logistic regression at the default penalty alone, the usual strongest baseline
+alone, else the ensemble), default_or_ensemble (the same, among the candidates at their
+algorithm's default settings only), and logistic (logistic regression at the default penalty alone, the usual strongest baseline
 on breast cancer).
 
   /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20
@@ -116,7 +117,14 @@ def main():
         near = [m for m in range(len(models)) if near_ensemble(m)]
         simple_near = min(near, key=lambda m: (SIMPLICITY[models[m][0]], losses[m].mean()),
                           default=None)
+        defaults = [1, 4, 6, 7]  # each algorithm at its default settings
+        near_defaults = [m for m in defaults if near_ensemble(m)]
+        default_near = min(near_defaults,
+                           key=lambda m: (SIMPLICITY[models[m][0]], losses[m].mean()),
+                           default=None)
         rules = {"greedy": ensemble,
+                 "default_or_ensemble": (np.eye(len(models))[default_near]
+                                         if default_near is not None else ensemble),
                  "simple_alone": np.eye(len(models))[simplest],
                  "simple_or_ensemble": (np.eye(len(models))[simple_near]
                                         if simple_near is not None else ensemble),
@@ -134,7 +142,7 @@ def main():
     print("mean over %d draws (held-out accuracy / log loss):" % draws)
     for rule, values in results.items():
         v = np.array(values)
-        print("  %-9s %.4f / %.4f" % (rule, v[:, 0].mean(), v[:, 1].mean()))
+        print("  %-19s %.4f / %.4f" % (rule, v[:, 0].mean(), v[:, 1].mean()))
 
 
 if __name__ == "__main__":
