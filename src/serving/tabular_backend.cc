@@ -13,6 +13,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <span>
@@ -41,12 +42,10 @@ Result<size_t> ColumnRows(const Tensor& t) {
   return InvalidArgument("input '" + t.name + "' must have shape [n] or [n, 1], one value per row");
 }
 
-// One column tensor of `n` rows as a pipeline input column: BYTES as text, other datatypes as
-// numbers (kept in `numbers`). NaN is how a binary tensor says "missing"; whether that is
-// allowed is the model's call. `passes_through`: the pipeline only converts the column's
-// numbers to float (Pipeline::PassesThrough).
-Status ReadColumn(const Tensor& t, size_t n, bool passes_through, std::vector<double>& numbers,
-                  InputColumn& column) {
+// One column tensor of `n` rows as a pipeline input column: BYTES as text, FP32 as floats
+// (read in place), other datatypes as numbers (kept in `numbers`). NaN is how a binary tensor
+// says "missing"; whether that is allowed is the model's call.
+Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, InputColumn& column) {
   column = {};
   if (t.datatype == DataType::kBytes ? t.strings.size() != n
                                      : t.data.size() != n * ElementSize(t.datatype)) {
@@ -57,25 +56,22 @@ Status ReadColumn(const Tensor& t, size_t n, bool passes_through, std::vector<do
     return OkStatus();
   }
   // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
-  // text), not 5.099999904632568, and an FP16 likewise by its own shortest text, so the pipeline
-  // sees what training read from "5.1"; an integer as itself (exact up to 2^53, as its digits
-  // read). Floats are read in place, the common case. Where the pipeline only converts a number
-  // to float, an FP32 value needs only the float its text converts to: FloatTextFloat, which
-  // does not compute the text's value.
-  auto text_values = [&]<typename T>(double (*text_value)(T)) {
+  // text), not 5.099999904632568 (the pipeline reads floats so), an FP16 likewise by its own
+  // shortest text, so the pipeline sees what training read from "5.1"; an integer as itself
+  // (exact up to 2^53, as its digits read).
+  if (t.datatype == DataType::kFp32 &&
+      reinterpret_cast<uintptr_t>(t.data.data()) % alignof(float) == 0) {
+    // The packed little-endian floats, as this (little-endian) machine lays out a float array.
+    column.floats = {reinterpret_cast<const float*>(t.data.data()), n};
+    return OkStatus();
+  }
+  if (t.datatype == DataType::kFp16) {
     numbers.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      T v;
+      uint16_t v;
       std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
-      numbers[i] = text_value(v);
+      numbers[i] = HalfTextValue(v);
     }
-  };
-  if (t.datatype == DataType::kFp32 && passes_through) {
-    text_values(+[](float v) { return static_cast<double>(FloatTextFloat(v)); });
-  } else if (t.datatype == DataType::kFp32) {
-    text_values(FloatTextValue);
-  } else if (t.datatype == DataType::kFp16) {
-    text_values(HalfTextValue);
   } else {
     EASEL_ASSIGN_OR_RETURN(numbers, t.ToDoubles());
   }
@@ -325,8 +321,7 @@ class TabularBackend final : public Backend {
                                " rows but the others have " + std::to_string(*n));
       }
       n = rows;
-      EASEL_RETURN_IF_ERROR(ReadColumn(t, rows, pipeline_.PassesThrough(*column), numbers[*column],
-                                       columns[*column]));
+      EASEL_RETURN_IF_ERROR(ReadColumn(t, rows, numbers[*column], columns[*column]));
       seen[*column] = true;
     }
     for (size_t k = 0; k < metadata_.inputs.size(); ++k) {

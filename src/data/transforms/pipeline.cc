@@ -184,10 +184,6 @@ Status Pipeline::TransformColumns(size_t rows, std::span<const InputColumn> colu
   return records_->Transform(rows, columns, out.data());
 }
 
-bool Pipeline::PassesThrough(size_t column) const {
-  return records_ != nullptr && column < columns_.size() && records_->PassesThrough(column);
-}
-
 Result<FeatureMatrix> Pipeline::TransformBatch(std::span<const Sample> samples) const {
   EASEL_RETURN_IF_ERROR(CheckRecords());
   FeatureMatrix m;

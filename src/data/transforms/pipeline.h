@@ -92,10 +92,6 @@ class Pipeline {
   // `rows` values. The features equal TransformBatch's on samples of the same cells.
   Status TransformColumns(size_t rows, std::span<const InputColumn> columns,
                           std::span<float> out) const;
-  // True when no step reads column `column` (by index in columns()): its numbers reach the
-  // features only converted to float, if at all, so two numbers with the same float give the
-  // same features. False for images and out-of-range indices.
-  bool PassesThrough(size_t column) const;
 
   // --- time series ---
   // True when some step looks at previous rows (lags, rolling, diff). Such pipelines

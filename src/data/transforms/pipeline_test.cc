@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <thread>
 #include <tuple>
 
+#include "common/float_text.h"
 #include "data/transforms/numbers.h"
 #include "data/transforms/test_util.h"
 
@@ -136,6 +138,17 @@ TEST(PipelineTest, NumberColumnsTransformLikeTheirText) {
   std::vector<float> out(age.size() * p.num_features());
   ASSERT_TRUE(p.TransformColumns(age.size(), columns, out).ok());
   EXPECT_EQ(out, Batch(p, samples).data);
+  // Floats (FP32 tensors) are read as their shortest text: 7.925f as 7.925.
+  const std::vector<float> fare_floats(fare.begin(), fare.end());
+  const std::vector<float> survived_floats(survived.begin(), survived.end());
+  ASSERT_TRUE(p.TransformColumns(age.size(),
+                                 std::vector<InputColumn>{{.numbers = age},
+                                                          {.floats = fare_floats},
+                                                          {.text = sex},
+                                                          {.floats = survived_floats}},
+                                 out)
+                  .ok());
+  EXPECT_EQ(out, Batch(p, samples).data);
 
   // Infinity is not a number as text either; a short column is refused.
   const std::vector<double> inf = {22, 38, INFINITY, 35, 35};
@@ -202,12 +215,6 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
   auto same_bits = [](const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
   };
-  EXPECT_FALSE(p.PassesThrough(0));
-  EXPECT_FALSE(p.PassesThrough(2));
-  EXPECT_TRUE(p.PassesThrough(3));  // dropped: nothing reads it
-  EXPECT_TRUE(p.PassesThrough(4));
-  EXPECT_FALSE(p.PassesThrough(6));
-
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::vector<double>> numbers(names.size());
   std::vector<Sample> samples;
@@ -244,6 +251,35 @@ TEST(PipelineTest, NumericStepsTransformColumnsLikeRows) {
   Status text_status = p.TransformColumns(samples.size(), with_text, out);
   ASSERT_TRUE(text_status.ok()) << text_status.ToString();
   EXPECT_TRUE(same_bits(out, rows_answer(text_samples)));
+
+  // Columns of floats (FP32 tensors) are read as cells of each float's shortest text, the
+  // unmapped feature 'e' too; 7.03853069e-26 is the float whose text reads as another float.
+  std::vector<std::vector<float>> floats(5);
+  std::vector<Sample> float_samples = samples;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    for (size_t c = 0; c < 5; ++c) {
+      float v = c == 3 ? 1e30f : static_cast<float>(numbers[c][i]);
+      if (c == 4 && i == 5) v = std::bit_cast<float>(uint32_t{0x15ae43fd});
+      floats[c].push_back(v);
+      float_samples[i].values[c] =
+          std::isnan(v) ? std::nullopt : std::optional(FormatNumber(FloatTextValue(v)));
+    }
+  }
+  auto float_columns = [&](const std::vector<std::vector<float>>& f) {
+    std::vector<InputColumn> columns = columns_of(numbers);
+    for (size_t c = 0; c < 5; ++c) columns[c] = {.floats = f[c]};
+    return columns;
+  };
+  Status float_status = p.TransformColumns(samples.size(), float_columns(floats), out);
+  ASSERT_TRUE(float_status.ok()) << float_status.ToString();
+  EXPECT_TRUE(same_bits(out, rows_answer(float_samples)));
+  EXPECT_NE(out[5 * 4 + 3], floats[4][5]);  // 'e' of row 5: the float its text reads as
+  for (size_t column : {size_t{1}, size_t{4}}) {
+    std::vector<std::vector<float>> bad = floats;
+    bad[column][3] = INFINITY;
+    EXPECT_THAT(p.TransformColumns(samples.size(), float_columns(bad), out).message(),
+                HasSubstr("row 3: column '" + names[column] + "': 'inf' is not a number"));
+  }
 
   // An infinity, and a feature beyond float's range: the rows' errors.
   for (auto [column, value, message] :

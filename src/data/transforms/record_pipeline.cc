@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 
+#include "common/float_text.h"
 #include "data/timestamps.h"
 #include "data/transforms/numbers.h"
 #include "data/transforms/op_registry.h"
@@ -209,11 +210,11 @@ void RecordPipeline::FillRow(std::span<const InputColumn> columns, size_t i, Row
   for (size_t c = 0; c < columns_.size(); ++c) {
     const InputColumn& column = columns[c];
     Cell& cell = row->cells[c];
-    if (column.numbers.empty()) {
+    if (column.holds_text()) {
       cell.SetText(column.text[i]);
       continue;
     }
-    const double x = column.numbers[i];
+    const double x = column.numbers.empty() ? FloatTextValue(column.floats[i]) : column.numbers[i];
     if (std::isnan(x)) {
       cell.SetMissing();
     } else if (reads_text_[c] || !std::isfinite(x)) {
@@ -323,23 +324,36 @@ void RecordPipeline::BuildColumnPlan() {
 bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn> columns,
                                        float* out) const {
   if (!column_plan_ || rows == 0) return false;
-  // Each column the plan reads as numbers: text parsed as the steps and Flatten would parse its
-  // cells. Text that is not a number, or an infinity (as a cell, text that is not a number: see
-  // FillRow), is the row path's to report.
+  // A feature that is its column's float, unmapped: the float a cell of its text gives.
+  auto direct = [&](const ColumnFeature& f) {
+    return f.maps.empty() && !columns[f.column].floats.empty();
+  };
+  // Each other column the plan reads as numbers: floats and text read as the steps and Flatten
+  // would read their cells. Text that is not a number, or an infinity (as a cell, text that is
+  // not a number: see FillRow), is the row path's to report.
   std::vector<std::vector<double>> parsed(columns_.size());
   std::vector<std::span<const double>> numbers(columns_.size());
+  auto finite = [](auto values) {
+    return std::none_of(values.begin(), values.end(), [](auto x) { return std::isinf(x); });
+  };
   auto read = [&](size_t c) {
-    if (!columns[c].numbers.empty()) {
-      numbers[c] = columns[c].numbers;
-      return std::none_of(numbers[c].begin(), numbers[c].end(),
-                          [](double x) { return std::isinf(x); });
+    const InputColumn& column = columns[c];
+    if (!column.numbers.empty()) {
+      numbers[c] = column.numbers;
+      return finite(column.numbers);
     }
     std::vector<double>& values = parsed[c];
+    if (!values.empty()) return true;  // read for an earlier feature
     values.reserve(rows);
-    for (const std::string& text : columns[c].text) {
-      std::optional<double> x = ParseNumber(text);
-      if (!x) return false;
-      values.push_back(*x);
+    if (!column.floats.empty()) {
+      if (!finite(column.floats)) return false;
+      for (float x : column.floats) values.push_back(FloatTextValue(x));
+    } else {
+      for (const std::string& text : column.text) {
+        std::optional<double> x = ParseNumber(text);
+        if (!x) return false;
+        values.push_back(*x);
+      }
     }
     numbers[c] = values;
     return true;
@@ -348,17 +362,29 @@ bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn>
     if (!read(c)) return false;
   }
   for (const ColumnFeature& f : column_plan_->features) {
-    if (!read(f.column)) return false;
+    if (direct(f) ? !finite(columns[f.column].floats) : !read(f.column)) return false;
   }
+  // Written a block of rows at a time, so the rows being written stay in cache while every
+  // feature's column is read.
+  constexpr size_t kBlockRows = 64;
   const size_t width = num_features();
-  for (const ColumnFeature& f : column_plan_->features) {
-    const std::span<const double> column = numbers[f.column];
-    for (size_t i = 0; i < rows; ++i) {
-      double x = column[i];
-      for (auto [step, input] : f.maps) x = step->MapNumber(input, x);
-      const float y = static_cast<float>(x);
-      if (std::isinf(y)) return false;  // outside the range of float features: Flatten says so
-      out[i * width + f.offset] = y;
+  for (size_t begin = 0; begin < rows; begin += kBlockRows) {
+    const size_t end = std::min(rows, begin + kBlockRows);
+    for (const ColumnFeature& f : column_plan_->features) {
+      float* feature = out + f.offset;
+      if (direct(f)) {
+        const std::span<const float> column = columns[f.column].floats;
+        for (size_t i = begin; i < end; ++i) feature[i * width] = FloatTextFloat(column[i]);
+        continue;
+      }
+      const std::span<const double> column = numbers[f.column];
+      for (size_t i = begin; i < end; ++i) {
+        double x = column[i];
+        for (auto [step, input] : f.maps) x = step->MapNumber(input, x);
+        const float y = static_cast<float>(x);
+        if (std::isinf(y)) return false;  // outside the range of float features: Flatten says so
+        feature[i * width] = y;
+      }
     }
   }
   return true;
@@ -425,7 +451,7 @@ Status RecordPipeline::Transform(size_t rows, std::span<const InputColumn> colum
                                        columns.size(), columns_.size()));
   }
   for (size_t c = 0; c < columns.size(); ++c) {
-    if ((columns[c].numbers.empty() ? columns[c].text.size() : columns[c].numbers.size()) != rows) {
+    if (columns[c].size() != rows) {
       return InvalidArgument(
           fmt::format("column '{}' does not hold one value per row ({})", columns_[c], rows));
     }

@@ -44,9 +44,6 @@ class RecordPipeline {
   Status Transform(std::span<const Sample> samples, float* out) const;
   // The same from `rows` rows given by column (see InputColumn), `columns` in column order.
   Status Transform(size_t rows, std::span<const InputColumn> columns, float* out) const;
-  // True when no step reads column `column`: its numbers reach the features only converted to
-  // float, if at all, so numbers with the same float give the same features.
-  bool PassesThrough(size_t column) const { return passes_through_[column]; }
   // Transform of consecutive rows of one or more series (grouped, time-ordered), carrying
   // history from row to row within a series. `complete[i]` is false when row i lacked history.
   Status TransformSeries(std::span<const Sample> rows, float* out,
@@ -94,7 +91,8 @@ class RecordPipeline {
   // Columns some step reads as text (tokenize, calendar, the series and time columns): an
   // InputColumn number enters them as its text.
   std::vector<bool> reads_text_;
-  std::vector<bool> passes_through_;  // see PassesThrough
+  // Columns no step reads: their numbers reach the features only converted to float, if at all.
+  std::vector<bool> passes_through_;
 
   // When every step maps numbers (RecordStep::maps_numbers) and every feature is an input
   // column's number, each feature is a chain of MapNumber calls on one column: a loop over

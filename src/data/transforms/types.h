@@ -24,13 +24,21 @@ namespace easel::data::transforms {
 // pipelines with history steps need the rows grouped by series and ordered by time.
 using SampleStream = std::function<Status(const std::function<Status(const Sample&)>& visit)>;
 
-// One input column of a batch of records, as a serving request carries it: `numbers` when
-// not empty (NaN: missing), else `text`, one value per row. A number is read exactly as a cell
-// holding its shortest text (FormatNumber in numbers.h) would be; where every step reads the
-// column as a number or a category, that text is never written and parsed.
+// One input column of a batch of records, as a serving request carries it, one value per row:
+// `numbers` when not empty, else `floats` when not empty (NaN: missing in both), else `text`.
+// A number is read exactly as a cell holding its shortest text (FormatNumber in numbers.h)
+// would be, and a float as a cell holding the float's shortest text (FloatTextValue in
+// common/float_text.h); where every step reads the column as a number or a category, that
+// text is never written and parsed.
 struct InputColumn {
   std::span<const double> numbers;
+  std::span<const float> floats;
   std::span<const std::string> text;
+
+  size_t size() const {
+    return !numbers.empty() ? numbers.size() : !floats.empty() ? floats.size() : text.size();
+  }
+  bool holds_text() const { return numbers.empty() && floats.empty(); }
 };
 
 // One sample's features, in the order of Pipeline::feature_names(). Missing values that reach
