@@ -16,12 +16,15 @@ double FloatTextValue(float v);
 // feature read from a CSV cell holding v's shortest text. It is v itself for every float but
 // ±7.03853069e-26, whose text's double lies so close to halfway between two floats that it
 // rounds to the neighbour (a run over all 2^32 patterns found no other).
-inline float FloatTextFloat(float v) {
+// IsItsTextFloat(v): FloatTextFloat(v) is v, tested without a branch (for loops over many).
+inline bool IsItsTextFloat(float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   constexpr uint32_t kRoundsAway = 0x15ae43fd;  // 7.03853069e-26
-  if ((bits & 0x7fffffffu) == kRoundsAway) return static_cast<float>(FloatTextValue(v));
-  return v;
+  return (bits & 0x7fffffffu) != kRoundsAway;
+}
+inline float FloatTextFloat(float v) {
+  return IsItsTextFloat(v) ? v : static_cast<float>(FloatTextValue(v));
 }
 
 }  // namespace easel

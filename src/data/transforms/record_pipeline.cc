@@ -362,7 +362,7 @@ bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn>
     if (!read(c)) return false;
   }
   for (const ColumnFeature& f : column_plan_->features) {
-    if (direct(f) ? !finite(columns[f.column].floats) : !read(f.column)) return false;
+    if (!direct(f) && !read(f.column)) return false;
   }
   // Written a block of rows at a time, so the rows being written stay in cache while every
   // feature's column is read.
@@ -373,8 +373,18 @@ bool RecordPipeline::TransformByColumn(size_t rows, std::span<const InputColumn>
     for (const ColumnFeature& f : column_plan_->features) {
       float* feature = out + f.offset;
       if (direct(f)) {
+        // Each float is its text's float, bar two: one test for the block, not a branch each.
         const std::span<const float> column = columns[f.column].floats;
-        for (size_t i = begin; i < end; ++i) feature[i * width] = FloatTextFloat(column[i]);
+        bool unusual = false;
+        for (size_t i = begin; i < end; ++i) {
+          const float x = column[i];
+          feature[i * width] = x;
+          unusual |= std::isinf(x) | !IsItsTextFloat(x);
+        }
+        for (size_t i = begin; unusual && i < end; ++i) {
+          if (std::isinf(column[i])) return false;  // as a cell, text that is not a number
+          feature[i * width] = FloatTextFloat(column[i]);
+        }
         continue;
       }
       const std::span<const double> column = numbers[f.column];
