@@ -95,7 +95,13 @@ TEST(XgboostInputsTest, RejectsBadProblems) {
   EXPECT_EQ(TrainStatus(short_y).code(), kBad);
   TabularProblem infinite = Iris();
   infinite.test.x.data[5] = INFINITY;
+  infinite.test.x.data[9] = -INFINITY;
   EXPECT_EQ(TrainStatus(infinite).code(), kBad);
+  EXPECT_THAT(TrainStatus(infinite).message(),
+              ::testing::HasSubstr("test split row 1 feature 1 is infinite"));
+  infinite.test.x.data[5] = 0;
+  EXPECT_THAT(TrainStatus(infinite).message(),
+              ::testing::HasSubstr("test split row 2 feature 1 is infinite"));
   TabularProblem binary = Iris();
   binary.task = Task::kBinary;
   EXPECT_EQ(TrainStatus(binary).code(), kBad);
