@@ -36,4 +36,8 @@ Result<std::optional<bool>> GetOptionalBool(const Json& obj, std::string_view fi
 // Serializes without throwing: invalid UTF-8 is replaced with U+FFFD.
 std::string DumpJson(const Json& value);
 
+// Appends `text` as a JSON string: quoted, with '"', '\\' and control characters escaped.
+// `text` must be valid UTF-8 (DumpJson replaces what is not).
+void AppendJsonString(std::string& out, std::string_view text);
+
 }  // namespace easel

@@ -46,5 +46,24 @@ TEST(JsonTest, DumpNeverThrowsOnBadUtf8) {
   EXPECT_NO_THROW((void)DumpJson(j));
 }
 
+// Every character a string may hold reads back as itself.
+TEST(JsonTest, AppendJsonStringReadsBackAsTheText) {
+  std::string all;
+  for (int c = 1; c < 128; ++c) all += static_cast<char>(c);
+  all += "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82";  // é € 🙂
+  all += std::string(1, '\0');
+  for (const std::string& text : {all, std::string(), std::string("plain")}) {
+    std::string out = "[";
+    AppendJsonString(out, text);
+    out += "]";
+    Result<Json> back = ParseJson(out);
+    ASSERT_TRUE(back.ok()) << out;
+    EXPECT_EQ((*back)[0].get<std::string>(), text);
+  }
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\n");
+  EXPECT_EQ(out, R"("a\"b\\c\n")");
+}
+
 }  // namespace
 }  // namespace easel

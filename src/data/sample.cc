@@ -1,5 +1,7 @@
 #include "data/sample.h"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -10,34 +12,6 @@
 namespace easel::data {
 
 namespace {
-
-// Appends `s` as a JSON string. Text reaching a manifest is valid UTF-8 (importers check it);
-// control characters are escaped.
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + start, i - start);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
-    start = i + 1;
-  }
-  out.append(s.data() + start, s.size() - start);
-  out += '"';
-}
 
 // Shortest text that reads back as the same double.
 void AppendNumber(std::string& out, double v) {
@@ -56,13 +30,6 @@ uint64_t PrefixOf(const std::string& hex16) {
   uint64_t v = 0;
   std::from_chars(hex16.data(), hex16.data() + 16, v, 16);
   return v;
-}
-
-Result<std::string> StringField(const Json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return std::string();
-  if (!it->is_string()) return InvalidArgument(std::string("sample field '") + key + "' is not a string");
-  return it->get<std::string>();
 }
 
 }  // namespace
@@ -139,36 +106,76 @@ std::string SampleToLine(const Sample& s) {
   return out;
 }
 
+// Manifest lines are read for every sample a job trains, evaluates or predicts on: simdjson
+// reads them into the Sample directly, without a document of nlohmann nodes in between.
 Result<Sample> SampleFromLine(std::string_view line) {
-  EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(line));
-  if (!j.is_object()) return InvalidArgument("a manifest line is not a JSON object");
+  namespace dom = simdjson::dom;
+  thread_local dom::parser parser;
+  dom::object object;
+  if (parser.parse(line.data(), line.size()).get_object().get(object) != simdjson::SUCCESS) {
+    // nlohmann's message says where the text stops being JSON, or that it is not an object.
+    EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(line));
+    (void)j;
+    return InvalidArgument("a manifest line is not a JSON object");
+  }
   Sample s;
-  EASEL_ASSIGN_OR_RETURN(s.id, StringField(j, "id"));
-  EASEL_ASSIGN_OR_RETURN(s.file, StringField(j, "file"));
-  EASEL_ASSIGN_OR_RETURN(s.blob, StringField(j, "blob"));
-  try {
-    if (auto it = j.find("size"); it != j.end()) s.size = it->get<uint64_t>();
-    if (auto it = j.find("labels"); it != j.end()) s.labels = it->get<std::vector<std::string>>();
-    if (auto it = j.find("boxes"); it != j.end()) {
-      for (const Json& b : *it) {
-        s.boxes.push_back(Box{b.at("label").get<std::string>(), b.at("x").get<double>(),
-                              b.at("y").get<double>(), b.at("w").get<double>(),
-                              b.at("h").get<double>()});
-      }
+  auto malformed = [](std::string_view what) {
+    return InvalidArgument("malformed manifest line: " + std::string(what));
+  };
+  auto text = [&](dom::element e, std::string_view key, std::string& out) -> Status {
+    std::string_view v;
+    if (e.get_string().get(v) != simdjson::SUCCESS) {
+      return InvalidArgument("sample field '" + std::string(key) + "' is not a string");
     }
-    if (auto it = j.find("values"); it != j.end()) {
-      s.values.reserve(it->size());
-      for (const Json& v : *it) {
+    out.assign(v);
+    return OkStatus();
+  };
+  for (auto [key, value] : object) {
+    if (key == "id" || key == "file" || key == "blob") {
+      EASEL_RETURN_IF_ERROR(text(value, key, key == "id" ? s.id : key == "file" ? s.file : s.blob));
+    } else if (key == "size") {
+      if (value.get_uint64().get(s.size) != simdjson::SUCCESS) {
+        return malformed("'size' is not a byte count");
+      }
+    } else if (key == "labels") {
+      dom::array labels;
+      if (value.get_array().get(labels) != simdjson::SUCCESS) return malformed("'labels'");
+      for (dom::element l : labels) {
+        EASEL_RETURN_IF_ERROR(text(l, "labels", s.labels.emplace_back()));
+      }
+    } else if (key == "boxes") {
+      dom::array boxes;
+      if (value.get_array().get(boxes) != simdjson::SUCCESS) return malformed("'boxes'");
+      for (dom::element b : boxes) {
+        Box& box = s.boxes.emplace_back();
+        std::string_view label;
+        if (b["label"].get_string().get(label) != simdjson::SUCCESS ||
+            b["x"].get_double().get(box.x) != simdjson::SUCCESS ||
+            b["y"].get_double().get(box.y) != simdjson::SUCCESS ||
+            b["w"].get_double().get(box.w) != simdjson::SUCCESS ||
+            b["h"].get_double().get(box.h) != simdjson::SUCCESS) {
+          return malformed("a box needs a label and numbers x, y, w, h");
+        }
+        box.label.assign(label);
+      }
+    } else if (key == "values") {
+      dom::array values;
+      if (value.get_array().get(values) != simdjson::SUCCESS) return malformed("'values'");
+      s.values.reserve(values.size());
+      for (dom::element v : values) {
         if (v.is_null()) {
           s.values.emplace_back(std::nullopt);
-        } else {
-          s.values.emplace_back(v.get<std::string>());
+          continue;
         }
+        std::string_view cell;
+        if (v.get_string().get(cell) != simdjson::SUCCESS) {
+          return malformed("a value is neither a string nor null");
+        }
+        s.values.emplace_back(std::string(cell));
       }
+    } else if (key == "meta") {
+      EASEL_ASSIGN_OR_RETURN(s.meta, ParseJson(simdjson::minify(value)));
     }
-    if (auto it = j.find("meta"); it != j.end()) s.meta = std::move(*it);
-  } catch (const Json::exception& e) {
-    return InvalidArgument(std::string("malformed manifest line: ") + e.what());
   }
   return s;
 }

@@ -39,6 +39,17 @@ TEST(SampleLine, RejectsWhatIsNotASample) {
   EXPECT_FALSE(SampleFromLine("{\"id\": 5}").ok());
   EXPECT_FALSE(SampleFromLine("{\"id\":\"a\",\"values\":[1]}").ok());
   EXPECT_FALSE(SampleFromLine("not json").ok());
+  EXPECT_EQ(SampleFromLine("{\"id\": 5}").status().message(), "sample field 'id' is not a string");
+  for (const char* line : {R"({"id":"a","size":-1})", R"({"id":"a","labels":"cat"})",
+                           R"({"id":"a","labels":[1]})", R"({"id":"a","boxes":[{"label":"c"}]})",
+                           R"({"id":"a","boxes":[{"label":"c","x":"1","y":0,"w":1,"h":1}]})",
+                           R"({"id":"a","values":[true]})", R"({"id":"a","meta":)"}) {
+    EXPECT_EQ(SampleFromLine(line).status().code(), StatusCode::kInvalidArgument) << line;
+  }
+  // Fields a later easel may add are read past.
+  Result<Sample> extra = SampleFromLine(R"({"id":"a","later":{"x":[1,2]},"values":["1",null]})");
+  ASSERT_TRUE(extra.ok()) << extra.status().ToString();
+  EXPECT_EQ(extra->values, (std::vector<std::optional<std::string>>{"1", std::nullopt}));
 }
 
 TEST(SampleIds, RecordIdsAreContentDerivedAndRepeatsAreNumbered) {

@@ -22,21 +22,30 @@ std::string Quoted(const std::vector<std::string>& names) {
 }
 
 // Writes {"column": "cell" | null, ...} for the model's input columns; keys are JSON already.
+// Cells are valid UTF-8: dataset importers, the CSV parser and JSON parsers all check.
 class CellsWriter {
  public:
   explicit CellsWriter(const std::vector<std::string>& inputs) {
-    for (const std::string& c : inputs) keys_.push_back(DumpJson(Json(c)));
+    for (const std::string& c : inputs) {
+      keys_.push_back(DumpJson(Json(c)));
+      keys_size_ += keys_.back().size();
+    }
   }
   // `cell(i)` gives the i-th input's cell, nullopt when missing.
   template <typename CellFn>
   std::string Write(CellFn cell) const {
     std::string out = "{";
+    out.reserve(keys_size_ + 16 * keys_.size());
     for (size_t i = 0; i < keys_.size(); ++i) {
       if (i > 0) out += ',';
       out += keys_[i];
       out += ':';
       std::optional<std::string_view> v = cell(i);
-      out += v ? DumpJson(Json(std::string(*v))) : "null";
+      if (v) {
+        AppendJsonString(out, *v);
+      } else {
+        out += "null";
+      }
     }
     out += '}';
     return out;
@@ -44,6 +53,7 @@ class CellsWriter {
 
  private:
   std::vector<std::string> keys_;
+  size_t keys_size_ = 0;
 };
 
 // --- dataset versions ---

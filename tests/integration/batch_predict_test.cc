@@ -253,6 +253,17 @@ TEST_F(BatchPredictTest, AnUploadedFileWithMissingCellsPredictsAsOnline) {
   EXPECT_EQ(job["error"]["code"], "INVALID_ARGUMENT");
   EXPECT_NE(job["error"]["message"].get<std::string>().find("bad.csv row 2: "), std::string::npos)
       << job.dump();
+  // A cell with characters JSON escapes reaches the transforms as the text it is; bytes that
+  // are not UTF-8 fail the file as they would fail its import.
+  for (auto [name, body, message] :
+       {std::tuple{"quote.csv", "f0,f1,f2,f3\n1,2,3,4\n1,\"t\"\"w\\o\",3,4\n",
+                   R"(quote.csv row 1: column 'f1': 't"w\o' is not a number)"},
+        std::tuple{"bytes.csv", "f0,f1,f2,f3\n1,\xff,3,4\n", "bytes.csv line 2: invalid UTF-8"}}) {
+    job = Run({{"model", "iris-gbm"}, {"artifact", Upload(name, body)}, {"batch_size", 4}});
+    ASSERT_EQ(job.value("state", ""), "failed") << job.dump();
+    EXPECT_NE(job["error"]["message"].get<std::string>().find(message), std::string::npos)
+        << job.dump();
+  }
 }
 
 TEST_F(BatchPredictTest, AKilledJobResumesWithoutDuplicatingRows) {
