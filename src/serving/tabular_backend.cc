@@ -65,13 +65,18 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
     column.floats = {reinterpret_cast<const float*>(t.data.data()), n};
     return OkStatus();
   }
-  if (t.datatype == DataType::kFp16) {
+  auto text_values = [&]<typename T>(double (*text_value)(T)) {
     numbers.resize(n);
     for (size_t i = 0; i < n; ++i) {
-      uint16_t v;
+      T v;
       std::memcpy(&v, t.data.data() + i * sizeof v, sizeof v);
-      numbers[i] = HalfTextValue(v);
+      numbers[i] = text_value(v);
     }
+  };
+  if (t.datatype == DataType::kFp32) {
+    text_values(FloatTextValue);  // bytes not aligned as floats: never from easel's codecs
+  } else if (t.datatype == DataType::kFp16) {
+    text_values(HalfTextValue);
   } else {
     EASEL_ASSIGN_OR_RETURN(numbers, t.ToDoubles());
   }
