@@ -12,17 +12,18 @@ namespace easel {
 // reads back as v): bit for bit, for every float. NaN stays NaN, infinities stay infinite.
 double FloatTextValue(float v);
 
-// The float that text's double converts to, static_cast<float>(FloatTextValue(v)): a float
-// feature read from a CSV cell holding v's shortest text. It is v itself for every float but
-// ±7.03853069e-26, whose text's double lies so close to halfway between two floats that it
-// rounds to the neighbour (a run over all 2^32 patterns found no other).
-// IsItsTextFloat(v): FloatTextFloat(v) is v, tested without a branch (for loops over many).
+// Whether FloatTextFloat(v) is v, tested without a branch (for loops over many floats).
 inline bool IsItsTextFloat(float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof bits);
   constexpr uint32_t kRoundsAway = 0x15ae43fd;  // 7.03853069e-26
   return (bits & 0x7fffffffu) != kRoundsAway;
 }
+
+// The float that text's double converts to, static_cast<float>(FloatTextValue(v)): a float
+// feature read from a CSV cell holding v's shortest text. It is v itself for every float but
+// ±7.03853069e-26, whose text's double lies so close to halfway between two floats that it
+// rounds to the neighbour (a run over all 2^32 patterns found no other).
 inline float FloatTextFloat(float v) {
   return IsItsTextFloat(v) ? v : static_cast<float>(FloatTextValue(v));
 }

@@ -113,9 +113,8 @@ Result<Sample> SampleFromLine(std::string_view line) {
   thread_local dom::parser parser;
   dom::object object;
   if (parser.parse(line.data(), line.size()).get_object().get(object) != simdjson::SUCCESS) {
-    // nlohmann's message says where the text stops being JSON, or that it is not an object.
-    EASEL_ASSIGN_OR_RETURN(Json j, ParseJson(line));
-    (void)j;
+    Result<Json> j = ParseJson(line);  // its message says where the text stops being JSON
+    if (!j.ok()) return j.status();
     return InvalidArgument("a manifest line is not a JSON object");
   }
   Sample s;

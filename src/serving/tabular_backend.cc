@@ -56,9 +56,9 @@ Status ReadColumn(const Tensor& t, size_t n, std::vector<double>& numbers, Input
     return OkStatus();
   }
   // Each value as a CSV cell holding its text would read: an FP32 5.1f as 5.1 (its shortest
-  // text), not 5.099999904632568 (the pipeline reads floats so), an FP16 likewise by its own
-  // shortest text, so the pipeline sees what training read from "5.1"; an integer as itself
-  // (exact up to 2^53, as its digits read).
+  // text; the pipeline reads InputColumn::floats so), not 5.099999904632568, and an FP16
+  // likewise by its own shortest text, so the pipeline sees what training read from "5.1"; an
+  // integer as itself (exact up to 2^53, as its digits read).
   if (t.datatype == DataType::kFp32 &&
       reinterpret_cast<uintptr_t>(t.data.data()) % alignof(float) == 0) {
     // The packed little-endian floats, as this (little-endian) machine lays out a float array.
