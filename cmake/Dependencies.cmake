@@ -6,7 +6,8 @@ find_package(nlohmann_json REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
-# simdjson: the KServe data plane's request parser (serving/kserve/json_codec.cc).
+# simdjson: the KServe data plane's request parser (serving/kserve/json_codec.cc) and the
+# reader of dataset manifest lines (data/sample.cc).
 find_package(simdjson REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(SQLite3 REQUIRED)
