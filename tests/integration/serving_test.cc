@@ -172,6 +172,27 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
     ASSERT_EQ(r.status, 200) << r.raw;
     EXPECT_EQ(Floats(r.body["outputs"][0]["data"]), offline) << "strings in every " << every;
   }
+
+  // Rows the column reader leaves to the text path answer as the same rows written plainly: a
+  // repeated key (the last value counts) and an integer beyond 2^53 (read as its digits, which
+  // round to the double written below).
+  auto one_row = [&](const std::string& object) {
+    auto answer = Infer(
+        "iris",
+        Json{{"inputs",
+              {{{"name", "rows"}, {"datatype", "BYTES"}, {"shape", {1}}, {"data", {object}}}}}}
+            .dump());
+    EXPECT_EQ(answer.status, 200) << object << " -> " << answer.raw;
+    return answer.status == 200 ? Floats(answer.body["outputs"][0]["data"]) : std::vector<float>{};
+  };
+  auto row = [](const std::string& petal_length) {
+    return "{\"" + Column(0) + "\": 5.1, \"" + Column(1) + "\": 3.5, \"" + Column(2) +
+           "\": " + petal_length + ", \"" + Column(3) + "\": 0.2}";
+  };
+  const std::vector<float> plain = one_row(row("1.4"));
+  ASSERT_NE(one_row(row("5.0")), plain);  // the column decides
+  EXPECT_EQ(one_row(row("5.0, \"" + Column(2) + "\": 1.4")), plain);
+  EXPECT_EQ(one_row(row("9007199254740993")), one_row(row("9007199254740992.0")));
 }
 
 // easel's own forest serves what it predicts offline, and routes a missing value down its
