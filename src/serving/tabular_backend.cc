@@ -203,6 +203,11 @@ class TabularBackend final : public Backend {
     std::vector<std::vector<std::string>> text(width);
     std::vector<size_t> texts(width, 0);     // rows that gave each column a string
     std::vector<size_t> last_row(width, n);  // the row that last set each column
+    // Rows usually repeat one order of keys (a JSON writer's, which need not be the
+    // signature's): each position remembers the key last seen there and its column, so the
+    // rows after the first find their columns with one comparison a key.
+    std::vector<std::string> keys_at;
+    std::vector<std::optional<size_t>> columns_at;
     thread_local simdjson::dom::parser parser;
     for (size_t i = 0; i < n; ++i) {
       simdjson::dom::object row;
@@ -211,7 +216,14 @@ class TabularBackend final : public Backend {
       }
       size_t position = 0;
       for (auto [key, value] : row) {
-        const std::optional<size_t> found = ColumnNamed(key, position++);
+        if (position == keys_at.size()) {
+          keys_at.emplace_back(key);
+          columns_at.push_back(ColumnNamed(key, position));
+        } else if (keys_at[position] != key) {
+          keys_at[position].assign(key);
+          columns_at[position] = ColumnNamed(key, position);
+        }
+        const std::optional<size_t> found = columns_at[position++];
         if (!found) return UnknownRowColumn(i, key);
         const size_t column = *found;
         if (last_row[column] == i) return kBySamples;  // a repeated key

@@ -193,6 +193,21 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   ASSERT_NE(one_row(row("5.0")), plain);  // the column decides
   EXPECT_EQ(one_row(row("5.0, \"" + Column(2) + "\": 1.4")), plain);
   EXPECT_EQ(one_row(row("9007199254740993")), one_row(row("9007199254740992.0")));
+  // Rows need not share an order of keys.
+  const std::string reversed = "{\"" + Column(3) + "\": 0.2, \"" + Column(2) + "\": 1.4, \"" +
+                               Column(1) + "\": 3.5, \"" + Column(0) + "\": 5.1}";
+  auto both = Infer("iris", Json{{"inputs",
+                                  {{{"name", "rows"},
+                                    {"datatype", "BYTES"},
+                                    {"shape", {3}},
+                                    {"data", {row("1.4"), reversed, row("5.0")}}}}}}
+                                .dump());
+  ASSERT_EQ(both.status, 200) << both.raw;
+  std::vector<float> expected = plain;
+  expected.insert(expected.end(), plain.begin(), plain.end());
+  const std::vector<float> last = one_row(row("5.0"));
+  expected.insert(expected.end(), last.begin(), last.end());
+  EXPECT_EQ(Floats(both.body["outputs"][0]["data"]), expected);
 }
 
 // easel's own forest serves what it predicts offline, and routes a missing value down its
@@ -285,6 +300,13 @@ TEST_F(ServingTest, EveryBadInputIsAClearErrorAndTheServerStaysUp) {
                {"data", {R"({"f0": 1, "sepal": 2})"}}}}}}
            .dump(),
        std::nullopt, 400, "sepal"},
+      {Json{{"inputs",
+             {{{"name", "rows"},
+               {"datatype", "BYTES"},
+               {"shape", {2}},
+               {"data", {R"({"f0": 1, "f1": 2})", R"({"f0": 1, "sepal": 2})"}}}}}}
+           .dump(),
+       std::nullopt, 400, "rows[1] has column 'sepal'"},
   };
   for (const Case& c : cases) {
     auto r = Infer("iris", c.body, c.header_length);
