@@ -44,7 +44,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <opencv2/imgcodecs.hpp>
@@ -54,6 +53,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/time.h"
 #include "easel_server.h"
 #include "process.h"
 #include "run_guarded.h"
@@ -544,17 +544,11 @@ Subject TabularSubject(EaselServer& server, const Options& o,
   return s;
 }
 
-// Seconds since the epoch of a job timestamp ("2026-11-25T06:40:58.405Z").
+// Seconds since the epoch of a job timestamp (RFC 3339, as the API writes them).
 double JobTime(const std::string& stamp) {
-  std::tm t{};
-  double seconds = 0;
-  if (std::sscanf(stamp.c_str(), "%d-%d-%dT%d:%d:%lf", &t.tm_year, &t.tm_mon, &t.tm_mday,
-                  &t.tm_hour, &t.tm_min, &seconds) != 6) {
-    throw std::runtime_error("not a job timestamp: " + stamp);
-  }
-  t.tm_year -= 1900;
-  t.tm_mon -= 1;
-  return static_cast<double>(timegm(&t)) + seconds;
+  std::optional<int64_t> millis = ParseRfc3339(stamp);
+  if (!millis) throw std::runtime_error("not a job timestamp: " + stamp);
+  return *millis / 1e3;
 }
 
 struct BatchRun {
