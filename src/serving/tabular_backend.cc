@@ -198,8 +198,13 @@ class TabularBackend final : public Backend {
     if (t.datatype != DataType::kBytes) return RowsNotBytes();
     const std::optional<Rows> kBySamples;
     const size_t n = t.strings.size(), width = pipeline_.columns().size();
-    std::vector<std::vector<double>> numbers(
-        width, std::vector<double>(n, std::numeric_limits<double>::quiet_NaN()));
+    constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+    // Sized at a column's first number or string: batch predictions send only strings.
+    std::vector<std::vector<double>> numbers(width);
+    auto set_number = [&](size_t column, size_t i, double v) {
+      numbers[column].resize(n, kMissing);
+      numbers[column][i] = v;
+    };
     std::vector<std::vector<std::string>> text(width);
     std::vector<size_t> texts(width, 0);     // rows that gave each column a string
     std::vector<size_t> last_row(width, n);  // the row that last set each column
@@ -232,13 +237,13 @@ class TabularBackend final : public Backend {
           case simdjson::dom::element_type::NULL_VALUE:
             break;
           case simdjson::dom::element_type::DOUBLE:
-            numbers[column][i] = value.get_double().value_unsafe();
+            set_number(column, i, value.get_double().value_unsafe());
             break;
           case simdjson::dom::element_type::INT64:
           case simdjson::dom::element_type::UINT64: {
             const double v = value.get_double().value_unsafe();
             if (!(std::fabs(v) < 0x1p53)) return kBySamples;
-            numbers[column][i] = v;
+            set_number(column, i, v);
             break;
           }
           case simdjson::dom::element_type::STRING:
@@ -256,6 +261,7 @@ class TabularBackend final : public Backend {
     std::vector<InputColumn> columns(width);
     for (size_t c = 0; c < width; ++c) {
       if (texts[c] == 0) {
+        numbers[c].resize(n, kMissing);  // a column of nulls or of no key is missing throughout
         columns[c].numbers = numbers[c];
       } else if (texts[c] == n) {
         columns[c].text = text[c];
