@@ -4,6 +4,8 @@
 #include <charconv>
 #include <numeric>
 
+#include "data/transforms/numbers.h"
+
 namespace easel::serving {
 
 void Rows::Append(const Rows& other) {
@@ -11,6 +13,21 @@ void Rows::Append(const Rows& other) {
   features.insert(features.end(), other.features.begin(), other.features.end());
   images.insert(images.end(), other.images.begin(), other.images.end());
   pixels.insert(pixels.end(), other.pixels.begin(), other.pixels.end());
+}
+
+Result<Rows> Backend::PrepareRecords(std::span<const RecordCells* const>) const {
+  return Unimplemented("this model does not read table rows");
+}
+
+Result<std::optional<std::string>> RowValueCell(const Json& value) {
+  if (value.is_null()) return std::optional<std::string>();
+  if (value.is_string()) return std::optional(value.get<std::string>());
+  // A float as its shortest text (the number it stands for); an integer, exact at any size,
+  // and a boolean as written.
+  if (value.is_number_float())
+    return std::optional(data::transforms::FormatNumber(value.get<double>()));
+  if (value.is_number() || value.is_boolean()) return std::optional(value.dump());
+  return InvalidArgument("a value must be a number, a string, a boolean or null");
 }
 
 std::string BatchShapeText(std::span<const int64_t> dims) {

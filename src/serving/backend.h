@@ -10,6 +10,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +54,15 @@ struct Rows {
   void Append(const Rows& other);
 };
 
+// A table row as batch predictions read it: one text cell per input of the model's signature,
+// in its order; nullopt is a missing value.
+using RecordCells = std::vector<std::optional<std::string>>;
+
+// The cell a value of a `rows` object stands for, as the transforms read it: a string as
+// itself, a number as its shortest text, a boolean as true or false, null as missing.
+// INVALID_ARGUMENT (naming neither row nor column) for an object or an array.
+Result<std::optional<std::string>> RowValueCell(const Json& value);
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -60,6 +71,10 @@ class Backend {
   // rows. INVALID_ARGUMENT naming the input and what is wrong. Runs on the caller's thread,
   // so the batch instance spends its time on the model alone.
   virtual Result<Rows> Prepare(const InferRequest& request) const = 0;
+  // Prepare for table rows given as cells (batch predictions): the rows read as `rows` objects
+  // of these cells would, with the same checks; errors name a row by its position ("row 3:
+  // ..."). UNIMPLEMENTED for models that do not read table rows.
+  virtual Result<Rows> PrepareRecords(std::span<const RecordCells* const> rows) const;
   // Runs the model: rows.count x output_width() floats (class probabilities, or values).
   virtual Result<std::vector<float>> Execute(const Rows& rows) const = 0;
   virtual size_t output_width() const = 0;

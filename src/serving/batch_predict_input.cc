@@ -21,52 +21,13 @@ std::string Quoted(const std::vector<std::string>& names) {
   return out;
 }
 
-// Writes {"column": "cell" | null, ...} for the model's input columns; keys are JSON already.
-// Cells are valid UTF-8: dataset importers, the CSV parser and JSON parsers all check.
-class CellsWriter {
- public:
-  explicit CellsWriter(const std::vector<std::string>& inputs) {
-    for (const std::string& c : inputs) {
-      keys_.push_back(DumpJson(Json(c)));
-      keys_size_ += keys_.back().size();
-    }
-  }
-  // `cell(i)` gives the i-th input's cell, nullopt when missing.
-  template <typename CellFn>
-  std::string Write(CellFn cell) const {
-    std::string out = "{";
-    out.reserve(keys_size_ + 16 * keys_.size());
-    for (size_t i = 0; i < keys_.size(); ++i) {
-      if (i > 0) out += ',';
-      out += keys_[i];
-      out += ':';
-      std::optional<std::string_view> v = cell(i);
-      if (v) {
-        AppendJsonString(out, *v);
-      } else {
-        out += "null";
-      }
-    }
-    out += '}';
-    return out;
-  }
-
- private:
-  std::vector<std::string> keys_;
-  size_t keys_size_ = 0;
-};
-
 // --- dataset versions ---
 
 class DatasetInput final : public InputSource {
  public:
   DatasetInput(data::ManifestReader manifest, std::optional<data::Split> split, bool images,
-               std::vector<size_t> value_index, const std::vector<std::string>& inputs,
-               std::string name)
-      : manifest_(std::move(manifest)),
-        split_(split),
-        value_index_(std::move(value_index)),
-        cells_(inputs) {
+               std::vector<size_t> value_index, std::string name)
+      : manifest_(std::move(manifest)), split_(split), value_index_(std::move(value_index)) {
     images_ = images;
     name_ = std::move(name);
     for (int64_t i = 0; i < manifest_.num_samples(); ++i) {
@@ -85,11 +46,10 @@ class DatasetInput final : public InputSource {
         row.file = s.file;
         row.blob = s.blob;
       } else {
-        row.cells = cells_.Write([&](size_t i) -> std::optional<std::string_view> {
-          const size_t at = value_index_[i];
-          if (at >= s.values.size() || !s.values[at]) return std::nullopt;
-          return *s.values[at];
-        });
+        row.cells.resize(value_index_.size());
+        for (size_t i = 0; i < value_index_.size(); ++i) {
+          if (value_index_[i] < s.values.size()) row.cells[i] = s.values[value_index_[i]];
+        }
       }
       return fn(row);
     });
@@ -99,7 +59,6 @@ class DatasetInput final : public InputSource {
   data::ManifestReader manifest_;
   std::optional<data::Split> split_;
   std::vector<size_t> value_index_;  // per model input: its index among the version's columns
-  CellsWriter cells_;
 };
 
 // --- uploaded files ---
@@ -148,10 +107,7 @@ class FileInput : public InputSource {
 class CsvInput final : public FileInput {
  public:
   CsvInput(store::BlobStore& blobs, store::Artifact artifact, InputColumns columns)
-      : blobs_(blobs),
-        artifact_(std::move(artifact)),
-        columns_(std::move(columns)),
-        cells_(columns_.inputs) {
+      : blobs_(blobs), artifact_(std::move(artifact)), columns_(std::move(columns)) {
     numbered_rows_ = true;
     name_ = artifact_.name;
   }
@@ -174,11 +130,11 @@ class CsvInput final : public FileInput {
       if (index < skip) return OkStatus();
       InputRow row;
       row.id = std::to_string(index);
-      row.cells = cells_.Write([&](size_t i) -> std::optional<std::string_view> {
+      row.cells.resize(field_of.size());
+      for (size_t i = 0; i < field_of.size(); ++i) {
         const data::CsvField& f = record.fields[field_of[i]];
-        if (!f.quoted && data::IsMissingMarker(f.text)) return std::nullopt;
-        return f.text;
-      });
+        if (f.quoted || !data::IsMissingMarker(f.text)) row.cells[i].emplace(f.text);
+      }
       return fn(row);
     };
     EASEL_RETURN_IF_ERROR(ReadArtifact(
@@ -226,7 +182,6 @@ class CsvInput final : public FileInput {
   store::BlobStore& blobs_;
   const store::Artifact artifact_;
   const InputColumns columns_;
-  const CellsWriter cells_;
 };
 
 class JsonlInput final : public FileInput {
@@ -254,27 +209,27 @@ class JsonlInput final : public FileInput {
     return lines.Finish();
   }
 
-  // The line's object without the target, after checking its columns and values.
-  Result<std::string> Cells(std::string_view line, uint64_t number) const {
+  // The line's cells (the target left out), after checking its columns and values.
+  Result<RecordCells> Cells(std::string_view line, uint64_t number) const {
     auto error = [&](const std::string& what) {
       return InvalidArgument(artifact_.name + " line " + std::to_string(number) + ": " + what);
     };
     Result<Json> parsed = ParseJson(line, 8);
     if (!parsed.ok()) return error("invalid JSON: " + parsed.status().message());
     if (!parsed->is_object()) return error("expected a JSON object {column: value}");
-    Json cells = Json::object();
+    RecordCells cells(columns_.inputs.size());
     for (auto& [key, value] : parsed->items()) {
       if (key == columns_.target) continue;
-      if (std::find(columns_.inputs.begin(), columns_.inputs.end(), key) == columns_.inputs.end()) {
+      auto input = std::find(columns_.inputs.begin(), columns_.inputs.end(), key);
+      if (input == columns_.inputs.end()) {
         return error("column '" + key + "', which the model does not read; the model reads " +
                      Quoted(columns_.inputs));
       }
-      if (value.is_object() || value.is_array()) {
-        return error("column '" + key + "': a value must be a number, a string, a boolean or null");
-      }
-      cells[key] = std::move(value);
+      Result<std::optional<std::string>> cell = RowValueCell(value);
+      if (!cell.ok()) return error("column '" + key + "': " + cell.status().message());
+      cells[input - columns_.inputs.begin()] = std::move(*cell);
     }
-    return DumpJson(cells);
+    return cells;
   }
 
   store::BlobStore& blobs_;
@@ -350,7 +305,7 @@ Result<std::unique_ptr<InputSource>> OpenDatasetInput(store::BlobStore& blobs,
   }
   EASEL_ASSIGN_OR_RETURN(data::ManifestReader manifest, data::ManifestReader::Open(blobs, version));
   return std::unique_ptr<InputSource>(std::make_unique<DatasetInput>(
-      std::move(manifest), split, images, std::move(value_index), columns.inputs, name));
+      std::move(manifest), split, images, std::move(value_index), name));
 }
 
 Result<std::unique_ptr<InputSource>> OpenFileInput(store::BlobStore& blobs,

@@ -1,8 +1,8 @@
 #pragma once
 // The rows a batch prediction reads: the samples of a dataset version (one split or all of
-// them), or an uploaded CSV or JSON-lines file. Each row comes out in the form a serving backend
-// takes (a record row as the JSON object of the `rows` input, an image as its blob), so batch
-// predictions go through the same checks and transforms as online requests.
+// them), or an uploaded CSV or JSON-lines file. Each row comes out in a form a serving backend
+// takes (a record row as the text cells of Backend::PrepareRecords, an image as its blob), so
+// batch predictions go through the same checks and transforms as online requests.
 //
 // Sources are immutable inputs read again from the start by every ForEach: rows come in the
 // same order each time, which is what lets a resumed job skip the rows it has already written.
@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "data/datasets.h"
 #include "data/split.h"
+#include "serving/backend.h"
 #include "store/artifacts.h"
 #include "store/blob_store.h"
 
@@ -27,7 +28,7 @@ struct InputRow {
   std::string id;     // the sample id; for files the 0-based row number
   std::string file;   // image samples: the path inside the dataset
   std::string blob;   // image samples: the digest of the encoded image
-  std::string cells;  // record rows: a JSON object {column: value | null} of the model's inputs
+  RecordCells cells;  // record rows: the model's inputs
 };
 
 // The columns a tabular model reads, and the one it predicts: a file or dataset may carry the

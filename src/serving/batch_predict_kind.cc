@@ -1,6 +1,7 @@
 #include "serving/batch_predict_kind.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -14,7 +15,11 @@
 namespace easel::serving {
 namespace {
 
-// What an attempt leaves for the next one (saved after every batch).
+// How often a running job saves its checkpoint (and syncs its output): each costs a few disk
+// syncs, and a killed attempt redoes the rows predicted since the last one.
+constexpr std::chrono::milliseconds kCheckpointInterval{250};
+
+// What an attempt leaves for the next one.
 struct Checkpoint {
   int64_t rows_done = 0;
   uint64_t bytes = 0;         // of the output file, header included; 0: not started
@@ -89,24 +94,28 @@ class BatchPredictor {
 
  private:
   Result<std::vector<float>> Predict(std::span<const InputRow> rows) const {
-    std::vector<std::string> elements;
-    elements.reserve(rows.size());
-    for (const InputRow& row : rows) {
-      if (input_.images()) {
+    Rows prepared;
+    if (input_.images()) {
+      std::vector<std::string> images;
+      images.reserve(rows.size());
+      for (const InputRow& row : rows) {
         Result<std::string> bytes = blobs_.ReadAll(row.blob);
         if (!bytes.ok()) {
           return Status(bytes.status().code(), Where(row) + ": " + bytes.status().message());
         }
-        elements.push_back(std::move(*bytes));
-      } else {
-        elements.push_back(row.cells);
+        images.push_back(std::move(*bytes));
       }
+      InferRequest request;
+      request.inputs.push_back(Tensor::Bytes(backend_.metadata().inputs.front().name,
+                                             {static_cast<int64_t>(rows.size())},
+                                             std::move(images)));
+      EASEL_ASSIGN_OR_RETURN(prepared, backend_.Prepare(request));
+    } else {
+      std::vector<const RecordCells*> cells;
+      cells.reserve(rows.size());
+      for (const InputRow& row : rows) cells.push_back(&row.cells);
+      EASEL_ASSIGN_OR_RETURN(prepared, backend_.PrepareRecords(cells));
     }
-    InferRequest request;
-    const std::string name = input_.images() ? backend_.metadata().inputs.front().name : "rows";
-    request.inputs.push_back(
-        Tensor::Bytes(name, {static_cast<int64_t>(rows.size())}, std::move(elements)));
-    EASEL_ASSIGN_OR_RETURN(Rows prepared, backend_.Prepare(request));
     return backend_.Execute(prepared);
   }
 
@@ -165,6 +174,7 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
     std::filesystem::remove(path, ec);
     EASEL_ASSIGN_OR_RETURN(file, DurableFile::Open(path, 0));
     EASEL_RETURN_IF_ERROR(file->Append(writer.Header()));
+    EASEL_RETURN_IF_ERROR(file->Sync());
     cp.rows_done = 0;
     cp.bytes = file->size();
     cp.model_version = r.model.version;
@@ -181,32 +191,43 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
                     "predicted " + std::to_string(cp.rows_done) + of_total);
   };
   progress();
+  // Batches are appended as they are predicted; a checkpoint syncs the file and counts them, at
+  // most every kCheckpointInterval and at the end. A killed attempt redoes the rows after it.
+  int64_t rows_written = cp.rows_done;
+  auto last_checkpoint = std::chrono::steady_clock::now();
+  auto checkpoint = [&]() -> Status {
+    EASEL_RETURN_IF_ERROR(file->Sync());
+    cp.rows_done = rows_written;
+    cp.bytes = file->size();
+    EASEL_RETURN_IF_ERROR(Save(ctx, cp));
+    last_checkpoint = std::chrono::steady_clock::now();
+    progress();
+    return OkStatus();
+  };
   BatchPredictor predictor(*backend, blobs, *input);
   std::vector<InputRow> batch;
   batch.reserve(static_cast<size_t>(std::min<int64_t>(s.batch_size, total)));
   std::string out;
   auto flush = [&]() -> Status {
     if (ctx.cancelled()) {
-      return Cancelled("batch prediction cancelled after " + std::to_string(cp.rows_done) +
+      return Cancelled("batch prediction cancelled after " + std::to_string(rows_written) +
                        of_total);
     }
     EASEL_ASSIGN_OR_RETURN(std::vector<float> values, predictor.Run(batch));
     out.clear();
     EASEL_RETURN_IF_ERROR(writer.Append(out, batch, values));
     EASEL_RETURN_IF_ERROR(file->Append(out));
-    cp.rows_done += static_cast<int64_t>(batch.size());
-    cp.bytes = file->size();
-    EASEL_RETURN_IF_ERROR(Save(ctx, cp));
-    progress();
+    rows_written += static_cast<int64_t>(batch.size());
     batch.clear();
-    return OkStatus();
+    if (std::chrono::steady_clock::now() - last_checkpoint < kCheckpointInterval) return OkStatus();
+    return checkpoint();
   };
   EASEL_RETURN_IF_ERROR(input->ForEach(cp.rows_done, [&](InputRow& row) -> Status {
     batch.push_back(std::move(row));
     return static_cast<int64_t>(batch.size()) >= s.batch_size ? flush() : OkStatus();
   }));
   if (!batch.empty()) EASEL_RETURN_IF_ERROR(flush());
-  return OkStatus();
+  return rows_written == cp.rows_done ? OkStatus() : checkpoint();
 }
 
 // The artifact an earlier attempt created from this output before it died, if any.
@@ -329,7 +350,7 @@ jobs::JobKind BatchPredictJobKind(const train::AlgorithmRegistry& algorithms,
           {"minimum", 1},
           {"maximum", kMaxBatchSize},
           {"default", kDefaultBatchSize},
-          {"description", "rows per model call, and per checkpoint"}}},
+          {"description", "rows per model call"}}},
         {"output_name",
          {{"type", "string"},
           {"description",

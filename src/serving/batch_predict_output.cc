@@ -167,6 +167,10 @@ Status DurableFile::Append(std::string_view bytes) {
     bytes.remove_prefix(static_cast<size_t>(n));
     size_ += static_cast<uint64_t>(n);
   }
+  return OkStatus();
+}
+
+Status DurableFile::Sync() {
   if (::fdatasync(fd_) != 0) return Internal("cannot sync the output file: " + ErrnoMessage(errno));
   return OkStatus();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The output file of a batch prediction: its lines (CSV or JSON lines, one per input row), and
-// the file itself, which grows by whole batches and is on disk after each one, so that a
-// checkpoint can say how many of its bytes are good.
+// the file itself, which grows by whole batches and is synced to disk before a checkpoint says
+// how many of its bytes are good.
 
 #include <cstdint>
 #include <filesystem>
@@ -43,8 +43,8 @@ class OutputWriter {
   bool numeric_ids_;
 };
 
-// A file that only grows by Append, each one written through to the disk (fsync) before it
-// returns. Not thread-safe.
+// A file that only grows by Append; Sync puts what was appended on the disk (fdatasync).
+// Not thread-safe.
 class DurableFile {
  public:
   // Opens or creates `path` and cuts it to its first `keep` bytes (what the last checkpoint
@@ -55,6 +55,7 @@ class DurableFile {
   ~DurableFile();
 
   Status Append(std::string_view bytes);
+  Status Sync();
   uint64_t size() const { return size_; }
 
  private:

@@ -7,6 +7,7 @@
 //  - "rows" BYTES [n]: each element a JSON object {column: value | null};
 //  - one tensor per input column of the model's signature, shape [n] or [n, 1]: numbers for
 //    numeric columns (any numeric datatype, or BYTES text), BYTES for text columns.
+// Batch predictions hand rows of text cells to PrepareRecords, which reads them as `rows`.
 
 #include "serving/tabular_backend.h"
 
@@ -21,7 +22,6 @@
 #include <unordered_set>
 
 #include "common/float_text.h"
-#include "data/transforms/numbers.h"
 #include "data/transforms/pipeline.h"
 
 namespace easel::serving {
@@ -145,17 +145,27 @@ class TabularBackend final : public Backend {
       EASEL_ASSIGN_OR_RETURN(rows, FromColumns(request));
     }
     if (rows.count == 0) return InvalidArgument("the request has no rows");
-    if (!traits_.accepts_missing) {
-      for (size_t i = 0; i < rows.features.size(); ++i) {
-        if (!std::isfinite(rows.features[i])) {
-          const size_t cols = pipeline_.num_features();
-          return InvalidArgument("row " + std::to_string(i / cols) + ": feature '" +
-                                 pipeline_.feature_names()[i % cols] +
-                                 "' is missing or not finite, and this model cannot read missing "
-                                 "values");
-        }
+    EASEL_RETURN_IF_ERROR(CheckReadable(rows));
+    return rows;
+  }
+
+  Result<Rows> PrepareRecords(std::span<const RecordCells* const> cells) const override {
+    std::vector<data::Sample> samples(cells.size());
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const RecordCells& row = *cells[i];
+      if (row.size() != metadata_.inputs.size()) {
+        return InvalidArgument("row " + std::to_string(i) + " has " + std::to_string(row.size()) +
+                               " cells; the model reads " + InputNames());
+      }
+      // In the pipeline's column order; the columns no input fills (the target) are missing.
+      std::vector<std::optional<std::string>>& values = samples[i].values;
+      values.resize(pipeline_.columns().size());
+      for (size_t k = 0; k < row.size(); ++k) {
+        if (signature_columns_[k]) values[*signature_columns_[k]] = row[k];
       }
     }
+    EASEL_ASSIGN_OR_RETURN(Rows rows, Transform(samples));
+    EASEL_RETURN_IF_ERROR(CheckReadable(rows));
     return rows;
   }
 
@@ -177,6 +187,21 @@ class TabularBackend final : public Backend {
 
  private:
   bool IsColumn(const std::string& name) const { return input_names_.contains(name); }
+
+  // INVALID_ARGUMENT for a missing feature, unless the model reads missing values.
+  Status CheckReadable(const Rows& rows) const {
+    if (traits_.accepts_missing) return OkStatus();
+    for (size_t i = 0; i < rows.features.size(); ++i) {
+      if (!std::isfinite(rows.features[i])) {
+        const size_t cols = pipeline_.num_features();
+        return InvalidArgument("row " + std::to_string(i / cols) + ": feature '" +
+                               pipeline_.feature_names()[i % cols] +
+                               "' is missing or not finite, and this model cannot read missing "
+                               "values");
+      }
+    }
+    return OkStatus();
+  }
 
   static Status OnlyInput(const InferRequest& request, const char* name) {
     if (request.inputs.size() == 1) return OkStatus();
@@ -299,16 +324,9 @@ class TabularBackend final : public Backend {
       for (const auto& [key, value] : row->items()) {
         auto c = input_index_.find(key);
         if (c == input_index_.end()) return UnknownRowColumn(i, key);
-        if (value.is_null()) continue;
-        if (value.is_string()) {
-          s.values[c->second] = value.get<std::string>();
-        } else if (value.is_number_float()) {
-          s.values[c->second] = data::transforms::FormatNumber(value.get<double>());
-        } else if (value.is_number() || value.is_boolean()) {
-          s.values[c->second] = value.dump();
-        } else {
-          return NotARowValue(i, key);
-        }
+        Result<std::optional<std::string>> cell = RowValueCell(value);
+        if (!cell.ok()) return NotARowValue(i, key);
+        s.values[c->second] = std::move(*cell);
       }
     }
     return samples;
