@@ -14,8 +14,11 @@ brier (greedy on the Brier score), errors (greedy on the error rate, log loss br
 simple_alone (the simplest candidate within one standard error of the best, alone),
 simple_or_ensemble (the simplest candidate within one standard error of the greedy ensemble,
 alone, else the ensemble), default_or_ensemble (the same, among the candidates at their
-algorithm's default settings only), and logistic (logistic regression at the default penalty alone, the usual strongest baseline
-on breast cancer).
+algorithm's default settings only), stack (stacking: a logistic regression, C = 0.1, over the
+candidates' log probabilities), log_pool (log-linear pooling: the candidates' log probabilities
+weighted, weights >= 0 with an L2 penalty of 0.01, plus a bias per class, then a softmax) and
+logistic (logistic regression at the default penalty alone, the usual strongest baseline on
+breast cancer).
 
   /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20
 """
@@ -30,6 +33,7 @@ from sklearn.model_selection import KFold, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from scipy.optimize import minimize
 
 warnings.filterwarnings("ignore")
 LOADERS = {"iris": datasets.load_iris, "wine": datasets.load_wine,
@@ -84,6 +88,42 @@ def greedy(predictions, y, loss, rounds=25, start=None):
     return kept / kept.sum()
 
 
+def log_probabilities(predictions):
+    return [np.log(np.clip(p, 1e-6, 1)) for p in predictions]
+
+
+def softmax(z):
+    z = z - z.max(1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(1, keepdims=True)
+
+
+def stack(oof, y, held, c=0.1):
+    """A logistic regression over every candidate's log probabilities: held-out probabilities."""
+    meta = LogisticRegression(C=c, max_iter=5000).fit(np.hstack(log_probabilities(oof)), y)
+    return meta.predict_proba(np.hstack(log_probabilities(held)))
+
+
+def log_pool(oof, y, held, l2=0.01):
+    """softmax(sum_m w_m log p_m + b), w >= 0, fitted on log loss + l2 |w|^2: held-out
+    probabilities."""
+    logs, rows = log_probabilities(oof), np.arange(len(y))
+    m, k = len(logs), logs[0].shape[1]
+
+    def objective(theta):
+        w, b = theta[:m], theta[m:]
+        p = softmax(sum(w[j] * logs[j] for j in range(m)) + b)
+        g = p.copy()
+        g[rows, y] -= 1
+        g /= len(y)
+        loss = -np.log(np.clip(p[rows, y], 1e-300, 1)).mean() + l2 * (w ** 2).sum()
+        grad_w = np.array([(g * logs[j]).sum() for j in range(m)]) + 2 * l2 * w
+        return loss, np.concatenate([grad_w, g.sum(0)])
+    start = np.concatenate([np.full(m, 1.0 / m), np.zeros(k)])
+    theta = minimize(objective, start, jac=True, method="L-BFGS-B",
+                     bounds=[(0, None)] * m + [(None, None)] * k).x
+    return softmax(sum(theta[j] * h for j, h in enumerate(log_probabilities(held))) + theta[m:])
+
+
 def main():
     name, draws = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20
     data = LOADERS[name]()
@@ -132,9 +172,12 @@ def main():
                  "brier": greedy(oof, y, brier_rows),
                  "errors": greedy(oof, y, error_rows),
                  "logistic": np.eye(len(models))[1]}
+        held_probabilities = {rule: sum(w * h for w, h in zip(weights, held))
+                              for rule, weights in rules.items()}
+        held_probabilities["stack"] = stack(oof, y, held)
+        held_probabilities["log_pool"] = log_pool(oof, y, held)
         line = []
-        for rule, weights in rules.items():
-            p = sum(w * h for w, h in zip(weights, held))
+        for rule, p in held_probabilities.items():
             acc, loss = (p.argmax(1) == hy).mean(), log_loss_rows(p, hy).mean()
             results.setdefault(rule, []).append((acc, loss))
             line.append("%s %.3f/%.3f" % (rule, acc, loss))
