@@ -15,6 +15,8 @@
 //   easel_automl_bench --easel build/easel [--budget 60] [--splits 5] [--datasets iris,wine,...]
 //                      [--quick]
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -125,11 +127,19 @@ Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& 
   row.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const Json& result = done["result"];
   row.algorithm = result["best_trial"]["params"].value("algorithm", "");
-  const Json members = result.value("final_model", Json::object()).value("members", Json::array());
+  const Json final_model = result.value("final_model", Json::object());
+  const Json members = final_model.value("members", Json::array());
   int refit = 0;
   for (const Json& m : members) refit += m.value("refit", false) ? 1 : 0;
   if (members.size() > 1) {
-    row.algorithm = "ensemble of " + std::to_string(members.size()) + ", lead " + row.algorithm;
+    const bool stacked = final_model.value("combiner", "") == "stacking";
+    row.algorithm = (stacked ? "stack of " : "ensemble of ") + std::to_string(members.size()) +
+                    ", lead " + row.algorithm;
+  }
+  if (const Json losses = final_model.value("combiners", Json()); losses.is_object()) {
+    row.algorithm +=
+        fmt::format(", cv log loss averaged {:.3f} stacked {:.3f}",
+                    losses.value("weighted_average", 0.0), losses.value("stacking", 0.0));
   }
   if (refit > 0) row.algorithm += ", " + std::to_string(refit) + " refit";
   row.trials = result["counts"].value("complete", 0) + result["counts"].value("pruned", 0) +

@@ -88,7 +88,8 @@ const std::vector<Candidate>& Candidates() {
 constexpr const char* kFields[] = {
     "dataset",       "target",     "task",       "metric",
     "time_budget_s", "model_name", "algorithms", "max_concurrent_trials",
-    "seed",          "resources",  "ensemble",   "refit"};
+    "seed",          "resources",  "ensemble",   "refit",
+    "stacking"};
 
 Status FieldError(const std::string& field, const std::string& message) {
   return Status(StatusCode::kInvalidArgument, message, Json{{"field", field}});
@@ -290,6 +291,12 @@ Result<HpoSpec> PortfolioSpec(const train::AlgorithmRegistry& algorithms, const 
   // Retraining image models costs as much as their trials; tables refit in seconds.
   EASEL_ASSIGN_OR_RETURN(auto refit, GetOptionalBool(spec, "refit"));
   h.refit = refit.value_or(!images);
+  EASEL_ASSIGN_OR_RETURN(auto stacking, GetOptionalString(spec, "stacking"));
+  h.stacking = stacking.value_or("auto");
+  if (h.stacking != "auto" && h.stacking != "always" && h.stacking != "never") {
+    return FieldError("stacking",
+                      "stacking must be auto, always or never, not '" + h.stacking + "'");
+  }
   EASEL_ASSIGN_OR_RETURN(auto model_name, GetOptionalString(spec, "model_name"));
   h.model_name = model_name.value_or(spec["dataset"].value("name", "model") + "-automl");
   if (h.model_name.size() > 63) h.model_name.resize(63);
@@ -329,7 +336,15 @@ jobs::JobKind AutomlJobKind(const train::AlgorithmRegistry& algorithms) {
          {{"type", "boolean"},
           {"description",
            "retrain the final models on train + validation (default: tables "
-           "yes, images no); the search then stops at 80% of the budget"}}}}}};
+           "yes, images no); the search then stops at 80% of the budget"}}},
+        {"stacking",
+         {{"type", "string"},
+          {"enum", {"auto", "always", "never"}},
+          {"default", "auto"},
+          {"description",
+           "classifiers chosen by cross-validation: answer through a logistic regression over "
+           "every candidate's probabilities instead of weights (auto: when that "
+           "cross-validates better)"}}}}}};
   kind.coordinator = true;
   kind.validate = [](const Json& spec) { return CheckFields(spec); };
   kind.check = [&algorithms](const Json& spec, store::Database& db,

@@ -33,10 +33,21 @@ constexpr size_t kFolds = 5;
 constexpr uint64_t kFoldSeed = 0x5eed;
 constexpr size_t kMaxValidationImages = 2000;
 constexpr size_t kImageBatch = 64;
+// The stacker's L2 penalty as an inverse, like scikit-learn's C: its weight decay on the mean
+// log loss is 1 / (kStackingC x rows). Strong, for a few hundred rows and dozens of features.
+constexpr double kStackingC = 0.1;
+constexpr uint64_t kCombinerFoldSeed = 0x5eed5eed;
 
 struct Member {
   int64_t number = 0;
   double weight = 1;
+};
+
+// The members of the final model, and how they combine: weights, or a stacker.
+struct Choice {
+  std::vector<Member> members;
+  Json selection = Json::object();
+  std::optional<train::EnsembleStacker> stacker;
 };
 
 // A candidate trial's kept model, with its files read back.
@@ -109,6 +120,7 @@ class Data {
 
   bool images() const { return images_; }
   const train::TabularProblem& tabular() const { return tabular_; }
+  const std::vector<std::string>& classes() const { return classes_; }
   train::Task task() const { return task_; }
   // Whether a candidate reads the data as the best one does (tabular: the same pipeline).
   bool Accepts(const Loaded& m) const {
@@ -301,19 +313,99 @@ Result<std::optional<OutOfFold>> CrossValidate(const train::AlgorithmRegistry& a
   return std::optional<OutOfFold>(std::move(out));
 }
 
+// A stacker for `predictions` (each rows x classes probabilities) and targets `y`: a logistic
+// regression (the `linear` algorithm, full-batch L-BFGS) over StackingFeatures.
+Result<train::EnsembleStacker> FitStacker(const train::AlgorithmRegistry& algorithms,
+                                          const std::vector<std::vector<float>>& predictions,
+                                          const std::vector<float>& y, const Data& data,
+                                          const jobs::JobContext& ctx, int64_t deadline_ms) {
+  EASEL_ASSIGN_OR_RETURN(const train::Algorithm* linear, algorithms.Find("linear"));
+  train::TabularProblem p{data.task(), {}, data.classes(), {}, {}, {}};
+  p.train.x = train::StackingFeatures(predictions, y.size());
+  p.train.y = y;
+  p.val.x.cols = p.test.x.cols = p.train.x.cols;
+  const size_t classes = predictions.front().size() / y.size();
+  for (size_t m = 0; m < predictions.size(); ++m) {
+    for (size_t k = 0; k < classes; ++k) {
+      p.feature_names.push_back("m" + std::to_string(m) + ".log_p" + std::to_string(k));
+    }
+  }
+  const Json params = {{"optimizer", "lbfgs"},
+                       {"weight_decay", 1.0 / (kStackingC * static_cast<double>(y.size()))},
+                       {"standardize", false},
+                       {"early_stopping_patience", 0}};
+  QuietHooks hooks(ctx, deadline_ms);
+  EASEL_ASSIGN_OR_RETURN(train::ModelFiles files,
+                         linear->train_tabular(p, params, 0, train::Resources{"cpu", 1}, hooks));
+  return train::EnsembleStacker{linear->format, std::move(files)};
+}
+
+// Rows `rows` of each of `predictions` (rows x width each).
+std::vector<std::vector<float>> SomeRows(const std::vector<std::vector<float>>& predictions,
+                                         const std::vector<size_t>& rows, size_t width) {
+  std::vector<std::vector<float>> out;
+  for (const std::vector<float>& p : predictions) {
+    std::vector<float>& q = out.emplace_back();
+    q.reserve(rows.size() * width);
+    for (size_t r : rows) q.insert(q.end(), p.begin() + r * width, p.begin() + (r + 1) * width);
+  }
+  return out;
+}
+
+// How well each way of combining the candidates predicts rows it was not fitted on: greedy
+// weights and a stacker, each fitted on 4/5 of the out-of-fold rows and judged on the rest, 5
+// times over. The two log losses, {weighted average, stacking}.
+Result<std::pair<double, double>> CompareCombiners(
+    const train::AlgorithmRegistry& algorithms, const std::vector<std::vector<float>>& predictions,
+    const std::vector<float>& y, const Data& data, const jobs::JobContext& ctx,
+    int64_t deadline_ms) {
+  const size_t rows = y.size(), width = predictions.front().size() / rows;
+  std::vector<size_t> order(rows);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(kCombinerFoldSeed));
+  std::vector<float> averaged(rows * width), stacked(rows * width);
+  for (size_t fold = 0; fold < kFolds; ++fold) {
+    std::vector<size_t> fit, held;
+    for (size_t i = 0; i < rows; ++i) (i % kFolds == fold ? held : fit).push_back(order[i]);
+    std::vector<float> fit_y;
+    for (size_t r : fit) fit_y.push_back(y[r]);
+    const auto fit_p = SomeRows(predictions, fit, width);
+    const auto held_p = SomeRows(predictions, held, width);
+    EASEL_ASSIGN_OR_RETURN(train::EnsembleSelection s,
+                           train::SelectEnsemble(fit_p, fit_y, data.task()));
+    EASEL_ASSIGN_OR_RETURN(train::EnsembleStacker stacker,
+                           FitStacker(algorithms, fit_p, fit_y, data, ctx, deadline_ms));
+    EASEL_ASSIGN_OR_RETURN(const train::ModelLoader* loader, algorithms.FindLoader(stacker.format));
+    EASEL_ASSIGN_OR_RETURN(auto model, loader->tabular(stacker.files));
+    EASEL_ASSIGN_OR_RETURN(std::vector<float> by_stacker,
+                           model->Predict(train::StackingFeatures(held_p, held.size())));
+    for (size_t i = 0; i < held.size(); ++i) {
+      for (size_t k = 0; k < width; ++k) {
+        double sum = 0;
+        for (size_t m = 0; m < held_p.size(); ++m) sum += s.weights[m] * held_p[m][i * width + k];
+        averaged[held[i] * width + k] = static_cast<float>(sum);
+        stacked[held[i] * width + k] = by_stacker[i * width + k];
+      }
+    }
+  }
+  return std::make_pair(train::EnsembleLoss(averaged, y, data.task()),
+                        train::EnsembleLoss(stacked, y, data.task()));
+}
+
 // Greedy selection over the best complete trials, on out-of-fold predictions (small tables) or
 // the validation split; the best trial alone when fewer than two can be compared or the version
-// has no validation rows.
-Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
-    const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx, StudyStore& studies,
-    store::BlobStore& blobs, const HpoSpec& spec, const Study& study,
-    const std::vector<Trial>& trials, const Trial& best, int64_t deadline_ms,
-    std::optional<Data>& data) {
-  const std::vector<Member> alone = {{best.record.number, 1.0}};
-  if (!spec.ensemble) return std::make_pair(alone, Json::object());
+// has no validation rows. A classifier chosen on out-of-fold predictions is stacked instead
+// when a stacker over every candidate predicts held-out rows better than the greedy weights
+// (CompareCombiners).
+Result<Choice> ChooseMembers(const train::AlgorithmRegistry& algorithms, jobs::JobContext& ctx,
+                             StudyStore& studies, store::BlobStore& blobs, const HpoSpec& spec,
+                             const Study& study, const std::vector<Trial>& trials,
+                             const Trial& best, int64_t deadline_ms, std::optional<Data>& data) {
+  const Choice alone = {{{best.record.number, 1.0}}};
+  if (!spec.ensemble) return alone;
   std::vector<const Trial*> ranked =
       PickEnsembleCandidates(spec.space, trials, static_cast<int64_t>(spec.initial_points.size()));
-  if (ranked.size() < 2) return std::make_pair(alone, Json::object());
+  if (ranked.size() < 2) return alone;
 
   ctx.SetProgress(0.96,
                   "choosing an ensemble of the best " + std::to_string(ranked.size()) + " trials");
@@ -325,7 +417,7 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
       EASEL_ASSIGN_OR_RETURN(data, Data::Load(ctx.db(), blobs, m));
       if (data->validation_rows() == 0) {
         ctx.Log("no ensemble: the dataset version has no validation rows to weigh members on");
-        return std::make_pair(alone, Json::object());
+        return alone;
       }
     } else if (!data->Accepts(m)) {
       ctx.Log("trial " + std::to_string(t->record.number) +
@@ -335,6 +427,7 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
     candidates.push_back(std::move(m));
   }
   std::string selected_on = "validation split";
+  bool out_of_fold = false;
   std::vector<std::vector<float>> predictions;
   std::vector<float> y;
   if (!data->images() &&
@@ -373,6 +466,7 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
       predictions = std::move(oof->predictions);
       y = std::move(oof->y);
       selected_on = std::to_string(kFolds) + "-fold cross-validation on train + validation";
+      out_of_fold = true;
     } else {
       ctx.Log("cross-validation ran out of time; the ensemble is chosen on the validation split");
     }
@@ -387,15 +481,17 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
   }
   EASEL_ASSIGN_OR_RETURN(train::EnsembleSelection s,
                          train::SelectEnsemble(predictions, y, data->task()));
-  std::vector<Member> members;
+  Choice choice;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    if (s.weights[i] > 0) members.push_back({candidates[i].trial->record.number, s.weights[i]});
+    if (s.weights[i] > 0) {
+      choice.members.push_back({candidates[i].trial->record.number, s.weights[i]});
+    }
   }
-  std::stable_sort(members.begin(), members.end(),
+  std::stable_sort(choice.members.begin(), choice.members.end(),
                    [](const Member& a, const Member& b) { return a.weight > b.weight; });
   const double best_single = *std::min_element(s.member_losses.begin(), s.member_losses.end());
   const char* metric = data->task() == train::Task::kRegression ? "mse" : "log_loss";
-  ctx.Log("ensemble of " + std::to_string(members.size()) + " of " +
+  ctx.Log("ensemble of " + std::to_string(choice.members.size()) + " of " +
           std::to_string(candidates.size()) + " trials, chosen on the " + selected_on + ": " +
           metric + " " + std::to_string(s.loss) + " (best single trial " +
           std::to_string(best_single) + ")");
@@ -405,12 +501,47 @@ Result<std::pair<std::vector<Member>, Json>> ChooseMembers(
                         {"algorithm", candidates[i].version.algorithm},
                         {"loss", s.member_losses[i]}});
   }
-  return std::make_pair(members, Json{{"selected_on", selected_on},
-                                      {"rows", y.size()},
-                                      {"metric", metric},
-                                      {"loss", s.loss},
-                                      {"best_single_loss", best_single},
-                                      {"candidates", std::move(compared)}});
+  choice.selection = {{"selected_on", selected_on},
+                      {"rows", y.size()},
+                      {"metric", metric},
+                      {"loss", s.loss},
+                      {"best_single_loss", best_single},
+                      {"candidates", std::move(compared)},
+                      {"combiner", "weighted_average"}};
+  if (!out_of_fold || data->task() == train::Task::kRegression || spec.stacking == "never") {
+    return choice;
+  }
+  if (spec.stacking == "auto") {
+    Result<std::pair<double, double>> losses =
+        CompareCombiners(algorithms, predictions, y, *data, ctx, deadline_ms);
+    if (!losses.ok()) {
+      if (ctx.cancelled()) return Cancelled("the search was cancelled");
+      ctx.Log("the ensemble is not stacked: " + losses.status().message());
+      return choice;
+    }
+    const auto [averaged, stacked] = *losses;
+    choice.selection["combiners"] = {{"weighted_average", averaged}, {"stacking", stacked}};
+    ctx.Log("log loss on rows neither was fitted on: weighted average " + std::to_string(averaged) +
+            ", stacking all " + std::to_string(candidates.size()) + " trials " +
+            std::to_string(stacked));
+    if (!(stacked < averaged)) return choice;
+  }
+  Result<train::EnsembleStacker> stacker =
+      FitStacker(algorithms, predictions, y, *data, ctx, deadline_ms);
+  if (!stacker.ok()) {
+    if (ctx.cancelled()) return Cancelled("the search was cancelled");
+    ctx.Log("the ensemble is not stacked: " + stacker.status().message());
+    return choice;
+  }
+  // Every candidate, in the stacker's feature order.
+  choice.members.clear();
+  for (const Loaded& c : candidates) {
+    choice.members.push_back(
+        {c.trial->record.number, 1.0 / static_cast<double>(candidates.size())});
+  }
+  choice.stacker = std::move(*stacker);
+  choice.selection["combiner"] = "stacking";
+  return choice;
 }
 
 // The train spec that retrains trial `t` on train + validation for the epochs it kept.
@@ -500,8 +631,8 @@ Json MembersJson(const std::vector<Member>& members, const std::vector<Trial>& t
 Result<models::NewModelVersion> PackVersion(const train::AlgorithmRegistry& algorithms,
                                             jobs::JobContext& ctx, store::BlobStore& blobs,
                                             const Data& data, const std::vector<Loaded>& loaded,
-                                            const std::vector<Member>& members,
-                                            const Json& summary) {
+                                            const Choice& choice, const Json& summary) {
+  const std::vector<Member>& members = choice.members;
   std::vector<train::EnsembleMember> packed;
   Json member_params = Json::array();
   for (size_t i = 0; i < loaded.size(); ++i) {
@@ -511,7 +642,8 @@ Result<models::NewModelVersion> PackVersion(const train::AlgorithmRegistry& algo
                              {"weight", members[i].weight},
                              {"params", loaded[i].version.params}});
   }
-  EASEL_ASSIGN_OR_RETURN(train::ModelFiles files, train::PackEnsemble(packed));
+  EASEL_ASSIGN_OR_RETURN(train::ModelFiles files,
+                         train::PackEnsemble(packed, choice.stacker ? &*choice.stacker : nullptr));
   const std::string format = train::EnsembleFormat(packed);
   const models::NewModelVersion& lead = loaded.front().version;
   ctx.SetProgress(0.98, "evaluating the ensemble");
@@ -547,15 +679,42 @@ Result<models::NewModelVersion> PackVersion(const train::AlgorithmRegistry& algo
   return nv;
 }
 
-Result<std::vector<Member>> MembersFromCheckpoint(const std::string& bytes, Json& extra) {
-  EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(bytes, 16));
-  std::vector<Member> members;
-  for (const Json& m : doc.value("members", Json::array())) {
-    members.push_back({m.value("trial", int64_t{0}), m.value("weight", 1.0)});
+// The choice as the job's checkpoint holds it: members, selection, and the stacker's files as
+// blobs.
+Result<std::string> CheckpointOf(store::BlobStore& blobs, const Choice& choice) {
+  Json doc = {{"members", Json::array()}, {"selection", choice.selection}};
+  for (const Member& m : choice.members) {
+    doc["members"].push_back({{"trial", m.number}, {"weight", m.weight}});
   }
-  if (members.empty()) return DataLoss("the search's checkpoint names no members");
-  extra = doc.value("selection", Json::object());
-  return members;
+  if (choice.stacker) {
+    Json files = Json::object();
+    for (const auto& [name, bytes] : choice.stacker->files) {
+      EASEL_ASSIGN_OR_RETURN(store::BlobInfo blob, blobs.Put(bytes));
+      files[name] = blob.digest;
+    }
+    doc["stacker"] = {{"format", choice.stacker->format}, {"files", files}};
+  }
+  return DumpJson(doc);
+}
+
+Result<Choice> ChoiceFromCheckpoint(store::BlobStore& blobs, const std::string& bytes) {
+  EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(bytes, 16));
+  Choice choice;
+  for (const Json& m : doc.value("members", Json::array())) {
+    choice.members.push_back({m.value("trial", int64_t{0}), m.value("weight", 1.0)});
+  }
+  if (choice.members.empty()) return DataLoss("the search's checkpoint names no members");
+  choice.selection = doc.value("selection", Json::object());
+  if (const Json stacker = doc.value("stacker", Json()); stacker.is_object()) {
+    train::EnsembleStacker& s = choice.stacker.emplace();
+    s.format = stacker.value("format", "");
+    const Json files = stacker.value("files", Json::object());
+    for (const auto& [name, digest] : files.items()) {
+      if (!digest.is_string()) return DataLoss("the search's checkpoint has a damaged stacker");
+      EASEL_ASSIGN_OR_RETURN(s.files[name], blobs.ReadAll(digest.get<std::string>()));
+    }
+  }
+  return choice;
 }
 
 }  // namespace
@@ -566,30 +725,26 @@ Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
                                    int64_t deadline_ms) {
   EASEL_ASSIGN_OR_RETURN(store::BlobStore * blobs, ctx.blobs());
   StudyStore studies(ctx.db());
-  std::vector<Member> members;
-  Json selection;
+  Choice choice;
   std::optional<Data> data;  // read once for choosing and for evaluating
   EASEL_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint, ctx.LoadCheckpoint());
   if (checkpoint) {
-    EASEL_ASSIGN_OR_RETURN(members, MembersFromCheckpoint(*checkpoint, selection));
+    EASEL_ASSIGN_OR_RETURN(choice, ChoiceFromCheckpoint(*blobs, *checkpoint));
     ctx.Log("resuming with the members chosen before: " + *checkpoint);
   } else {
-    EASEL_ASSIGN_OR_RETURN(auto chosen, ChooseMembers(algorithms, ctx, studies, *blobs, spec, study,
-                                                      trials, best, deadline_ms, data));
-    members = std::move(chosen.first);
-    selection = std::move(chosen.second);
-    Json doc = {{"members", Json::array()}, {"selection", selection}};
-    for (const Member& m : members)
-      doc["members"].push_back({{"trial", m.number}, {"weight", m.weight}});
-    EASEL_RETURN_IF_ERROR(ctx.SaveCheckpoint(DumpJson(doc)));
+    EASEL_ASSIGN_OR_RETURN(choice, ChooseMembers(algorithms, ctx, studies, *blobs, spec, study,
+                                                 trials, best, deadline_ms, data));
+    EASEL_ASSIGN_OR_RETURN(std::string doc, CheckpointOf(*blobs, choice));
+    EASEL_RETURN_IF_ERROR(ctx.SaveCheckpoint(doc));
   }
+  const std::vector<Member>& members = choice.members;
 
   std::vector<int64_t> refit;
   if (spec.refit) {
     EASEL_ASSIGN_OR_RETURN(refit,
                            Refit(algorithms, ctx, spec, study, trials, members, deadline_ms));
   }
-  Json summary = selection;
+  Json summary = choice.selection;
   summary["members"] = MembersJson(members, trials, refit);
 
   std::vector<Loaded> loaded;
@@ -605,7 +760,7 @@ Result<FinalModel> BuildFinalModel(const train::AlgorithmRegistry& algorithms,
     EASEL_ASSIGN_OR_RETURN(data, Data::Load(ctx.db(), *blobs, loaded.front()));
   }
   EASEL_ASSIGN_OR_RETURN(models::NewModelVersion nv,
-                         PackVersion(algorithms, ctx, *blobs, *data, loaded, members, summary));
+                         PackVersion(algorithms, ctx, *blobs, *data, loaded, choice, summary));
   return FinalModel{std::move(nv), summary};
 }
 

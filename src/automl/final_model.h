@@ -9,8 +9,11 @@
 //    5-fold cross-validation over train + validation for tables up to 5,000 rows (each fold
 //    fitted in this job, for the epochs the trial kept), else the validation split. Greedy
 //    selection with replacement (train/ensemble.h) weighs them; one member left means the best
-//    trial alone. The choice is the job's checkpoint, so a re-queued job keeps it instead of
-//    choosing again from refit models that have seen the validation rows.
+//    trial alone. A classifier judged on out-of-fold predictions is stacked instead (a logistic
+//    regression over every candidate's log probabilities) when cross-validating the two ways
+//    of combining them says stacking predicts better. The choice is the job's checkpoint, so a
+//    re-queued job keeps it instead of choosing again from refit models that have seen the
+//    validation rows.
 // 2. Refit (spec.refit): each member retrains as an `hpo_trial` child with train_on_validation,
 //    for the epochs (boosting rounds) its early stopping kept. Refits still running at the
 //    deadline are cancelled; those members keep their trial's model.
@@ -36,8 +39,10 @@ namespace easel::automl {
 struct FinalModel {
   models::NewModelVersion version;  // ready to register; the caller adds the study's lineage
   // {"members": [{"trial", "algorithm", "weight", "refit"}], and when candidates were compared:
-  // "selected_on", "rows", "metric" (log_loss or mse), "loss", "best_single_loss", and
-  // "candidates": [{"trial", "algorithm", "loss"}], each compared trial's own loss there}.
+  // "selected_on", "rows", "metric" (log_loss or mse), "loss", "best_single_loss",
+  // "candidates": [{"trial", "algorithm", "loss"}], each compared trial's own loss there,
+  // "combiner" ("weighted_average" or "stacking") and, when both were cross-validated,
+  // "combiners": {"weighted_average", "stacking"}, their log losses}.
   Json summary;
 };
 

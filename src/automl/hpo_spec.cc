@@ -145,6 +145,7 @@ Json HpoSpec::ToJson() const {
   if (portfolio) {
     out["ensemble"] = ensemble;
     out["refit"] = refit;
+    out["stacking"] = stacking;
   }
   if (!initial_points.empty()) out["initial_points"] = initial_points;
   return out;

@@ -70,6 +70,9 @@ struct HpoSpec {
   // trials at kSearchShareWithRefit of its budget, leaving the rest to the refits.
   bool ensemble = false;
   bool refit = false;
+  // Whether an ensemble chosen on out-of-fold predictions is stacked (final_model.h): "auto"
+  // (when stacking cross-validates better), "always" or "never".
+  std::string stacking = "auto";
   static constexpr double kSearchShareWithRefit = 0.8;
 
   // The train spec of a trial with `assignment` (sampled params) merged over the fixed ones.

@@ -135,6 +135,10 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
   EXPECT_FALSE(single->ensemble);
   EXPECT_FALSE(single->refit);
   EXPECT_EQ(single->ToJson()["refit"], false);
+  EXPECT_EQ(tabular->stacking, "auto");
+  Json stacked = spec;
+  stacked["stacking"] = "never";
+  EXPECT_EQ(PortfolioSpec(algorithms_, stacked, false)->ToJson()["stacking"], "never");
 
   Json narrowed = spec;
   narrowed["algorithms"] = {"xgboost"};
@@ -144,6 +148,8 @@ TEST_F(HpoSpecTest, PortfoliosSearchEveryAlgorithmWithItsOwnParameters) {
                                                      {"metric", "f1"},
                                                      {"time_budget_s", 1},
                                                      {"refit", "yes"},
+                                                     {"stacking", "sometimes"},
+                                                     {"stacking", true},
                                                      {"colour", "blue"}};
   for (const auto& [field, value] : bad_fields) {
     Json bad = spec;

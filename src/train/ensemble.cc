@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 
 #include "common/json.h"
 
@@ -13,6 +14,9 @@ namespace {
 
 constexpr const char* kManifest = "ensemble.json";
 constexpr const char* kPipeline = "pipeline.json";
+constexpr const char* kStackerPrefix = "stack.";
+// Probabilities below this read as it in StackingFeatures: log(0) would be -infinity.
+constexpr float kStackingFloor = 1e-6f;
 
 std::string Prefix(size_t i) {
   std::string prefix = std::to_string(i);
@@ -28,7 +32,18 @@ struct Manifest {
     ModelFiles files;
   };
   std::vector<Entry> members;
+  std::optional<Entry> stacker;
 };
+
+// The files stored under `prefix`, without it.
+ModelFiles FilesUnder(const ModelFiles& files, const std::string& prefix) {
+  ModelFiles out;
+  for (auto it = files.lower_bound(prefix); it != files.end() && it->first.starts_with(prefix);
+       ++it) {
+    out.emplace(it->first.substr(prefix.size()), it->second);
+  }
+  return out;
+}
 
 // The members as stored, each with its own files (and the shared pipeline, for tabular ones).
 Result<Manifest> Unpack(const ModelFiles& files) {
@@ -51,15 +66,23 @@ Result<Manifest> Unpack(const ModelFiles& files) {
     if (e.format == kEnsembleFormat || e.format == kImageEnsembleFormat) {
       return DataLoss("an ensemble cannot hold an ensemble");
     }
-    for (auto it = files.lower_bound(prefix); it != files.end() && it->first.starts_with(prefix);
-         ++it) {
-      e.files.emplace(it->first.substr(prefix.size()), it->second);
-    }
+    e.files = FilesUnder(files, prefix);
     if (e.files.empty()) return DataLoss("ensemble member '" + prefix + "' has no files");
     if (auto pipeline = files.find(kPipeline); pipeline != files.end()) {
       e.files.emplace(kPipeline, pipeline->second);
     }
     out.members.push_back(std::move(e));
+  }
+  if (const Json* stacker = doc.contains("stacker") ? &doc["stacker"] : nullptr) {
+    if (!stacker->is_object() || !stacker->value("format", Json()).is_string() ||
+        !stacker->value("prefix", Json()).is_string()) {
+      return DataLoss("an ensemble's stacker needs format and prefix");
+    }
+    Manifest::Entry e;
+    e.format = (*stacker)["format"].get<std::string>();
+    e.files = FilesUnder(files, (*stacker)["prefix"].get<std::string>());
+    if (e.files.empty()) return DataLoss("the ensemble's stacker has no files");
+    out.stacker = std::move(e);
   }
   return out;
 }
@@ -82,18 +105,32 @@ Result<std::vector<float>> WeightedSum(const std::vector<std::unique_ptr<Model>>
 class TabularEnsemble : public TabularPredictor {
  public:
   TabularEnsemble(std::vector<std::unique_ptr<TabularPredictor>> members,
-                  std::vector<double> weights)
-      : members_(std::move(members)), weights_(std::move(weights)) {}
+                  std::vector<double> weights, std::unique_ptr<TabularPredictor> stacker)
+      : members_(std::move(members)), weights_(std::move(weights)), stacker_(std::move(stacker)) {}
 
   Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
-    return WeightedSum(members_, weights_, x.rows * num_outputs(),
-                       [&](const TabularPredictor& m) { return m.Predict(x); });
+    if (!stacker_) {
+      return WeightedSum(members_, weights_, x.rows * num_outputs(),
+                         [&](const TabularPredictor& m) { return m.Predict(x); });
+    }
+    std::vector<std::vector<float>> member_outputs;
+    for (const auto& m : members_) {
+      EASEL_ASSIGN_OR_RETURN(std::vector<float> p, m->Predict(x));
+      if (p.size() != x.rows * members_.front()->num_outputs()) {
+        return Internal("ensemble members disagree on their outputs");
+      }
+      member_outputs.push_back(std::move(p));
+    }
+    return stacker_->Predict(StackingFeatures(member_outputs, x.rows));
   }
-  size_t num_outputs() const override { return members_.front()->num_outputs(); }
+  size_t num_outputs() const override {
+    return stacker_ ? stacker_->num_outputs() : members_.front()->num_outputs();
+  }
 
  private:
   std::vector<std::unique_ptr<TabularPredictor>> members_;
   std::vector<double> weights_;
+  std::unique_ptr<TabularPredictor> stacker_;  // null: the weighted sum answers
 };
 
 class ImageEnsemble : public ImagePredictor {
@@ -149,6 +186,17 @@ class ImageEnsemble : public ImagePredictor {
   std::optional<InputShape> shared_;
 };
 
+// A tabular model of `format` from `files` through `registry`.
+Result<std::unique_ptr<TabularPredictor>> LoadTabular(const AlgorithmRegistry& registry,
+                                                      const std::string& format,
+                                                      const ModelFiles& files, const char* role) {
+  EASEL_ASSIGN_OR_RETURN(const ModelLoader* loader, registry.FindLoader(format));
+  if (!loader->tabular) {
+    return DataLoss(std::string("ensemble ") + role + " format '" + format + "' is not tabular");
+  }
+  return loader->tabular(files);
+}
+
 double LogLoss(const std::vector<float>& p, const std::vector<float>& y, size_t classes) {
   double sum = 0;
   for (size_t r = 0; r < y.size(); ++r) {
@@ -166,7 +214,27 @@ double MeanSquaredError(const std::vector<float>& p, const std::vector<float>& y
 
 }  // namespace
 
-Result<ModelFiles> PackEnsemble(const std::vector<EnsembleMember>& members) {
+data::transforms::FeatureMatrix StackingFeatures(const std::vector<std::vector<float>>& predictions,
+                                                 size_t rows) {
+  const size_t members = predictions.size();
+  const size_t classes = members == 0 || rows == 0 ? 0 : predictions.front().size() / rows;
+  data::transforms::FeatureMatrix x{rows, members * classes, {}};
+  x.data.resize(rows * x.cols);
+  for (size_t m = 0; m < members; ++m) {
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t k = 0; k < classes; ++k) {
+        const float p = predictions[m][r * classes + k];
+        // NaN reads as the floor too: a member that cannot tell says nothing.
+        x.data[r * x.cols + m * classes + k] =
+            std::log(p >= kStackingFloor ? std::min(p, 1.0f) : kStackingFloor);
+      }
+    }
+  }
+  return x;
+}
+
+Result<ModelFiles> PackEnsemble(const std::vector<EnsembleMember>& members,
+                                const EnsembleStacker* stacker) {
   if (members.empty()) return InvalidArgument("an ensemble needs at least one member");
   double total = 0;
   for (const EnsembleMember& m : members) {
@@ -200,7 +268,14 @@ Result<ModelFiles> PackEnsemble(const std::vector<EnsembleMember>& members) {
   if (out.contains(kPipeline) && !members.front().files.contains(kPipeline)) {
     return InvalidArgument("an ensemble cannot mix tabular and image members");
   }
-  out[kManifest] = DumpJson(Json{{"members", list}});
+  Json manifest = {{"members", list}};
+  if (stacker != nullptr) {
+    if (!out.contains(kPipeline)) return InvalidArgument("only tabular ensembles can be stacked");
+    if (stacker->files.empty()) return InvalidArgument("the stacker has no files");
+    for (const auto& [name, bytes] : stacker->files) out.emplace(kStackerPrefix + name, bytes);
+    manifest["stacker"] = {{"format", stacker->format}, {"prefix", kStackerPrefix}};
+  }
+  out[kManifest] = DumpJson(manifest);
   return out;
 }
 
@@ -216,6 +291,7 @@ ModelLoader EnsembleLoader(const AlgorithmRegistry& registry, bool images) {
                        const ModelFiles& files,
                        const Resources& resources) -> Result<std::unique_ptr<ImagePredictor>> {
       EASEL_ASSIGN_OR_RETURN(Manifest manifest, Unpack(files));
+      if (manifest.stacker) return DataLoss("an image ensemble cannot be stacked");
       std::vector<std::unique_ptr<ImagePredictor>> members;
       std::vector<double> weights;
       for (const Manifest::Entry& e : manifest.members) {
@@ -238,16 +314,17 @@ ModelLoader EnsembleLoader(const AlgorithmRegistry& registry, bool images) {
     std::vector<std::unique_ptr<TabularPredictor>> members;
     std::vector<double> weights;
     for (const Manifest::Entry& e : manifest.members) {
-      EASEL_ASSIGN_OR_RETURN(const ModelLoader* member, registry.FindLoader(e.format));
-      if (!member->tabular) {
-        return DataLoss("ensemble member format '" + e.format + "' is not tabular");
-      }
-      EASEL_ASSIGN_OR_RETURN(auto loaded, member->tabular(e.files));
+      EASEL_ASSIGN_OR_RETURN(auto loaded, LoadTabular(registry, e.format, e.files, "member"));
       members.push_back(std::move(loaded));
       weights.push_back(e.weight);
     }
+    std::unique_ptr<TabularPredictor> stacker;
+    if (manifest.stacker) {
+      EASEL_ASSIGN_OR_RETURN(stacker, LoadTabular(registry, manifest.stacker->format,
+                                                  manifest.stacker->files, "stacker"));
+    }
     return std::unique_ptr<TabularPredictor>(
-        new TabularEnsemble(std::move(members), std::move(weights)));
+        new TabularEnsemble(std::move(members), std::move(weights), std::move(stacker)));
   };
   return loader;
 }
@@ -263,10 +340,7 @@ Result<EnsembleSelection> SelectEnsemble(const std::vector<std::vector<float>>& 
   for (const auto& p : predictions) {
     if (p.size() != size) return InvalidArgument("every member must predict the same rows");
   }
-  const size_t outputs = size / y.size();
-  auto loss = [&](const std::vector<float>& p) {
-    return task == Task::kRegression ? MeanSquaredError(p, y) : LogLoss(p, y, outputs);
-  };
+  auto loss = [&](const std::vector<float>& p) { return EnsembleLoss(p, y, task); };
 
   EnsembleSelection out;
   for (const auto& p : predictions) out.member_losses.push_back(loss(p));
@@ -297,6 +371,11 @@ Result<EnsembleSelection> SelectEnsemble(const std::vector<std::vector<float>>& 
   const double total = std::accumulate(kept.begin(), kept.end(), 0.0);
   for (int c : kept) out.weights.push_back(c / total);
   return out;
+}
+
+double EnsembleLoss(const std::vector<float>& p, const std::vector<float>& y, Task task) {
+  if (y.empty()) return 0;
+  return task == Task::kRegression ? MeanSquaredError(p, y) : LogLoss(p, y, p.size() / y.size());
 }
 
 }  // namespace easel::train

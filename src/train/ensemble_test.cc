@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/json.h"
 
 namespace easel::train {
@@ -64,6 +66,58 @@ TEST(EnsembleTest, PackedMembersLoadAsOneWeightedModel) {
   ASSERT_TRUE(p.ok());
   EXPECT_THAT(*p, Pointwise(FloatNear(1e-6), {0.75f, 0.25f, 0.75f, 0.25f}));
   EXPECT_EQ((*model)->num_outputs(), 2u);
+}
+
+// A stacker "model" that answers its own features, so a test sees what the ensemble fed it.
+class EchoModel : public TabularPredictor {
+ public:
+  explicit EchoModel(size_t outputs) : outputs_(outputs) {}
+  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+    if (x.cols != outputs_) return InvalidArgument("wrong width");
+    return x.data;
+  }
+  size_t num_outputs() const override { return outputs_; }
+
+ private:
+  size_t outputs_;
+};
+
+TEST(EnsembleTest, AStackedEnsembleAnswersWhatItsStackerMakesOfTheMembersLogProbabilities) {
+  AlgorithmRegistry registry = ConstantRegistry();
+  registry
+      .RegisterLoader(
+          "echo",
+          {.tabular = [](const ModelFiles& files) -> Result<std::unique_ptr<TabularPredictor>> {
+            EASEL_ASSIGN_OR_RETURN(Json doc, ParseJson(files.at("model.json"), 4));
+            return std::unique_ptr<TabularPredictor>(new EchoModel(doc["outputs"].get<size_t>()));
+          }})
+      .IgnoreError();
+  const EnsembleStacker stacker{"echo", {{"model.json", R"({"outputs": 4})"}}};
+  auto files = PackEnsemble({Constant({1.0f, 0.0f}, 1), Constant({0.25f, 0.75f}, 1)}, &stacker);
+  ASSERT_TRUE(files.ok()) << files.status().message();
+  EXPECT_TRUE(files->contains("stack.model.json"));
+  auto model = EnsembleLoader(registry, false).tabular(*files);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ((*model)->num_outputs(), 4u);
+  auto p = (*model)->Predict(data::transforms::FeatureMatrix{2, 1, {0.0f, 0.0f}});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  // Member m's class k in column 2m + k; a zero probability reads as the floor, 1e-6.
+  const std::vector<float> row = {0.0f, std::log(1e-6f), std::log(0.25f), std::log(0.75f)};
+  std::vector<float> expected = row;
+  expected.insert(expected.end(), row.begin(), row.end());
+  EXPECT_THAT(*p, Pointwise(FloatNear(1e-5), expected));
+
+  // Only tabular ensembles stack, and a stacker that cannot load fails the load.
+  const EnsembleMember image = {"torch_image", 1, {{"model.json", "{}"}}};
+  EXPECT_THAT(PackEnsemble({image}, &stacker).status().message(), HasSubstr("tabular"));
+  ModelFiles lost = *files;
+  lost["ensemble.json"] = R"({"members": [{"format": "constant", "weight": 1, "prefix": "m0."}],
+                              "stacker": {"format": "nope", "prefix": "stack."}})";
+  EXPECT_FALSE(EnsembleLoader(registry, false).tabular(lost).ok());
+  lost["ensemble.json"] = R"({"members": [{"format": "constant", "weight": 1, "prefix": "m0."}],
+                              "stacker": {"format": "echo", "prefix": "none."}})";
+  EXPECT_THAT(EnsembleLoader(registry, false).tabular(lost).status().message(),
+              HasSubstr("stacker has no files"));
 }
 
 // An image "model" answering fixed probabilities, with a Grad-CAM map that says who it is.

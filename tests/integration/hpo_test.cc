@@ -44,6 +44,19 @@ class HpoTest : public ::testing::Test {
   Json WaitJob(const std::string& id, std::chrono::seconds limit = 300s) {
     return WaitForJob(*client_, token_, "demo", id, limit);
   }
+  // The accuracy of `model`'s latest version evaluated on all of iris, in a worker process
+  // through the registry's loaders as any version is; -1 when the evaluation fails.
+  double EvaluateOnIris(const std::string& model) {
+    auto scored = Post("/models/" + model + "/versions/latest/evaluations",
+                       {{"dataset", {{"name", "iris"}}}, {"split", "all"}});
+    EXPECT_EQ(scored.status, 202) << scored.raw;
+    if (scored.status != 202) return -1;
+    Json job = WaitJob(scored.body.value("job_id", ""));
+    EXPECT_EQ(job.value("state", ""), "succeeded") << job.dump();
+    return job.value("result", Json::object())
+        .value("metrics", Json::object())
+        .value("accuracy", -1.0);
+  }
   // An xgboost search on iris: depth and learning rate searched, 40 rounds fixed.
   Json Spec(int trials) {
     return {{"algorithm", "xgboost"},
@@ -294,6 +307,21 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
   } else {
     EXPECT_EQ(version.body["algorithm"], members[0]["algorithm"]);
   }
+  // How the members combine: greedy weights, or, chosen on out-of-fold predictions, a stacker
+  // over every candidate when it predicted rows it was not fitted on better.
+  if (final_model.contains("combiners")) {
+    const Json& losses = final_model["combiners"];
+    EXPECT_EQ(final_model["combiner"],
+              losses["stacking"].get<double>() < losses["weighted_average"].get<double>()
+                  ? "stacking"
+                  : "weighted_average")
+        << final_model.dump();
+  }
+  if (final_model["combiner"] == "stacking") {
+    EXPECT_EQ(members.size(), final_model["candidates"].size());
+  } else {
+    EXPECT_EQ(final_model["combiner"], "weighted_average") << final_model.dump();
+  }
   // The candidates compared (at least two), each with its own loss: the best of them is the best
   // single one, and every member is among them.
   {
@@ -309,13 +337,8 @@ TEST_F(HpoTest, AutomlSearchesThePortfolioWithinItsBudget) {
     EXPECT_DOUBLE_EQ(lowest, final_model["best_single_loss"].get<double>());
     for (const Json& m : members) EXPECT_TRUE(trials.contains(m["trial"].get<int64_t>())) << m;
   }
-  // It evaluates (in a worker process, through the registry's loaders) like any version.
-  auto scored = Post("/models/iris-automl/versions/latest/evaluations",
-                     {{"dataset", {{"name", "iris"}}}, {"split", "all"}});
-  ASSERT_EQ(scored.status, 202) << scored.raw;
-  Json scored_job = WaitJob(scored.body.value("job_id", ""));
-  ASSERT_EQ(scored_job.value("state", ""), "succeeded") << scored_job.dump();
-  EXPECT_GE(scored_job["result"]["metrics"]["accuracy"].get<double>(), 0.9);
+  // It evaluates like any version.
+  EXPECT_GE(EvaluateOnIris("iris-automl"), 0.9);
   // Whatever won, its evaluation says which features it leans on, and the report shows it.
   auto evaluation = Get("/models/iris-automl/versions/latest/evaluation");
   ASSERT_EQ(evaluation.status, 200);
@@ -380,11 +403,13 @@ TEST_F(HpoTest, AutomlRegressesWithAnEnsembleChosenOnMeanSquaredError) {
 }
 
 TEST_F(HpoTest, AnAutomlJobKilledWhileRefittingKeepsItsChosenMembers) {
+  // Stacked, so that the stacker fitted before the kill is what the version answers through.
   auto r = Post("/jobs", {{"kind", "automl"},
                           {"spec",
                            {{"dataset", {{"name", "iris"}}},
                             {"target", "label"},
                             {"time_budget_s", 12},
+                            {"stacking", "always"},
                             {"resources", {{"threads", 1}}}}}});
   ASSERT_EQ(r.status, 202) << r.raw;
   const std::string id = r.body["id"];
@@ -413,8 +438,20 @@ TEST_F(HpoTest, AnAutomlJobKilledWhileRefittingKeepsItsChosenMembers) {
     refit_of.insert(child["spec"]["number"].get<int64_t>());
   }
   EXPECT_EQ(refits, static_cast<int>(refit_of.size()));
-  EXPECT_EQ(refit_of.size(), job["result"]["final_model"]["members"].size());
-  EXPECT_EQ(Get("/models/iris-automl/versions/latest").status, 200);
+  const Json final_model = job["result"]["final_model"];
+  EXPECT_EQ(refit_of.size(), final_model["members"].size());
+  auto version = Get("/models/iris-automl/versions/latest");
+  ASSERT_EQ(version.status, 200);
+  // Iris is small enough for cross-validation, so the ensemble is stacked: by every candidate.
+  EXPECT_EQ(final_model["combiner"], "stacking") << final_model.dump();
+  EXPECT_EQ(final_model["members"].size(), final_model["candidates"].size());
+  EXPECT_FALSE(final_model.contains("combiners")) << "stacking always compares nothing";
+  std::set<std::string> files;
+  for (const Json& f : version.body["files"]) files.insert(f["name"].get<std::string>());
+  EXPECT_TRUE(files.contains("stack.model.json")) << version.raw;
+  EXPECT_TRUE(files.contains("m1.model.json")) << version.raw;
+  // The stacked version evaluates through its stacker.
+  EXPECT_GE(EvaluateOnIris("iris-automl"), 0.9);
 }
 
 TEST_F(HpoTest, TheCliRunsAutomlAndShowsTheLeaderboard) {
