@@ -36,6 +36,9 @@ constexpr size_t kImageBatch = 64;
 // The stacker's L2 penalty as an inverse, like scikit-learn's C: its weight decay on the mean
 // log loss is 1 / (kStackingC x rows). Strong, for a few hundred rows and dozens of features.
 constexpr double kStackingC = 0.1;
+// Its fit: epochs of the linear trainer's L-BFGS, 20 iterations each (100 iterations is
+// scikit-learn's default for a logistic regression), converged or not.
+constexpr int kStackingEpochs = 5;
 constexpr uint64_t kCombinerFoldSeed = 0x5eed5eed;
 
 struct Member {
@@ -333,6 +336,7 @@ Result<train::EnsembleStacker> FitStacker(const train::AlgorithmRegistry& algori
   const Json params = {{"optimizer", "lbfgs"},
                        {"weight_decay", 1.0 / (kStackingC * static_cast<double>(y.size()))},
                        {"standardize", false},
+                       {"epochs", kStackingEpochs},
                        {"early_stopping_patience", 0}};
   QuietHooks hooks(ctx, deadline_ms);
   EASEL_ASSIGN_OR_RETURN(train::ModelFiles files,
@@ -511,14 +515,21 @@ Result<Choice> ChooseMembers(const train::AlgorithmRegistry& algorithms, jobs::J
   if (!out_of_fold || data->task() == train::Task::kRegression || spec.stacking == "never") {
     return choice;
   }
+  // A quarter of the time left at most; the refits need the rest.
+  const int64_t now = NowMillis();
+  const int64_t stacking_deadline = now + std::max<int64_t>(0, deadline_ms - now) / 4;
+  // Why the ensemble averages after all; the search's own cancellation ends the job instead.
+  auto not_stacked = [&](const Status& why) -> Result<Choice> {
+    if (ctx.cancelled()) return Cancelled("the search was cancelled");
+    ctx.Log("the ensemble is not stacked: " + (why.code() == StatusCode::kCancelled
+                                                   ? std::string("stacking ran out of its time")
+                                                   : why.message()));
+    return choice;
+  };
   if (spec.stacking == "auto") {
     Result<std::pair<double, double>> losses =
-        CompareCombiners(algorithms, predictions, y, *data, ctx, deadline_ms);
-    if (!losses.ok()) {
-      if (ctx.cancelled()) return Cancelled("the search was cancelled");
-      ctx.Log("the ensemble is not stacked: " + losses.status().message());
-      return choice;
-    }
+        CompareCombiners(algorithms, predictions, y, *data, ctx, stacking_deadline);
+    if (!losses.ok()) return not_stacked(losses.status());
     const auto [averaged, stacked] = *losses;
     choice.selection["combiners"] = {{"weighted_average", averaged}, {"stacking", stacked}};
     ctx.Log("log loss on rows neither was fitted on: weighted average " + std::to_string(averaged) +
@@ -527,12 +538,8 @@ Result<Choice> ChooseMembers(const train::AlgorithmRegistry& algorithms, jobs::J
     if (!(stacked < averaged)) return choice;
   }
   Result<train::EnsembleStacker> stacker =
-      FitStacker(algorithms, predictions, y, *data, ctx, deadline_ms);
-  if (!stacker.ok()) {
-    if (ctx.cancelled()) return Cancelled("the search was cancelled");
-    ctx.Log("the ensemble is not stacked: " + stacker.status().message());
-    return choice;
-  }
+      FitStacker(algorithms, predictions, y, *data, ctx, stacking_deadline);
+  if (!stacker.ok()) return not_stacked(stacker.status());
   // Every candidate, in the stacker's feature order.
   choice.members.clear();
   for (const Loaded& c : candidates) {
