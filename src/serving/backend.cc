@@ -24,8 +24,9 @@ Result<std::optional<std::string>> RowValueCell(const Json& value) {
   if (value.is_string()) return std::optional(value.get<std::string>());
   // A float as its shortest text (the number it stands for); an integer, exact at any size,
   // and a boolean as written.
-  if (value.is_number_float())
+  if (value.is_number_float()) {
     return std::optional(data::transforms::FormatNumber(value.get<double>()));
+  }
   if (value.is_number() || value.is_boolean()) return std::optional(value.dump());
   return InvalidArgument("a value must be a number, a string, a boolean or null");
 }
