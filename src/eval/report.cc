@@ -244,8 +244,8 @@ std::string HeatmapsSection(const Json& heatmaps) {
   return Section("heatmaps", "Grad-CAM heatmaps", "<div class=\"heatmaps\">" + cells + "</div>");
 }
 
-// An ensemble's members: [{trial, algorithm, weight, refit}], heaviest first, and what they
-// were chosen on.
+// An ensemble's members: [{trial, algorithm, weight, refit}], heaviest first, what they were
+// chosen on, and whether a stacker answers instead of the weights.
 std::string EnsembleSection(const Json& ensemble) {
   if (!ensemble.is_object() || !ensemble.value("members", Json()).is_array()) return "";
   std::string rows;
@@ -262,6 +262,18 @@ std::string EnsembleSection(const Json& ensemble) {
            " rows): " + HtmlEscape(TextAt(ensemble, "metric")) + " " +
            FormatNumber(NumberAt(ensemble, "loss")) + ", best single member " +
            FormatNumber(NumberAt(ensemble, "best_single_loss")) + ".</p>";
+  }
+  if (TextAt(ensemble, "combiner") == "stacking") {
+    // The weights above chose nothing: the stacker answers.
+    note +=
+        "<p class=\"note\">Stacked: a logistic regression over every member's log "
+        "probabilities answers for the ensemble, not the weights";
+    if (const Json losses = ensemble.value("combiners", Json()); losses.is_object()) {
+      note += " (log loss on cross-validated rows " + FormatNumber(NumberAt(losses, "stacking")) +
+              ", against " + FormatNumber(NumberAt(losses, "weighted_average")) +
+              " for the weights)";
+    }
+    note += ".</p>";
   }
   return Section("ensemble", "Ensemble",
                  "<table><tr><th>trial</th><th>algorithm</th><th>weight</th>"

@@ -145,6 +145,14 @@ TEST(ReportTest, AnEnsembleListsItsMembersHeaviestFirst) {
   EXPECT_THAT(html, Not(HasSubstr(kHostile)));
   EXPECT_THAT(html, HasSubstr("5-fold cross-validation on train + validation (426 rows): mse 1.5"));
   EXPECT_THAT(html, HasSubstr("href=\"#ensemble\">Ensemble</a>"));
+  EXPECT_THAT(html, Not(HasSubstr("Stacked")));
+  // A stacked one says that its stacker answers, and on what it won.
+  input["evaluation"]["ensemble"]["combiner"] = "stacking";
+  input["evaluation"]["ensemble"]["combiners"] = {{"weighted_average", 0.09}, {"stacking", 0.08}};
+  EXPECT_THAT(Render(input), HasSubstr("Stacked: a logistic regression over every member's log "
+                                       "probabilities answers for the ensemble, not the weights "
+                                       "(log loss on cross-validated rows 0.08, against 0.09 for "
+                                       "the weights)."));
   // Not an ensemble: no section.
   EXPECT_FALSE(HasSection(Render(RegressionInput()), "ensemble"));
 }
