@@ -113,6 +113,7 @@ class TabularEnsemble : public TabularPredictor {
       return WeightedSum(members_, weights_, x.rows * num_outputs(),
                          [&](const TabularPredictor& m) { return m.Predict(x); });
     }
+    if (x.rows == 0) return std::vector<float>();
     std::vector<std::vector<float>> member_outputs;
     for (const auto& m : members_) {
       EASEL_ASSIGN_OR_RETURN(std::vector<float> p, m->Predict(x));

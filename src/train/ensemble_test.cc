@@ -106,6 +106,9 @@ TEST(EnsembleTest, AStackedEnsembleAnswersWhatItsStackerMakesOfTheMembersLogProb
   std::vector<float> expected = row;
   expected.insert(expected.end(), row.begin(), row.end());
   EXPECT_THAT(*p, Pointwise(FloatNear(1e-5), expected));
+  auto none = (*model)->Predict(data::transforms::FeatureMatrix{0, 1, {}});
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
 
   // Only tabular ensembles stack, and a stacker that cannot load fails the load.
   const EnsembleMember image = {"torch_image", 1, {{"model.json", "{}"}}};
