@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "cli/command.h"
 #include "cli/command_groups.h"
@@ -21,6 +22,7 @@ struct BatchPredictFlags {
   std::string format;
   int64_t batch_size = 0;
   std::string output_name;
+  std::vector<std::string> keep_columns;
   std::string timeout;
   bool no_wait = false;
 };
@@ -54,6 +56,7 @@ Status BatchPredict(const BatchPredictFlags& f) {
   if (!f.format.empty()) spec["output_format"] = f.format;
   if (f.batch_size > 0) spec["batch_size"] = f.batch_size;
   if (!f.output_name.empty()) spec["output_name"] = f.output_name;
+  if (!f.keep_columns.empty()) spec["keep_columns"] = f.keep_columns;
   EASEL_ASSIGN_OR_RETURN(std::optional<Json> done,
                          SubmitJob(*client, project,
                                    {"batch_predict", spec, f.no_wait, f.timeout, f.common.json,
@@ -84,6 +87,9 @@ void AddBatchPredictCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", f->format, "csv (default) or jsonl");
   cmd->add_option("--batch-size", f->batch_size, "Rows per model call (default 1024)");
   cmd->add_option("--output-name", f->output_name, "The output artifact's file name");
+  cmd->add_option("--keep", f->keep_columns,
+                  "Input columns to copy to the output as input.<column> (an id, the label...)")
+      ->delimiter(',');
   cmd->add_option("--timeout", f->timeout, "Stop waiting after this long (e.g. 30m)");
   cmd->add_flag("--no-wait", f->no_wait, "Print the job id and return");
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <tuple>
 
 #include "data/dataset_type.h"
 #include "data/manifest.h"
@@ -15,6 +16,10 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 std::string Quoted(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
@@ -26,8 +31,11 @@ std::string Quoted(const std::vector<std::string>& names) {
 class DatasetInput final : public InputSource {
  public:
   DatasetInput(data::ManifestReader manifest, std::optional<data::Split> split, bool images,
-               std::vector<size_t> value_index, std::string name)
-      : manifest_(std::move(manifest)), split_(split), value_index_(std::move(value_index)) {
+               std::vector<size_t> value_index, std::vector<size_t> kept_index, std::string name)
+      : manifest_(std::move(manifest)),
+        split_(split),
+        value_index_(std::move(value_index)),
+        kept_index_(std::move(kept_index)) {
     images_ = images;
     name_ = std::move(name);
     for (int64_t i = 0; i < manifest_.num_samples(); ++i) {
@@ -46,19 +54,27 @@ class DatasetInput final : public InputSource {
         row.file = s.file;
         row.blob = s.blob;
       } else {
-        row.cells.resize(value_index_.size());
-        for (size_t i = 0; i < value_index_.size(); ++i) {
-          if (value_index_[i] < s.values.size()) row.cells[i] = s.values[value_index_[i]];
-        }
+        row.cells = CellsAt(s, value_index_);
+        row.kept = CellsAt(s, kept_index_);
       }
       return fn(row);
     });
   }
 
  private:
+  // The sample's cells at these indices among the version's columns.
+  static RecordCells CellsAt(const data::Sample& s, const std::vector<size_t>& index) {
+    RecordCells cells(index.size());
+    for (size_t i = 0; i < index.size(); ++i) {
+      if (index[i] < s.values.size()) cells[i] = s.values[index[i]];
+    }
+    return cells;
+  }
+
   data::ManifestReader manifest_;
   std::optional<data::Split> split_;
   std::vector<size_t> value_index_;  // per model input: its index among the version's columns
+  std::vector<size_t> kept_index_;   // per kept column: the same
 };
 
 // --- uploaded files ---
@@ -120,21 +136,19 @@ class CsvInput final : public FileInput {
     data::CsvParser parser(options);
     bool header = false;
     std::vector<size_t> field_of;  // per model input: its field in the records
+    std::vector<size_t> kept_of;   // per kept column: the same
     auto on_record = [&](const data::CsvRecord& record) -> Status {
       if (!header) {
         header = true;
-        EASEL_ASSIGN_OR_RETURN(field_of, Header(record));
+        EASEL_ASSIGN_OR_RETURN(std::tie(field_of, kept_of), Header(record));
         return OkStatus();
       }
       const int64_t index = (*rows)++;
       if (index < skip) return OkStatus();
       InputRow row;
       row.id = std::to_string(index);
-      row.cells.resize(field_of.size());
-      for (size_t i = 0; i < field_of.size(); ++i) {
-        const data::CsvField& f = record.fields[field_of[i]];
-        if (f.quoted || !data::IsMissingMarker(f.text)) row.cells[i].emplace(f.text);
-      }
+      row.cells = CellsAt(record, field_of);
+      row.kept = CellsAt(record, kept_of);
       return fn(row);
     };
     EASEL_RETURN_IF_ERROR(ReadArtifact(
@@ -145,7 +159,19 @@ class CsvInput final : public FileInput {
     return OkStatus();
   }
 
-  Result<std::vector<size_t>> Header(const data::CsvRecord& record) const {
+  // The record's cells in these fields; unquoted missing markers are missing values.
+  static RecordCells CellsAt(const data::CsvRecord& record, const std::vector<size_t>& fields) {
+    RecordCells cells(fields.size());
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const data::CsvField& f = record.fields[fields[i]];
+      if (f.quoted || !data::IsMissingMarker(f.text)) cells[i].emplace(f.text);
+    }
+    return cells;
+  }
+
+  // The fields of the model's inputs and of the kept columns.
+  Result<std::pair<std::vector<size_t>, std::vector<size_t>>> Header(
+      const data::CsvRecord& record) const {
     std::map<std::string, size_t, std::less<>> field;
     std::vector<std::string> unknown;
     for (size_t i = 0; i < record.fields.size(); ++i) {
@@ -153,27 +179,31 @@ class CsvInput final : public FileInput {
       if (!field.emplace(name, i).second) {
         return InvalidArgument(artifact_.name + ": duplicate column '" + name + "'");
       }
-      const bool known =
-          name == columns_.target ||
-          std::find(columns_.inputs.begin(), columns_.inputs.end(), name) != columns_.inputs.end();
+      const bool known = name == columns_.target || Contains(columns_.inputs, name) ||
+                         Contains(columns_.keep, name);
       if (!known) unknown.push_back(name);
     }
-    std::vector<size_t> field_of;
     std::vector<std::string> missing;
-    for (const std::string& c : columns_.inputs) {
-      auto it = field.find(c);
-      if (it == field.end()) {
-        missing.push_back(c);
-      } else {
-        field_of.push_back(it->second);
+    auto fields_of = [&](const std::vector<std::string>& names) {
+      std::vector<size_t> out;
+      for (const std::string& c : names) {
+        auto it = field.find(c);
+        if (it == field.end()) {
+          missing.push_back(c);
+        } else {
+          out.push_back(it->second);
+        }
       }
-    }
-    if (missing.empty() && unknown.empty()) return field_of;
+      return out;
+    };
+    std::vector<size_t> field_of = fields_of(columns_.inputs);
+    std::vector<size_t> kept_of = fields_of(columns_.keep);
+    if (missing.empty() && unknown.empty()) return std::make_pair(field_of, kept_of);
     std::string what;
     if (!missing.empty()) what = "has no column " + Quoted(missing);
     if (!unknown.empty()) {
       what += std::string(what.empty() ? "has " : " and has ") + "column " + Quoted(unknown) +
-              ", which the model does not read";
+              ", which the model does not read (keep_columns copies a column to the output)";
     }
     return InvalidArgument(artifact_.name + " " + what + "; the model reads the columns " +
                            Quoted(columns_.inputs));
@@ -199,9 +229,8 @@ class JsonlInput final : public FileInput {
       if (line.find_first_not_of(" \t") == std::string_view::npos) return OkStatus();
       const int64_t index = (*rows)++;
       if (index < skip) return OkStatus();
-      InputRow row;
+      EASEL_ASSIGN_OR_RETURN(InputRow row, Cells(line, number));
       row.id = std::to_string(index);
-      EASEL_ASSIGN_OR_RETURN(row.cells, Cells(line, number));
       return fn(row);
     });
     EASEL_RETURN_IF_ERROR(
@@ -209,27 +238,34 @@ class JsonlInput final : public FileInput {
     return lines.Finish();
   }
 
-  // The line's cells (the target left out), after checking its columns and values.
-  Result<RecordCells> Cells(std::string_view line, uint64_t number) const {
+  // The line's cells and kept cells (the target left out unless kept), after checking its
+  // columns and values.
+  Result<InputRow> Cells(std::string_view line, uint64_t number) const {
     auto error = [&](const std::string& what) {
       return InvalidArgument(artifact_.name + " line " + std::to_string(number) + ": " + what);
     };
     Result<Json> parsed = ParseJson(line, 8);
     if (!parsed.ok()) return error("invalid JSON: " + parsed.status().message());
     if (!parsed->is_object()) return error("expected a JSON object {column: value}");
-    RecordCells cells(columns_.inputs.size());
+    InputRow row;
+    row.cells.resize(columns_.inputs.size());
+    row.kept.resize(columns_.keep.size());
     for (auto& [key, value] : parsed->items()) {
-      if (key == columns_.target) continue;
       auto input = std::find(columns_.inputs.begin(), columns_.inputs.end(), key);
-      if (input == columns_.inputs.end()) {
+      auto kept = std::find(columns_.keep.begin(), columns_.keep.end(), key);
+      if (input == columns_.inputs.end() && kept == columns_.keep.end()) {
+        if (key == columns_.target) continue;
         return error("column '" + key + "', which the model does not read; the model reads " +
-                     Quoted(columns_.inputs));
+                     Quoted(columns_.inputs) + " (keep_columns copies a column to the output)");
       }
       Result<std::optional<std::string>> cell = RowValueCell(value);
       if (!cell.ok()) return error("column '" + key + "': " + cell.status().message());
-      cells[input - columns_.inputs.begin()] = std::move(*cell);
+      if (kept != columns_.keep.end()) row.kept[kept - columns_.keep.begin()] = *cell;
+      if (input != columns_.inputs.end()) {
+        row.cells[input - columns_.inputs.begin()] = std::move(*cell);
+      }
     }
-    return cells;
+    return row;
   }
 
   store::BlobStore& blobs_;
@@ -284,18 +320,24 @@ Result<std::unique_ptr<InputSource>> OpenDatasetInput(store::BlobStore& blobs,
   const std::string name =
       "dataset '" + dataset.name + "' version " + std::to_string(version.version);
   const bool images = data::IsImageType(dataset.type);
-  std::vector<size_t> value_index;
+  std::vector<size_t> value_index, kept_index;
   if (!images) {
     const std::vector<std::string> have = version.columns();
     std::vector<std::string> missing;
-    for (const std::string& c : columns.inputs) {
-      auto it = std::find(have.begin(), have.end(), c);
-      if (it == have.end()) {
-        missing.push_back(c);
-      } else {
-        value_index.push_back(static_cast<size_t>(it - have.begin()));
+    auto index_of = [&](const std::vector<std::string>& names) {
+      std::vector<size_t> out;
+      for (const std::string& c : names) {
+        auto it = std::find(have.begin(), have.end(), c);
+        if (it == have.end()) {
+          missing.push_back(c);
+        } else {
+          out.push_back(static_cast<size_t>(it - have.begin()));
+        }
       }
-    }
+      return out;
+    };
+    value_index = index_of(columns.inputs);
+    kept_index = index_of(columns.keep);
     if (!missing.empty()) {
       return Status(StatusCode::kInvalidArgument,
                     name + " has no column " + Quoted(missing) + "; the model reads " +
@@ -305,7 +347,7 @@ Result<std::unique_ptr<InputSource>> OpenDatasetInput(store::BlobStore& blobs,
   }
   EASEL_ASSIGN_OR_RETURN(data::ManifestReader manifest, data::ManifestReader::Open(blobs, version));
   return std::unique_ptr<InputSource>(std::make_unique<DatasetInput>(
-      std::move(manifest), split, images, std::move(value_index), name));
+      std::move(manifest), split, images, std::move(value_index), std::move(kept_index), name));
 }
 
 Result<std::unique_ptr<InputSource>> OpenFileInput(store::BlobStore& blobs,

@@ -29,6 +29,7 @@ struct InputRow {
   std::string file;   // image samples: the path inside the dataset
   std::string blob;   // image samples: the digest of the encoded image
   RecordCells cells;  // record rows: the model's inputs
+  RecordCells kept;   // record rows: the columns the output keeps (InputColumns::keep)
 };
 
 // The columns a tabular model reads, and the one it predicts: a file or dataset may carry the
@@ -36,6 +37,7 @@ struct InputRow {
 struct InputColumns {
   std::vector<std::string> inputs;
   std::string target;
+  std::vector<std::string> keep;  // columns copied to the output (any of the above, or others)
 };
 
 class InputSource {
@@ -60,8 +62,8 @@ class InputSource {
 };
 
 // The samples of `version` in manifest order, only those of `split` when given. Image datasets
-// give image rows; record datasets give the cells of `columns.inputs`, and INVALID_ARGUMENT
-// names a column the model reads that the version lacks.
+// give image rows; record datasets give the cells of `columns.inputs` (and `columns.keep`), and
+// INVALID_ARGUMENT names a column the model reads (or the output keeps) that the version lacks.
 Result<std::unique_ptr<InputSource>> OpenDatasetInput(store::BlobStore& blobs,
                                                       const data::Dataset& dataset,
                                                       const data::DatasetVersion& version,
@@ -73,7 +75,7 @@ Result<std::unique_ptr<InputSource>> OpenDatasetInput(store::BlobStore& blobs,
 // column left out is a missing value). The format comes from the artifact's name, else its
 // content type, else its first byte. Reads the whole file once to count and check its rows:
 // INVALID_ARGUMENT naming the line, or the missing or unknown columns (a CSV header must hold
-// every input column; only the target may come besides).
+// every input column and kept column; only the target may come besides).
 Result<std::unique_ptr<InputSource>> OpenFileInput(store::BlobStore& blobs,
                                                    const store::Artifact& artifact,
                                                    const InputColumns& columns);

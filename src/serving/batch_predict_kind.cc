@@ -141,6 +141,7 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
   const ModelMetadata& metadata = backend->metadata();
   InputColumns columns;
   columns.target = r.model.lineage.value("target", "");
+  columns.keep = s.keep_columns;
   for (const TensorSpec& t : metadata.inputs) {
     if (!r.images && (t.name == "rows" || t.name == "features")) {
       return Unimplemented("the model has an input column named '" + t.name +
@@ -161,7 +162,7 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
     EASEL_ASSIGN_OR_RETURN(input, OpenDatasetInput(blobs, *r.dataset, *r.version, split, columns));
   }
   const int64_t total = input->total();
-  OutputWriter writer(s.format, metadata, r.images, input->numbered_rows());
+  OutputWriter writer(s.format, metadata, r.images, input->numbered_rows(), s.keep_columns);
 
   // Cut the file back to what the checkpoint counted; start over when it lost even that.
   Result<DurableFile> file =
@@ -351,6 +352,12 @@ jobs::JobKind BatchPredictJobKind(const train::AlgorithmRegistry& algorithms,
           {"maximum", kMaxBatchSize},
           {"default", kDefaultBatchSize},
           {"description", "rows per model call"}}},
+        {"keep_columns",
+         {{"type", "array"},
+          {"items", {{"type", "string"}}},
+          {"description",
+           "input columns copied to each output line as input.<column> (an id, the true "
+           "label...); table rows only"}}},
         {"output_name",
          {{"type", "string"},
           {"description",

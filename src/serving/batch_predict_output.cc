@@ -33,8 +33,12 @@ std::string JsonString(std::string_view s) { return DumpJson(Json(std::string(s)
 }  // namespace
 
 OutputWriter::OutputWriter(OutputFormat format, const ModelMetadata& metadata, bool images,
-                           bool numeric_ids)
-    : format_(format), metadata_(metadata), images_(images), numeric_ids_(numeric_ids) {}
+                           bool numeric_ids, std::vector<std::string> kept)
+    : format_(format),
+      metadata_(metadata),
+      images_(images),
+      numeric_ids_(numeric_ids),
+      kept_(std::move(kept)) {}
 
 std::string_view OutputWriter::ContentType(OutputFormat format) {
   return format == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson";
@@ -53,6 +57,7 @@ std::string OutputWriter::Header() const {
     data::AppendCsvField(out, name, true, false);
   };
   if (images_) add("file");
+  for (const std::string& c : kept_) add("input." + c);
   if (metadata_.classes.empty()) {
     add("value");
   } else {
@@ -81,6 +86,9 @@ Status OutputWriter::Append(std::string& out, std::span<const InputRow> rows,
   if (classifier && (labels == nullptr || labels->size() != n)) {
     return Internal("no label for every row");
   }
+  for (const InputRow& row : rows) {
+    if (row.kept.size() != kept_.size()) return Internal("a row lacks a kept column");
+  }
   for (size_t r = 0; r < n; ++r) {
     const InputRow& row = rows[r];
     const float* v = values.data() + r * width;
@@ -89,6 +97,10 @@ Status OutputWriter::Append(std::string& out, std::span<const InputRow> rows,
       if (images_) {
         out += ',';
         data::AppendCsvField(out, row.file, false, false);
+      }
+      for (const std::optional<std::string>& cell : row.kept) {
+        out += ',';
+        if (cell) data::AppendCsvField(out, *cell, false, false);
       }
       if (classifier) {
         out += ',';
@@ -102,6 +114,15 @@ Status OutputWriter::Append(std::string& out, std::span<const InputRow> rows,
       out += "{\"id\":";
       out += numeric_ids_ ? row.id : JsonString(row.id);
       if (images_) out += ",\"file\":" + JsonString(row.file);
+      if (!kept_.empty()) {
+        out += ",\"input\":{";
+        for (size_t j = 0; j < kept_.size(); ++j) {
+          if (j > 0) out += ',';
+          out += JsonString(kept_[j]) + ":";
+          out += row.kept[j] ? JsonString(*row.kept[j]) : "null";
+        }
+        out += '}';
+      }
       if (classifier) {
         out += ",\"label\":" + JsonString((*labels)[r]) + ",\"probabilities\":{";
         for (size_t j = 0; j < width; ++j) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "serving/backend.h"
@@ -19,12 +20,15 @@ enum class OutputFormat { kCsv, kJsonl };
 
 // Lines of the output. Tabular classifiers: id, label, then p_<class> per class (JSON lines:
 // {"id", "label", "probabilities": {class: p}}); regressors: id, value; image classifiers add
-// the sample's file after the id. Numbers are the shortest text that reads back as the same
-// float, so the file holds exactly what the model answered.
+// the sample's file after the id. Kept input columns come after the id as input.<column> (JSON
+// lines: "input": {column: text | null}), as the input held them. Numbers are the shortest text
+// that reads back as the same float, so the file holds exactly what the model answered.
 class OutputWriter {
  public:
-  // `numeric_ids`: ids are row numbers (files), written as JSON numbers.
-  OutputWriter(OutputFormat format, const ModelMetadata& metadata, bool images, bool numeric_ids);
+  // `numeric_ids`: ids are row numbers (files), written as JSON numbers. `kept`: the names of
+  // InputRow::kept's cells.
+  OutputWriter(OutputFormat format, const ModelMetadata& metadata, bool images, bool numeric_ids,
+               std::vector<std::string> kept = {});
 
   // The CSV header line; empty for JSON lines.
   std::string Header() const;
@@ -41,6 +45,7 @@ class OutputWriter {
   const ModelMetadata& metadata_;
   bool images_;
   bool numeric_ids_;
+  std::vector<std::string> kept_;
 };
 
 // A file that only grows by Append; Sync puts what was appended on the disk (fdatasync).

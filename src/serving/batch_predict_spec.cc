@@ -40,9 +40,9 @@ Status ParseDataset(const Json& d, BatchPredictSpec& s) {
 }  // namespace
 
 Result<BatchPredictSpec> ParseBatchPredictSpec(const Json& spec) {
-  static constexpr std::string_view kFields[] = {"model",      "version",    "dataset",
-                                                 "artifact",   "split",      "output_format",
-                                                 "batch_size", "output_name"};
+  static constexpr std::string_view kFields[] = {"model",      "version",     "dataset",
+                                                 "artifact",   "split",       "output_format",
+                                                 "batch_size", "output_name", "keep_columns"};
   for (const auto& [key, value] : spec.items()) {
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
       return FieldError(key, "unknown field '" + key + "' in a batch_predict spec");
@@ -92,6 +92,22 @@ Result<BatchPredictSpec> ParseBatchPredictSpec(const Json& spec) {
     }
     s.output_name = *name;
   }
+  if (auto keep = spec.find("keep_columns"); keep != spec.end() && !keep->is_null()) {
+    if (!keep->is_array() || keep->size() > kMaxKeptColumns) {
+      return FieldError("keep_columns", "keep_columns must be a list of at most " +
+                                            std::to_string(kMaxKeptColumns) + " column names");
+    }
+    for (const Json& c : *keep) {
+      if (!c.is_string() || c.get<std::string>().empty()) {
+        return FieldError("keep_columns", "keep_columns must hold column names (strings)");
+      }
+      const std::string name = c.get<std::string>();
+      if (std::find(s.keep_columns.begin(), s.keep_columns.end(), name) != s.keep_columns.end()) {
+        return FieldError("keep_columns", "keep_columns names '" + name + "' twice");
+      }
+      s.keep_columns.push_back(name);
+    }
+  }
   return s;
 }
 
@@ -113,6 +129,9 @@ Result<BatchPredictTargets> ResolveBatchPredict(const train::AlgorithmRegistry& 
                                    " model; batch predictions run models trained by easel");
   }
   r.images = static_cast<bool>((*loader)->image);
+  if (r.images && !s.keep_columns.empty()) {
+    return FieldError("keep_columns", model + " reads images; keep_columns copies table columns");
+  }
   if (s.dataset.empty()) {
     EASEL_ASSIGN_OR_RETURN(r.artifact, store::GetArtifact(db, project_id, s.artifact));
     if (r.images) {
@@ -132,6 +151,14 @@ Result<BatchPredictTargets> ResolveBatchPredict(const train::AlgorithmRegistry& 
     return FieldError("dataset", model + (r.images ? " reads images" : " reads table rows") +
                                      "; dataset '" + r.dataset->name + "' is " +
                                      std::string(data::ToString(r.dataset->type)));
+  }
+  const std::vector<std::string> have = r.version->columns();
+  for (const std::string& c : s.keep_columns) {
+    if (std::find(have.begin(), have.end(), c) == have.end()) {
+      return FieldError("keep_columns", "dataset '" + r.dataset->name + "' version " +
+                                            std::to_string(r.version->version) +
+                                            " has no column '" + c + "' to keep");
+    }
   }
   return r;
 }

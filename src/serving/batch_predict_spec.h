@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/json.h"
 #include "common/status.h"
@@ -20,6 +21,7 @@ namespace easel::serving {
 
 inline constexpr int64_t kDefaultBatchSize = 1024;
 inline constexpr int64_t kMaxBatchSize = 65536;
+inline constexpr size_t kMaxKeptColumns = 256;
 
 struct BatchPredictSpec {
   models::ModelRef model;
@@ -30,6 +32,9 @@ struct BatchPredictSpec {
   std::string split = "all";
   int64_t batch_size = kDefaultBatchSize;
   std::string output_name;  // empty: named after the model version
+  // Columns of the input copied to each output line as they were read (an id the model does
+  // not read, the true label...): table rows only.
+  std::vector<std::string> keep_columns;
 };
 
 // INVALID_ARGUMENT with details {field} naming what is wrong.
@@ -45,7 +50,8 @@ struct BatchPredictTargets {
 
 // NOT_FOUND for a model, version, dataset, dataset version or artifact that does not exist;
 // FAILED_PRECONDITION for a model format no backend serves; INVALID_ARGUMENT for a model that
-// cannot read the input (an imported model, images against table rows or the other way round).
+// cannot read the input (an imported model, images against table rows or the other way round),
+// or kept columns of an image model or that a dataset version lacks.
 Result<BatchPredictTargets> ResolveBatchPredict(const train::AlgorithmRegistry& algorithms,
                                                 const BackendRegistry& backends,
                                                 store::Database& db, const std::string& project_id,

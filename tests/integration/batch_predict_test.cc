@@ -5,12 +5,15 @@
 
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "serving_fixture.h"
 #include "testing/processes.h"
+#include "testing/temp_dir.h"
 
 namespace easel::testing {
 namespace {
@@ -326,6 +329,94 @@ TEST_F(BatchPredictTest, AKilledJobResumesWithoutDuplicatingRows) {
   EXPECT_EQ(outputs, 1u);
 }
 
+TEST_F(BatchPredictTest, KeptColumnsComeThroughAsTheInputHeldThem) {
+  Train("xgboost", "iris-gbm");
+  const std::vector<float> offline = Offline("iris-gbm", 1);
+  // Four iris rows with a customer id the model does not read (quoted with a comma, missing,
+  // a number) and the label, which is the model's target.
+  const std::vector<std::string> customers = {"\"c,1\"", "", "c3", "7"};
+  std::string csv = "customer,f0,f1,f2,f3,label\n";
+  std::string jsonl;
+  for (size_t i = 0; i < customers.size(); ++i) {
+    const auto& c = iris_.cells[i];
+    csv += customers[i] + "," + c[0] + "," + c[1] + "," + c[2] + "," + c[3] + ",setosa\n";
+    Json row = IrisRow(i);
+    row["label"] = "setosa";
+    if (i == 0) row["customer"] = "c,1";
+    if (i == 2) row["customer"] = "c3";
+    if (i == 3) row["customer"] = 7;
+    jsonl += row.dump() + "\n";
+  }
+  const Json keep = {"customer", "label"};
+  Json job =
+      Run({{"model", "iris-gbm"}, {"artifact", Upload("kept.csv", csv)}, {"keep_columns", keep}});
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  std::vector<std::string> lines = Lines(Content(job["result"]["artifact_id"]));
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "id,input.customer,input.label,label,p_setosa,p_versicolor,p_virginica");
+  // The kept cells, then the predicted label (setosa, as these rows are).
+  EXPECT_TRUE(lines[1].starts_with("0,\"c,1\",setosa,setosa,")) << "quoted: " << lines[1];
+  EXPECT_TRUE(lines[2].starts_with("1,,setosa,setosa,")) << "a missing cell: " << lines[2];
+  EXPECT_TRUE(lines[3].starts_with("2,c3,setosa,setosa,")) << lines[3];
+  EXPECT_TRUE(lines[4].starts_with("3,7,setosa,setosa,")) << lines[4];
+  for (size_t i = 0; i < 4; ++i) {
+    const std::string& line = lines[i + 1];
+    // The probabilities are the last three fields, as without kept columns.
+    std::vector<std::string> f = Fields(line);
+    ASSERT_GE(f.size(), 5u) << line;
+    for (size_t c = 0; c < 3; ++c) {
+      EXPECT_NEAR(std::stod(f[f.size() - 3 + c]), offline[i * 3 + c], 1e-6) << line;
+    }
+  }
+
+  job = Run({{"model", "iris-gbm"},
+             {"artifact", Upload("kept.jsonl", jsonl)},
+             {"keep_columns", keep},
+             {"output_format", "jsonl"}});
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  lines = Lines(Content(job["result"]["artifact_id"]));
+  ASSERT_EQ(lines.size(), 4u);
+  const Json inputs[] = {{{"customer", "c,1"}, {"label", "setosa"}},
+                         {{"customer", nullptr}, {"label", "setosa"}},
+                         {{"customer", "c3"}, {"label", "setosa"}},
+                         {{"customer", "7"}, {"label", "setosa"}}};
+  for (size_t i = 0; i < 4; ++i) {
+    Json j = Json::parse(lines[i]);
+    EXPECT_EQ(j["input"], inputs[i]) << lines[i];
+    EXPECT_NEAR(j["probabilities"]["setosa"].get<double>(), offline[i * 3], 1e-6) << lines[i];
+  }
+
+  // The CLI uploads the file, waits for the job and says where the output is.
+  TempDir home;
+  const std::filesystem::path local = home.path() / "kept.csv";
+  std::ofstream(local) << csv;
+  CliResult cli = RunCli(home.path(), server_->url(), token_,
+                         {"batch-predict", "iris-gbm@1", "--input", local.string(), "--keep",
+                          "customer,label", "--format", "jsonl"},
+                         {"EASEL_PROJECT=demo"});
+  ASSERT_EQ(cli.code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("Wrote 4 predictions of iris-gbm v1 to artifact "), std::string::npos)
+      << cli.out;
+  const size_t to = cli.out.find("to artifact ") + std::string("to artifact ").size();
+  lines = Lines(Content(cli.out.substr(to, cli.out.find(' ', to) - to)));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(Json::parse(lines[0])["input"], inputs[0]) << lines[0];
+
+  // Over a dataset: the label each sample holds.
+  job = Run({{"model", "iris-gbm"},
+             {"dataset", {{"name", "iris"}}},
+             {"keep_columns", {"label"}},
+             {"output_format", "jsonl"}});
+  ASSERT_EQ(job.value("state", ""), "succeeded") << job.dump();
+  const Json samples = Samples();
+  lines = Lines(Content(job["result"]["artifact_id"]));
+  ASSERT_EQ(lines.size(), samples.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    Json j = Json::parse(lines[i]);
+    EXPECT_EQ(j["input"]["label"], samples[i]["values"]["label"]) << lines[i];
+  }
+}
+
 TEST_F(BatchPredictTest, BadSpecsAreRefused) {
   Train("xgboost", "iris-gbm");
   const std::string file = Upload("other.csv", "a,b\n1,2\n3,4\n");
@@ -348,6 +439,15 @@ TEST_F(BatchPredictTest, BadSpecsAreRefused) {
       {{{"model", "iris-gbm"}, {"dataset", ds}, {"colour", 1}}, 400, "colour"},
       {{{"model", "iris-gbm@1"}, {"version", 1}, {"dataset", ds}}, 400, "version"},
       {{{"model", "iris-gbm"}, {"dataset", {{"name", "iris"}, {"version", 0}}}}, 400, "version"},
+      {{{"model", "iris-gbm"}, {"dataset", ds}, {"keep_columns", "label"}}, 400, "keep_columns"},
+      {{{"model", "iris-gbm"}, {"dataset", ds}, {"keep_columns", {"label", "label"}}},
+       400,
+       "'label' twice"},
+      {{{"model", "iris-gbm"}, {"dataset", ds}, {"keep_columns", {""}}}, 400, "keep_columns"},
+      // The dataset's columns are known at submit; a file's only when it is read.
+      {{{"model", "iris-gbm"}, {"dataset", ds}, {"keep_columns", {"customer"}}},
+       400,
+       "no column 'customer' to keep"},
       // Referring to what does not exist is a 404, as for train and evaluate specs.
       {{{"model", "nope"}, {"dataset", ds}}, 404, "nope"},
       {{{"model", "iris-gbm"}, {"version", 9}, {"dataset", ds}}, 404, "9"},
@@ -368,6 +468,15 @@ TEST_F(BatchPredictTest, BadSpecsAreRefused) {
   EXPECT_NE(message.find("other.csv has no column 'f0', 'f1', 'f2', 'f3'"), std::string::npos)
       << message;
   EXPECT_NE(message.find("'a', 'b', which the model does not read"), std::string::npos) << message;
+
+  // A file without a kept column fails as one without an input column does.
+  job = Run({{"model", "iris-gbm"},
+             {"artifact", Upload("plain.csv", "f0,f1,f2,f3\n1,2,3,4\n")},
+             {"keep_columns", {"customer"}}});
+  ASSERT_EQ(job.value("state", ""), "failed") << job.dump();
+  EXPECT_NE(job["error"]["message"].get<std::string>().find("plain.csv has no column 'customer'"),
+            std::string::npos)
+      << job.dump();
 
   // A JSON-lines row with a column the model does not read names its line.
   const std::string jfile =
