@@ -62,7 +62,7 @@ Status Save(jobs::JobContext& ctx, const Checkpoint& cp) {
 // A single-row error names the row by its position in the request ("row 0: ..."); the caller
 // names it better.
 std::string WithoutPosition(const std::string& message) {
-  for (std::string_view prefix : {"row 0: ", "rows[0] ", "image 0: "}) {
+  for (std::string_view prefix : {"row 0: ", "image 0: "}) {
     if (message.starts_with(prefix)) return message.substr(prefix.size());
   }
   constexpr std::string_view kElement = " element 0: ";  // "input 'image' element 0: ..."

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/files.h"
+#include "common/json.h"
 #include "data/tabular/csv.h"
 
 namespace easel::serving {
@@ -27,8 +28,6 @@ std::string JsonNumber(float v) {
   std::string text = FloatText(v);
   return text.empty() ? "null" : text;
 }
-
-std::string JsonString(std::string_view s) { return DumpJson(Json(std::string(s))); }
 
 }  // namespace
 
@@ -111,23 +110,40 @@ Status OutputWriter::Append(std::string& out, std::span<const InputRow> rows,
         out += FloatText(v[j]);
       }
     } else {
+      // Every string here is valid UTF-8, as AppendJsonString needs: ids, paths, class names and
+      // cells all passed an importer's or a JSON parser's check.
       out += "{\"id\":";
-      out += numeric_ids_ ? row.id : JsonString(row.id);
-      if (images_) out += ",\"file\":" + JsonString(row.file);
+      if (numeric_ids_) {
+        out += row.id;
+      } else {
+        AppendJsonString(out, row.id);
+      }
+      if (images_) {
+        out += ",\"file\":";
+        AppendJsonString(out, row.file);
+      }
       if (!kept_.empty()) {
         out += ",\"input\":{";
         for (size_t j = 0; j < kept_.size(); ++j) {
           if (j > 0) out += ',';
-          out += JsonString(kept_[j]) + ":";
-          out += row.kept[j] ? JsonString(*row.kept[j]) : "null";
+          AppendJsonString(out, kept_[j]);
+          out += ':';
+          if (row.kept[j]) {
+            AppendJsonString(out, *row.kept[j]);
+          } else {
+            out += "null";
+          }
         }
         out += '}';
       }
       if (classifier) {
-        out += ",\"label\":" + JsonString((*labels)[r]) + ",\"probabilities\":{";
+        out += ",\"label\":";
+        AppendJsonString(out, (*labels)[r]);
+        out += ",\"probabilities\":{";
         for (size_t j = 0; j < width; ++j) {
           if (j > 0) out += ',';
-          out += JsonString(metadata_.classes[j]) + ":" + JsonNumber(v[j]);
+          AppendJsonString(out, metadata_.classes[j]);
+          out += ':' + JsonNumber(v[j]);
         }
         out += '}';
       } else {
