@@ -2,14 +2,18 @@
 // same images decoded by the client (UINT8 pixels, grey or RGB), and prepared by the client as
 // the network's FP32 input, with probabilities equal to the version's offline predictions;
 // dynamic batching across concurrent clients; images that are not images, or are damaged past
-// their header, failing alone; and a full queue answering 429.
+// their header, failing alone; a full queue answering 429; and a batch prediction over the
+// image dataset equal to the offline predictions of each file.
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <cstring>
-#include <random>
+#include <map>
 #include <opencv2/imgcodecs.hpp>
+#include <random>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "serving_fixture.h"
@@ -19,9 +23,9 @@
 namespace easel::testing {
 namespace {
 
-// The PNGs of an image_folder zip, in archive order.
-std::vector<std::string> ZipEntries(const std::string& zip) {
-  std::vector<std::string> out;
+// The files of an image_folder zip, {path, bytes}, in archive order.
+std::vector<std::pair<std::string, std::string>> ZipFiles(const std::string& zip) {
+  std::vector<std::pair<std::string, std::string>> out;
   struct archive* a = archive_read_new();
   archive_read_support_format_zip(a);
   archive_read_open_memory(a, zip.data(), zip.size());
@@ -29,9 +33,16 @@ std::vector<std::string> ZipEntries(const std::string& zip) {
   while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
     std::string bytes(static_cast<size_t>(archive_entry_size(e)), '\0');
     archive_read_data(a, bytes.data(), bytes.size());
-    out.push_back(std::move(bytes));
+    out.emplace_back(archive_entry_pathname(e), std::move(bytes));
   }
   archive_read_free(a);
+  return out;
+}
+
+// The PNGs of an image_folder zip, in archive order.
+std::vector<std::string> ZipEntries(const std::string& zip) {
+  std::vector<std::string> out;
+  for (auto& [path, bytes] : ZipFiles(zip)) out.push_back(std::move(bytes));
   return out;
 }
 
@@ -307,6 +318,44 @@ TEST_F(ServingTest, AnImageClassifierServesEncodedImages) {
     EXPECT_TRUE(status == 200 || status == 400) << "status " << status << " for edit " << i;
   }
   EXPECT_EQ(PostImages(*client_, token_, {four[0]}), 200);
+
+  // A batch prediction over the dataset, in JSON lines: every sample once, naming its file,
+  // with the probabilities the version gives that file's image offline.
+  std::map<std::string, std::string> by_path;
+  for (auto& [path, bytes] : ZipFiles(zip)) by_path[path] = std::move(bytes);
+  auto batch = Post("/jobs", {{"kind", "batch_predict"},
+                              {"spec",
+                               {{"model", "digits-net"},
+                                {"dataset", {{"name", "digits"}}},
+                                {"output_format", "jsonl"},
+                                {"batch_size", 64}}}});
+  ASSERT_EQ(batch.status, 202) << batch.raw;
+  const Json done = Wait(batch.body["id"]);
+  ASSERT_EQ(done.value("state", ""), "succeeded") << done.dump();
+  EXPECT_EQ(done["result"]["rows"], images.size());
+  const Json classes = v.body["signature"]["classes"];
+  ASSERT_EQ(classes.size(), 10u) << v.raw;
+  std::istringstream output(Send(*client_, "GET",
+                                 "/api/v1/projects/demo/artifacts/" +
+                                     done["result"]["artifact_id"].get<std::string>() + "/content",
+                                 token_)
+                                .raw);
+  std::set<std::string> predicted;
+  for (std::string line; std::getline(output, line) && !HasFailure();) {
+    const Json j = Json::parse(line);
+    const std::string path = j.value("file", "");
+    ASSERT_TRUE(by_path.contains(path)) << line;
+    EXPECT_TRUE(predicted.insert(path).second) << "predicted twice: " << line;
+    const std::string_view image = by_path[path];
+    auto expected = (*model)->Predict(std::span(&image, 1));
+    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+    for (size_t c = 0; c < classes.size(); ++c) {
+      EXPECT_NEAR(j["probabilities"][classes[c].get<std::string>()].get<double>(), (*expected)[c],
+                  1e-5)
+          << line;
+    }
+  }
+  EXPECT_EQ(predicted.size(), images.size());
 }
 
 }  // namespace
