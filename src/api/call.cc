@@ -78,10 +78,38 @@ Status Call::ReadBodyWithin(
   return OkStatus();
 }
 
+Status Call::ReadPlain(char* out, size_t size) {
+  size_t got = 0;
+  while (got < size) {
+    const ssize_t n = plain_body_->ReadBody(out + got, size - got);
+    if (n <= 0) return InvalidArgument("the request body ended early");
+    got += static_cast<size_t>(n);
+  }
+  return OkStatus();
+}
+
 Status Call::StreamBody(uint64_t max_bytes,
                         const std::function<Status(const char*, size_t)>& sink) {
   if (reader_ == nullptr) {  // GET and friends: no body to stream
     body_consumed_ = true;
+    return OkStatus();
+  }
+  if (std::optional<uint64_t> declared = DeclaredLength(); plain_body_ != nullptr && declared) {
+    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read: the connection closes
+    // Once reading starts the body counts as consumed: a failed read closes the connection,
+    // and so does a sink's error that leaves some of it unread.
+    body_consumed_ = true;
+    constexpr uint64_t kPiece = 1 << 20;
+    std::string piece(std::min(*declared, kPiece), '\0');
+    for (uint64_t left = *declared; left > 0;) {
+      const size_t n = std::min(left, kPiece);
+      EASEL_RETURN_IF_ERROR(ReadPlain(piece.data(), n));
+      left -= n;
+      if (Status st = sink(piece.data(), n); !st.ok()) {
+        if (left > 0) plain_body_->CloseAfterResponse();
+        return st;
+      }
+    }
     return OkStatus();
   }
   return ReadBodyWithin(
@@ -91,9 +119,17 @@ Status Call::StreamBody(uint64_t max_bytes,
 }
 
 Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
-  if (std::optional<uint64_t> declared = DeclaredLength(); declared && *declared <= max_bytes) {
-    body.reserve(body.size() + *declared);
+  std::optional<uint64_t> declared = DeclaredLength();
+  if (plain_body_ != nullptr && reader_ != nullptr && declared) {
+    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read: the connection closes
+    body_consumed_ = true;  // a failed read closes the connection
+    const size_t start = body.size();
+    body.resize(start + *declared);
+    Status st = ReadPlain(body.data() + start, *declared);
+    if (!st.ok()) body.resize(start);
+    return st;
   }
+  if (declared && *declared <= max_bytes) body.reserve(body.size() + *declared);
   return StreamBody(max_bytes, [&](const char* p, size_t n) {
     body.append(p, n);
     return OkStatus();

@@ -3,6 +3,7 @@
 // the body (parsed JSON or streamed, both under size limits), and ways to reply.
 
 #include <httplib.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -35,14 +36,29 @@ struct PageRequest {
   std::string after;  // exclusive keyset position decoded from page_token
 };
 
+// A request's connection, for a body sent as is (a Content-Length, no Content-Encoding, not
+// chunked): the body is read from it in large pieces rather than through httplib's reader,
+// which reads 4 KiB at a time (a recv() each) and copies every piece once more.
+class PlainBody {
+ public:
+  virtual ~PlainBody() = default;
+  // Up to `size` bytes of the body, waiting within the connection's limits; <= 0 when the
+  // connection ended, failed or timed out, and it then closes after the response.
+  virtual ssize_t ReadBody(char* ptr, size_t size) = 0;
+  // Closes the connection after the response: a body left partly read.
+  virtual void CloseAfterResponse() = 0;
+};
+
 class Call {
  public:
+  // `plain_body`, when given, is the connection a plain body (see PlainBody) is read from.
   Call(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
        const Route& route, std::vector<std::pair<std::string, std::string>> params,
-       const HttpLimits& limits)
+       const HttpLimits& limits, PlainBody* plain_body = nullptr)
       : req_(req),
         res_(res),
         reader_(reader),
+        plain_body_(plain_body),
         route_(route),
         params_(std::move(params)),
         limits_(limits) {}
@@ -98,10 +114,13 @@ class Call {
       uint64_t max_bytes, std::string_view ended_early,
       const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
       const std::function<Status(const char*, size_t)>& sink);
+  // Exactly `size` bytes of a plain body into `out`; INVALID_ARGUMENT when it ends early.
+  Status ReadPlain(char* out, size_t size);
 
   const httplib::Request& req_;
   httplib::Response& res_;
   const httplib::ContentReader* reader_;
+  PlainBody* plain_body_;
   const Route& route_;
   std::vector<std::pair<std::string, std::string>> params_;
   const HttpLimits& limits_;

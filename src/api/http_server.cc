@@ -62,7 +62,7 @@ void AddressOf(int fd, bool peer, std::string& ip, int& port) {
 // One client connection. Reads are bounded by the phase the request is in: the request line
 // and headers must arrive before a deadline; a body may pause up to the idle timeout and must
 // keep an average minimum rate.
-class ConnectionStream final : public httplib::Stream {
+class ConnectionStream final : public httplib::Stream, public PlainBody {
  public:
   ConnectionStream(int fd, const HttpLimits& limits) : fd_(fd), limits_(limits) {}
 
@@ -117,6 +117,14 @@ class ConnectionStream final : public httplib::Stream {
     buf_pos_ += n;
     return static_cast<ssize_t>(n);
   }
+
+  // Large reads go straight into `ptr` (see read()).
+  ssize_t ReadBody(char* ptr, size_t size) override {
+    const ssize_t n = read(ptr, size);
+    if (n <= 0) must_close_ = true;
+    return n;
+  }
+  void CloseAfterResponse() override { MustClose(); }
 
   // The library writes a response's headers and its body separately. The headers are held and
   // go out with the body in one send: one TCP segment and one wake-up of the client instead of
@@ -392,7 +400,8 @@ class HttpServer::Transport final : public httplib::Server {
       return;
     }
     current_route = &m.route->pattern;
-    Call call(req, res, reader, *m.route, std::move(m.params), limits_);
+    Call call(req, res, reader, *m.route, std::move(m.params), limits_,
+              reader != nullptr && IsPlainBody(req) ? current_stream : nullptr);
     if (!m.route->options.public_route) {
       Status st = Authenticate(req, call);
       if (!st.ok()) {
@@ -406,6 +415,13 @@ class HttpServer::Transport final : public httplib::Server {
       WriteError(res, st);
     }
     if (reader != nullptr && !call.body_consumed()) DiscardBody(req, *reader, res);
+  }
+
+  // A body with a Content-Length, sent as is: no Content-Encoding, not chunked.
+  static bool IsPlainBody(const httplib::Request& req) {
+    const std::string& encoding = req.get_header_value("Content-Encoding");
+    return req.has_header("Content-Length") && !req.has_header("Transfer-Encoding") &&
+           (encoding.empty() || encoding == "identity") && !req.is_multipart_form_data();
   }
 
   Status Authenticate(const httplib::Request& req, Call& call) {

@@ -283,6 +283,63 @@ TEST(ServerLifecycleTest, KeepAliveServesManyRequestsOnOneConnection) {
   ::close(fd);
 }
 
+// Bodies sent as is are read from the connection in large pieces: a large body and the small
+// requests pipelined behind it in the same writes are each answered, in order.
+TEST(ServerLifecycleTest, PipelinedRequestsBehindALargeBodyAreEachAnswered) {
+  ServerProcess s;
+  s.Start();
+  const std::string auth = "Authorization: Bearer " + s.admin_token() + "\r\n";
+  auto create = [&](const std::string& name, size_t padding) {
+    const std::string body =
+        R"({"name":")" + name + R"(",)" + std::string(padding, ' ') + R"("description":"x"})";
+    return "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
+  };
+  const std::string requests = create("big", 300'000) + create("small", 0) +
+                               "GET /api/v1/projects HTTP/1.1\r\nHost: x\r\n" + auth +
+                               "Connection: close\r\n\r\n";
+  const int fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  std::thread writer([&] {
+    for (size_t sent = 0; sent < requests.size();) {
+      ssize_t n = ::send(fd, requests.data() + sent, requests.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<size_t>(n);
+    }
+  });
+  const std::string answers = ReadUntilClosed(fd, 10000ms);
+  writer.join();
+  ::close(fd);
+  const size_t first = answers.find("HTTP/1.1 201");
+  const size_t second = answers.find("HTTP/1.1 201", first + 1);
+  const size_t third = answers.find("HTTP/1.1 200", second + 1);
+  ASSERT_NE(first, std::string::npos) << answers;
+  ASSERT_NE(second, std::string::npos) << answers;
+  ASSERT_NE(third, std::string::npos) << answers;
+  EXPECT_NE(answers.find(R"("name":"big")", third), std::string::npos) << answers;
+  EXPECT_NE(answers.find(R"("name":"small")", third), std::string::npos) << answers;
+}
+
+// A body shorter than its Content-Length: the client is told so, and the connection closes.
+TEST(ServerLifecycleTest, ABodyEndingBeforeItsLengthIsRefused) {
+  ServerProcess s;
+  s.Start();
+  const int fd = Connect(s.port());
+  ASSERT_GE(fd, 0);
+  const std::string request =
+      "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.admin_token() +
+      "\r\nContent-Length: 100000\r\n\r\n" + R"({"name":"p",)" + std::string(50'000, ' ');
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  ::shutdown(fd, SHUT_WR);
+  const std::string answer = ReadUntilClosed(fd, 5000ms);
+  ::close(fd);
+  EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 400") << answer;
+  EXPECT_NE(answer.find("the request body ended early"), std::string::npos) << answer;
+  EXPECT_EQ(Send(*s.Client(), "GET", "/api/v1/projects", s.admin_token()).body["items"].size(), 0u);
+}
+
 // Randomly edited raw requests (request line, headers, chunked and binary-extension bodies),
 // each on a connection of its own that the client closes for writing once sent: every one gets
 // an HTTP answer that is not a server error, or a closed connection, and the server serves
