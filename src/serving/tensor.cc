@@ -318,19 +318,35 @@ Status DecodeLengthPrefixed(std::string_view bytes, int64_t count, Tensor& tenso
 
 }  // namespace
 
+namespace {
+
+// INVALID_ARGUMENT unless `size` bytes hold exactly `count` of the tensor's fixed-size elements.
+Status CheckRawSize(const Tensor& tensor, size_t size, int64_t count, std::string_view what) {
+  const size_t element_size = ElementSize(tensor.datatype);
+  if (size % element_size != 0 || size / element_size != static_cast<uint64_t>(count)) {
+    return InvalidArgument(fmt::format("{}: {} bytes of raw data, but {} elements of {} need {}",
+                                       what, size, count, DataTypeName(tensor.datatype),
+                                       static_cast<uint64_t>(count) * element_size));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Status SetRawData(Tensor& tensor, std::string_view bytes, int64_t count, std::string_view what) {
   if (tensor.datatype == DataType::kBytes) {
     tensor.strings.clear();
     return DecodeLengthPrefixed(bytes, count, tensor, what);
   }
-  const size_t element_size = ElementSize(tensor.datatype);
-  if (bytes.size() % element_size != 0 ||
-      bytes.size() / element_size != static_cast<uint64_t>(count)) {
-    return InvalidArgument(fmt::format("{}: {} bytes of raw data, but {} elements of {} need {}",
-                                       what, bytes.size(), count, DataTypeName(tensor.datatype),
-                                       static_cast<uint64_t>(count) * element_size));
-  }
+  EASEL_RETURN_IF_ERROR(CheckRawSize(tensor, bytes.size(), count, what));
   tensor.data.assign(bytes);
+  return OkStatus();
+}
+
+Status TakeRawData(Tensor& tensor, std::string&& bytes, int64_t count, std::string_view what) {
+  if (tensor.datatype == DataType::kBytes) return SetRawData(tensor, bytes, count, what);
+  EASEL_RETURN_IF_ERROR(CheckRawSize(tensor, bytes.size(), count, what));
+  tensor.data = std::move(bytes);
   return OkStatus();
 }
 

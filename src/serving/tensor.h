@@ -81,6 +81,9 @@ Result<int64_t> CheckedElementCount(std::span<const int64_t> shape, int64_t max_
 // BYTES each element a 4-byte little-endian length followed by its bytes. INVALID_ARGUMENT
 // naming `what` when the bytes do not hold exactly that.
 Status SetRawData(Tensor& tensor, std::string_view bytes, int64_t count, std::string_view what);
+// The same, taking `bytes` over as the tensor's data where its datatype has fixed-size elements
+// (no copy); `bytes` is left empty or unspecified.
+Status TakeRawData(Tensor& tensor, std::string&& bytes, int64_t count, std::string_view what);
 // Appends the raw form of the tensor's elements (the inverse of SetRawData).
 void AppendRawData(std::string& out, const Tensor& tensor);
 

@@ -112,7 +112,7 @@ Status FromContents(const inference::InferTensorContents& c, int64_t count, Tens
 
 }  // namespace
 
-Result<InferRequest> FromProto(const inference::ModelInferRequest& request, int64_t max_elements) {
+Result<InferRequest> FromProto(inference::ModelInferRequest& request, int64_t max_elements) {
   InferRequest out;
   out.id = request.id();
   out.parameters = ParametersJson(request.parameters());
@@ -144,7 +144,8 @@ Result<InferRequest> FromProto(const inference::ModelInferRequest& request, int6
         return InvalidArgument(
             fmt::format("{} has contents, but the request sends raw_input_contents", what));
       }
-      EASEL_RETURN_IF_ERROR(SetRawData(t, request.raw_input_contents(i), count, what));
+      EASEL_RETURN_IF_ERROR(
+          TakeRawData(t, std::move(*request.mutable_raw_input_contents(i)), count, what));
     } else {
       EASEL_RETURN_IF_ERROR(FromContents(in.contents(), count, t, what));
     }

@@ -10,8 +10,9 @@
 namespace easel::serving::kserve {
 
 // Inputs from raw_input_contents (all of them, in input order) or from each input's typed
-// contents; `max_elements` bounds what one input may declare.
-Result<InferRequest> FromProto(const inference::ModelInferRequest& request, int64_t max_elements);
+// contents; `max_elements` bounds what one input may declare. Fixed-size raw contents are moved
+// into the tensors, not copied: the request's raw_input_contents are left unspecified.
+Result<InferRequest> FromProto(inference::ModelInferRequest& request, int64_t max_elements);
 
 // Outputs as raw_output_contents, in output order.
 void ToProto(const InferResponse& response, inference::ModelInferResponse& out);

@@ -217,7 +217,7 @@ struct GrpcServer::Impl final {
   // Finishes the call here only when it cannot be queued; else the deployment's callback does.
   void ModelInfer(InferCall& call) {
     const Status queued = [&]() -> Status {
-      const inference::ModelInferRequest& in = call.request;
+      inference::ModelInferRequest& in = call.request;
       EASEL_ASSIGN_OR_RETURN(auto live, Find(call.context, in.model_name()));
       EASEL_ASSIGN_OR_RETURN(auto version, ParseVersionNumber(in.model_version()));
       EASEL_ASSIGN_OR_RETURN(InferRequest request, FromProto(in, max_elements));
