@@ -27,7 +27,6 @@
 namespace easel::serving {
 namespace {
 
-using data::transforms::FeatureMatrix;
 using data::transforms::InputColumn;
 using data::transforms::Pipeline;
 
@@ -170,11 +169,8 @@ class TabularBackend final : public Backend {
   }
 
   Result<std::vector<float>> Execute(const Rows& rows) const override {
-    FeatureMatrix x;
-    x.rows = rows.count;
-    x.cols = pipeline_.num_features();
-    x.data = rows.features;
-    return model_->Predict(x);
+    return model_->Predict(
+        data::transforms::FeatureView{rows.count, pipeline_.num_features(), rows.features});
   }
 
   Status Warmup() const override {

@@ -108,7 +108,7 @@ class TabularEnsemble : public TabularPredictor {
                   std::vector<double> weights, std::unique_ptr<TabularPredictor> stacker)
       : members_(std::move(members)), weights_(std::move(weights)), stacker_(std::move(stacker)) {}
 
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     if (!stacker_) {
       return WeightedSum(members_, weights_, x.rows * num_outputs(),
                          [&](const TabularPredictor& m) { return m.Predict(x); });

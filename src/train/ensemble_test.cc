@@ -20,7 +20,7 @@ using ::testing::Pointwise;
 class ConstantModel : public TabularPredictor {
  public:
   explicit ConstantModel(std::vector<float> row) : row_(std::move(row)) {}
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     std::vector<float> out;
     for (size_t r = 0; r < x.rows; ++r) out.insert(out.end(), row_.begin(), row_.end());
     return out;
@@ -72,9 +72,9 @@ TEST(EnsembleTest, PackedMembersLoadAsOneWeightedModel) {
 class EchoModel : public TabularPredictor {
  public:
   explicit EchoModel(size_t outputs) : outputs_(outputs) {}
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     if (x.cols != outputs_) return InvalidArgument("wrong width");
-    return x.data;
+    return std::vector<float>(x.data.begin(), x.data.end());
   }
   size_t num_outputs() const override { return outputs_; }
 

@@ -10,7 +10,7 @@ namespace {
 // P(class 1) is a logistic function of feature 0 only; feature 1 is ignored.
 class FirstFeatureModel : public TabularPredictor {
  public:
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     std::vector<float> out;
     for (size_t i = 0; i < x.rows; ++i) {
       const float p = 1.0f / (1.0f + std::exp(-4.0f * x.data[i * x.cols]));

@@ -119,7 +119,7 @@ class TabularPredictor {
   // Row-major outputs: classification rows x num_classes probabilities (binary: 2 columns,
   // P(class 0), P(class 1)); regression rows x 1 values. INVALID_ARGUMENT when x.cols differs
   // from the trained number of features.
-  virtual Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const = 0;
+  virtual Result<std::vector<float>> Predict(data::transforms::FeatureView x) const = 0;
   virtual size_t num_outputs() const = 0;
 };
 

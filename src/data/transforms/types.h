@@ -45,6 +45,16 @@ struct InputColumn {
 // the output are NaN (XGBoost treats NaN as missing; impute first for other models).
 using FeatureRow = std::vector<float>;
 
+// Many samples' features, row-major, held by someone else: what a predictor reads. Row i is
+// data[i * cols, (i + 1) * cols).
+struct FeatureView {
+  size_t rows = 0;
+  size_t cols = 0;
+  std::span<const float> data;
+
+  std::span<const float> row(size_t i) const { return data.subspan(i * cols, cols); }
+};
+
 // Many samples' features, row-major: row i is data[i * cols, (i + 1) * cols).
 struct FeatureMatrix {
   size_t rows = 0;
@@ -52,6 +62,7 @@ struct FeatureMatrix {
   std::vector<float> data;
 
   std::span<const float> row(size_t i) const { return {data.data() + i * cols, cols}; }
+  operator FeatureView() const { return {rows, cols, data}; }  // NOLINT: a view of it
 };
 
 // An image as a model input: float32, channel-major (CHW), channels in RGB order (1 channel

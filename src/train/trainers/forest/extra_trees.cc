@@ -278,7 +278,7 @@ class Predictor final : public TabularPredictor {
         power_(power),
         trees_(std::move(trees)) {}
 
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     if (x.cols != features_) {
       return InvalidArgument(
           fmt::format("the model takes {} features, the input has {}", features_, x.cols));

@@ -79,7 +79,7 @@ Standardization FitStandardization(const data::transforms::FeatureMatrix& train,
   return s;
 }
 
-std::vector<float> Standardize(const data::transforms::FeatureMatrix& x, const Standardization& s) {
+std::vector<float> Standardize(data::transforms::FeatureView x, const Standardization& s) {
   std::vector<float> out(x.rows * x.cols);
   for (size_t r = 0; r < x.rows; ++r) {
     for (size_t c = 0; c < x.cols; ++c) {

@@ -27,7 +27,7 @@ struct Standardization {
 Standardization FitStandardization(const data::transforms::FeatureMatrix& train, bool enabled);
 
 // Row-major (x - mean) / std. x.cols must equal mean.size().
-std::vector<float> Standardize(const data::transforms::FeatureMatrix& x, const Standardization& s);
+std::vector<float> Standardize(data::transforms::FeatureView x, const Standardization& s);
 
 // Mean and population std of regression targets (std 1 when they are constant).
 void FitTarget(const std::vector<float>& y, double* mean, double* std);

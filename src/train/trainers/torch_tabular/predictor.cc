@@ -22,7 +22,7 @@ class Predictor : public TabularPredictor {
   Predictor(ModelConfig config, torch::nn::Sequential net)
       : config_(std::move(config)), net_(std::move(net)) {}
 
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     if (x.cols != config_.num_features()) {
       return InvalidArgument("the model takes " + std::to_string(config_.num_features()) +
                              " features, not " + std::to_string(x.cols));

@@ -100,7 +100,7 @@ class XgbPredictor : public TabularPredictor {
     return OkStatus();
   }
 
-  Result<std::vector<float>> Predict(const data::transforms::FeatureMatrix& x) const override {
+  Result<std::vector<float>> Predict(data::transforms::FeatureView x) const override {
     EASEL_RETURN_IF_ERROR(CheckFeatures(x, m_.descriptor.feature_names.size(), "input"));
     if (x.rows == 0) return std::vector<float>{};
     std::vector<float> values;
@@ -131,7 +131,7 @@ class XgbPredictor : public TabularPredictor {
   static constexpr size_t kForestRows = 256;
 
   // XGBoost's in-place prediction: rows x groups.
-  Result<std::vector<float>> BoosterValues(const data::transforms::FeatureMatrix& x) const {
+  Result<std::vector<float>> BoosterValues(data::transforms::FeatureView x) const {
     EASEL_ASSIGN_OR_RETURN(Prediction p, m_.booster.PredictDense(x, PredictType::kValue));
     if (p.values.size() != x.rows * m_.descriptor.num_groups()) {
       return Internal(fmt::format("xgboost returned {} predictions for {} rows x {}",

@@ -34,8 +34,7 @@ Status CheckLabels(const TabularProblem& p, const TabularSplit& s, std::string_v
 
 }  // namespace
 
-Status CheckFeatures(const data::transforms::FeatureMatrix& x, size_t num_features,
-                     std::string_view split) {
+Status CheckFeatures(data::transforms::FeatureView x, size_t num_features, std::string_view split) {
   if (x.cols != num_features) {
     return InvalidArgument(
         fmt::format("{} has {} feature columns; the model has {}", split, x.cols, num_features));

@@ -12,8 +12,7 @@ namespace easel::train::xgboost {
 
 // x has `num_features` columns, rows * cols values, and no infinite value (NaN is missing).
 // `split` names the matrix in errors ("train", "input").
-Status CheckFeatures(const data::transforms::FeatureMatrix& x, size_t num_features,
-                     std::string_view split);
+Status CheckFeatures(data::transforms::FeatureView x, size_t num_features, std::string_view split);
 
 // The whole problem: at least one feature, unique feature names, classes that fit the task,
 // a non-empty train split, every split's features as above, and train/val labels that are

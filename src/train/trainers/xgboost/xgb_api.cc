@@ -171,8 +171,7 @@ Result<Prediction> Booster::Predict(const DMatrix& data, PredictType type) const
   return CopyPrediction(shape, dim, result);
 }
 
-Result<Prediction> Booster::PredictDense(const data::transforms::FeatureMatrix& x,
-                                         PredictType type) const {
+Result<Prediction> Booster::PredictDense(data::transforms::FeatureView x, PredictType type) const {
   // __array_interface__ of the caller's buffer: XGBoost reads it in place, never writes.
   std::string array =
       fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",

@@ -82,7 +82,7 @@ class Booster {
   Result<Prediction> Predict(const DMatrix& data, PredictType type) const;
   // In-place prediction from a dense row-major matrix; NaN is missing. Safe to call from
   // several threads at once on a configured booster: XGBoost keeps the output per thread.
-  Result<Prediction> PredictDense(const data::transforms::FeatureMatrix& x, PredictType type) const;
+  Result<Prediction> PredictDense(data::transforms::FeatureView x, PredictType type) const;
 
   // Per-feature scores of `importance_type` ("gain", "weight", "cover", "total_gain",
   // "total_cover") as (feature index, score) for the features the trees split on.
