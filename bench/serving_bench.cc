@@ -27,13 +27,20 @@
 // ServerLive) from the same client, which is what this machine's loopback network, kernel and
 // client cost before any serving work.
 //
+// Bulk pass (with one row per request): the tabular version again, on endpoints of its own, with
+// requests of --bulk-rows rows (default 4096, the API's largest batch; 0: no bulk pass) over
+// HTTP binary and gRPC. One-row requests cannot come near the raw loop, whose one-row call takes
+// about a microsecond against a loopback round trip of tens; these show what serving costs
+// beyond the model once a request's protocol work is spread over many rows.
+//
 // Batch predictions: the breast cancer rows repeated --batch-copies times (default 200, 113,800
 // rows; --quick 20) imported as a dataset, and a batch_predict job of the tabular version over
 // it (1024 rows per model call, CSV out). Its rows/s over the job's run (model loading, reading
 // the dataset, writing and storing the output included) against the raw loop's at 1024 rows.
 //
 //   easel_serving_bench --easel build/easel [--seconds 3] [--delay-us 500] [--images 400]
-//                       [--instances 1] [--rows-per-request 1] [--quick] [--only tabular|image]
+//                       [--instances 1] [--rows-per-request 1] [--bulk-rows 4096] [--quick]
+//                       [--only tabular|image]
 //                       [--protocol http-json|http-binary|grpc|http-rows]
 
 #include <archive.h>
@@ -77,6 +84,7 @@ struct Options {
   int images = 400;
   int instances = 1;
   int rows_per_request = 1;
+  int bulk_rows = 4096;  // the tabular model's bulk pass (0: none; only with 1 row per request)
   int batch_copies = 0;  // of the breast cancer rows, for the batch prediction (0: 200, quick 20)
   bool quick = false;
   std::string only;      // "tabular" or "image": that model alone
@@ -274,10 +282,13 @@ struct Subject {
   std::string endpoint;  // the base name; configs add their suffix
   std::vector<Protocol> protocols;
   size_t rows_per_request = 1;
+  std::string model;  // the registered model and version served
+  int version = 0;
+  std::vector<RowRequest> single;            // one request per row of `local`
   std::vector<RowRequest> requests;          // request i: rows i, i + 1, … (wrapping)
   std::vector<std::vector<float>> expected;  // request i's probabilities, in this process
   double tolerance = 1e-6;
-  std::unique_ptr<LocalModel> local;   // its row i is the single-row request i
+  std::shared_ptr<LocalModel> local;   // its row i is the single-row request i
   double raw_one_us = 0;               // one call of one request's rows, once measured
   int instances = 1;                   // model instances per endpoint
   std::map<Protocol, double> ping_us;  // p50 of the protocol's bare round trip
@@ -477,12 +488,15 @@ void CreateEndpoints(EaselServer& server, const std::string& name, const std::st
 
 // Requests of `rows` rows each made of the single-row ones (row i of s.local is single[i]),
 // with their answers in this process.
-void SetRequests(Subject& s, const std::vector<RowRequest>& single, size_t rows) {
+void SetRequests(Subject& s, std::vector<RowRequest> single, size_t rows) {
+  s.single = std::move(single);
+  const std::vector<RowRequest>& single_rows = s.single;
   s.rows_per_request = rows;
-  s.requests = Stack(single, rows);
+  s.requests = Stack(single_rows, rows);
+  s.expected.clear();
   std::vector<std::vector<float>> one;
-  for (size_t i = 0; i < single.size(); ++i) one.push_back(s.local->Run(i, 1));
-  for (size_t i = 0; i < single.size(); ++i) {
+  for (size_t i = 0; i < single_rows.size(); ++i) one.push_back(s.local->Run(i, 1));
+  for (size_t i = 0; i < single_rows.size(); ++i) {
     std::vector<float>& want = s.expected.emplace_back();
     for (size_t k = 0; k < rows; ++k) {
       const std::vector<float>& p = one[(i + k) % one.size()];
@@ -513,6 +527,8 @@ Subject TabularSubject(EaselServer& server, const Options& o,
 
   Subject s;
   s.endpoint = "cancer";
+  s.model = "cancer-gbm";
+  s.version = version;
   s.instances = o.instances;
   s.protocols = {Protocol::kHttpJson, Protocol::kHttpBinary, Protocol::kGrpc, Protocol::kHttpRows};
   // What the server makes of each FP32 value: the shortest text that reads back as it.
@@ -534,13 +550,31 @@ Subject TabularSubject(EaselServer& server, const Options& o,
     }
   }
   s.local = LoadTabular(format, files, std::move(cells));
-  SetRequests(s, single, o.rows_per_request);
+  const size_t source_rows = single.size();
+  SetRequests(s, std::move(single), o.rows_per_request);
   char title[256];
   std::snprintf(title, sizeof title,
                 "xgboost on breast cancer (%zu rows, %zu features, 2 classes; trained and "
                 "deployed in %.0f s), %zu row(s) per request",
-                single.size(), meta.at("inputs").size(), setup, s.rows_per_request);
+                source_rows, meta.at("inputs").size(), setup, s.rows_per_request);
   s.title = title;
+  return s;
+}
+
+// The bulk pass: the tabular subject's version (and in-process model) on endpoints of its own,
+// `configs` for requests of `rows` rows each, over the protocols that carry them in binary
+// (HTTP binary, gRPC).
+Subject BulkSubject(EaselServer& server, const Subject& tabular,
+                    const std::vector<Batching>& configs, size_t rows) {
+  Subject s = tabular;
+  s.endpoint = "cancer-bulk";
+  CreateEndpoints(server, s.endpoint, s.model, s.version, configs, s.instances);
+  std::erase_if(s.protocols,
+                [](Protocol p) { return p != Protocol::kHttpBinary && p != Protocol::kGrpc; });
+  SetRequests(s, tabular.single, rows);
+  s.ping_us.clear();
+  s.title = "the same xgboost version in bulk: " + std::to_string(rows) + " rows (" +
+            std::to_string(rows * s.single.front().size() * 4 / 1024) + " KiB of FP32) per request";
   return s;
 }
 
@@ -611,7 +645,7 @@ Subject ImageSubject(EaselServer& server, const Options& o, const std::vector<Ba
                        .raw = std::string(reinterpret_cast<const char*>(&n), 4) + png}});
   }
   s.local = LoadImage(format, files, std::move(test.png));
-  SetRequests(s, single, o.rows_per_request);
+  SetRequests(s, std::move(single), o.rows_per_request);
   s.tolerance = 1e-4;  // convolutions may sum in another order at another batch size
   char title[256];
   std::snprintf(title, sizeof title,
@@ -682,6 +716,16 @@ int RunBench(const Options& o) {
         b.rows / b.seconds / b.raw_rows_per_s);
     std::fflush(stdout);
   }
+  // Requests as large as the API's largest batch, which batching cannot join: what serving
+  // costs beyond the model when a request's protocol work is spread over many rows.
+  std::vector<Measured> bulk;
+  const std::vector<Batching> bulk_configs = {{"", o.bulk_rows, 0},
+                                              {"-delay", o.bulk_rows, o.delay_us},
+                                              {"-nobatch", o.bulk_rows, 0, false}};
+  if (tabular && r == 1 && o.bulk_rows > 0) {
+    Subject s = BulkSubject(server, *tabular, bulk_configs, o.bulk_rows);
+    if (!s.protocols.empty()) bulk = RunSubject(server, target, s, bulk_configs, o.seconds);
+  }
   if (o.only != "tabular") image = ImageSubject(server, o, configs);
   const std::vector<Measured> i = measure(image);
 
@@ -709,6 +753,16 @@ int RunBench(const Options& o) {
       }
     }
   }
+  if (!bulk.empty()) {
+    std::printf("\n  the same at %d rows per request, batching %s:", o.bulk_rows,
+                bulk_configs[1].Label().c_str());
+    for (const Measured& m : bulk) {
+      if (m.config == bulk_configs[1].Label() && m.ok()) {
+        std::printf("  %s %.2f", ProtocolName(m.protocol), m.ratio);
+        if (o.instances > 1) std::printf(" (%.2f)", m.parallel_ratio);
+      }
+    }
+  }
   if (o.instances > 1) {
     std::printf("\n  (in parentheses: against %d one-thread loops side by side)", o.instances);
   }
@@ -723,7 +777,7 @@ int RunBench(const Options& o) {
   }
   std::printf("\n  load average at the end: %s\n", LoadAverage().c_str());
   int failed = 0;
-  for (const auto* run : {&t, &i}) {
+  for (const std::vector<Measured>* run : {&t, &std::as_const(bulk), &i}) {
     for (const Measured& m : *run) failed += m.ok() ? 0 : 1;
   }
   if (failed > 0) {
@@ -749,6 +803,9 @@ int main(int argc, char** argv) {
   app.add_option("--instances", o.instances, "model instances per endpoint");
   app.add_option("--rows-per-request", o.rows_per_request, "rows (images) in each request")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--bulk-rows", o.bulk_rows,
+                 "rows per request of the tabular model's bulk pass (0: none)")
+      ->check(CLI::Range(0, 4096));
   app.add_option("--images", o.images, "Fashion-MNIST training images for the image model");
   app.add_option("--batch-copies", o.batch_copies,
                  "copies of the breast cancer rows the batch prediction reads")
