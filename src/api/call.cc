@@ -78,6 +78,13 @@ Status Call::ReadBodyWithin(
   return OkStatus();
 }
 
+namespace {
+
+// How much of a plain body is read at a time.
+constexpr uint64_t kPlainPiece = 1 << 20;
+
+}  // namespace
+
 Status Call::ReadPlain(char* out, size_t size) {
   size_t got = 0;
   while (got < size) {
@@ -99,10 +106,9 @@ Status Call::StreamBody(uint64_t max_bytes,
     // Once reading starts the body counts as consumed: a failed read closes the connection,
     // and so does a sink's error that leaves some of it unread.
     body_consumed_ = true;
-    constexpr uint64_t kPiece = 1 << 20;
-    std::string piece(std::min(*declared, kPiece), '\0');
+    std::string piece(std::min(*declared, kPlainPiece), '\0');
     for (uint64_t left = *declared; left > 0;) {
-      const size_t n = std::min(left, kPiece);
+      const size_t n = std::min(left, kPlainPiece);
       EASEL_RETURN_IF_ERROR(ReadPlain(piece.data(), n));
       left -= n;
       if (Status st = sink(piece.data(), n); !st.ok()) {
@@ -123,11 +129,21 @@ Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
   if (plain_body_ != nullptr && reader_ != nullptr && declared) {
     if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read: the connection closes
     body_consumed_ = true;  // a failed read closes the connection
+    // Room is made at once, but filled (and so backed by memory) only as the bytes arrive: a
+    // client that declares a large body and sends little costs little.
     const size_t start = body.size();
-    body.resize(start + *declared);
-    Status st = ReadPlain(body.data() + start, *declared);
-    if (!st.ok()) body.resize(start);
-    return st;
+    body.reserve(start + *declared);
+    for (uint64_t left = *declared; left > 0;) {
+      const size_t n = std::min(left, kPlainPiece);
+      const size_t at = body.size();
+      body.resize(at + n);
+      if (Status st = ReadPlain(body.data() + at, n); !st.ok()) {
+        body.resize(start);
+        return st;
+      }
+      left -= n;
+    }
+    return OkStatus();
   }
   if (declared && *declared <= max_bytes) body.reserve(body.size() + *declared);
   return StreamBody(max_bytes, [&](const char* p, size_t n) {
