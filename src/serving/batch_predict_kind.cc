@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "common/time.h"
 #include "jobs/job_context.h"
@@ -129,6 +133,81 @@ class BatchPredictor {
   const InputSource& input_;
 };
 
+// Runs batches on a thread of its own, one at a time and in the order handed over, while the
+// caller reads the next: reading and parsing the input take about as long as predicting and
+// writing a batch. One thread for the whole job, so a library that keeps per-thread state
+// (an OpenMP team) starts it once.
+class BatchLane {
+ public:
+  explicit BatchLane(std::function<Status(std::vector<InputRow>&)> run)
+      : run_(std::move(run)), thread_([this] { Loop(); }) {}
+  ~BatchLane() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  BatchLane(const BatchLane&) = delete;
+  BatchLane& operator=(const BatchLane&) = delete;
+
+  // Takes `batch` (leaving it empty) once the batch before it is done; the first error a batch
+  // returned, in which case `batch` is not taken.
+  Status Submit(std::vector<InputRow>& batch) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !has_batch_ && !busy_; });
+    if (!failed_.ok()) return failed_;
+    batch_.swap(batch);
+    batch.clear();
+    has_batch_ = true;
+    lock.unlock();
+    cv_.notify_all();
+    return OkStatus();
+  }
+  // Waits for the batch in hand; the first error a batch returned.
+  Status Finish() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !has_batch_ && !busy_; });
+    return failed_;
+  }
+
+ private:
+  void Loop() {
+    std::vector<InputRow> rows;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return has_batch_ || stop_; });
+      if (!has_batch_) return;
+      rows.swap(batch_);
+      has_batch_ = false;
+      busy_ = true;
+      lock.unlock();
+      Status status;
+      try {
+        status = run_(rows);
+      } catch (const std::exception& e) {  // as the job's own thread would report it
+        status = Internal(std::string("batch prediction failed: ") + e.what());
+      }
+      rows.clear();
+      lock.lock();
+      busy_ = false;
+      if (failed_.ok()) failed_ = std::move(status);
+      cv_.notify_all();
+    }
+  }
+
+  std::function<Status(std::vector<InputRow>&)> run_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<InputRow> batch_;  // handed over, not yet taken
+  bool has_batch_ = false;
+  bool busy_ = false;
+  bool stop_ = false;
+  Status failed_;
+  std::thread thread_;  // last: it starts once the members it uses exist
+};
+
 // Writes the predictions of every row not written yet to `path`, checkpointing each batch.
 Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store::BlobStore& blobs,
                   const BatchPredictSpec& s, const BatchPredictTargets& r,
@@ -206,10 +285,9 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
     return OkStatus();
   };
   BatchPredictor predictor(*backend, blobs, *input);
-  std::vector<InputRow> batch;
-  batch.reserve(static_cast<size_t>(std::min<int64_t>(s.batch_size, total)));
   std::string out;
-  auto flush = [&]() -> Status {
+  // On the lane's thread; the reads below go on meanwhile.
+  auto flush = [&](std::vector<InputRow>& batch) -> Status {
     if (ctx.cancelled()) {
       return Cancelled("batch prediction cancelled after " + std::to_string(rows_written) +
                        of_total);
@@ -219,15 +297,28 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
     EASEL_RETURN_IF_ERROR(writer.Append(out, batch, values));
     EASEL_RETURN_IF_ERROR(file->Append(out));
     rows_written += static_cast<int64_t>(batch.size());
-    batch.clear();
     if (std::chrono::steady_clock::now() - last_checkpoint < kCheckpointInterval) return OkStatus();
     return checkpoint();
   };
-  EASEL_RETURN_IF_ERROR(input->ForEach(cp.rows_done, [&](InputRow& row) -> Status {
-    batch.push_back(std::move(row));
-    return static_cast<int64_t>(batch.size()) >= s.batch_size ? flush() : OkStatus();
-  }));
-  if (!batch.empty()) EASEL_RETURN_IF_ERROR(flush());
+  Status read;
+  {
+    BatchLane lane(flush);
+    const size_t batch_rows = static_cast<size_t>(std::min<int64_t>(s.batch_size, total));
+    std::vector<InputRow> batch;
+    batch.reserve(batch_rows);
+    read = input->ForEach(cp.rows_done, [&](InputRow& row) -> Status {
+      batch.push_back(std::move(row));
+      if (static_cast<int64_t>(batch.size()) < s.batch_size) return OkStatus();
+      EASEL_RETURN_IF_ERROR(lane.Submit(batch));
+      batch.reserve(batch_rows);
+      return OkStatus();
+    });
+    if (read.ok() && !batch.empty()) read = lane.Submit(batch);
+    // A batch's error comes first: reading stops at it, and names it.
+    Status predicted = lane.Finish();
+    if (!predicted.ok()) return predicted;
+  }
+  EASEL_RETURN_IF_ERROR(read);
   return rows_written == cp.rows_done ? OkStatus() : checkpoint();
 }
 
