@@ -2,18 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "common/time.h"
 #include "jobs/job_context.h"
 #include "serving/batch_predict_input.h"
 #include "serving/batch_predict_output.h"
 #include "serving/batch_predict_spec.h"
+#include "serving/compute_lanes.h"
 #include "train/model_files.h"
 
 namespace easel::serving {
@@ -133,81 +131,6 @@ class BatchPredictor {
   const InputSource& input_;
 };
 
-// Runs batches on a thread of its own, one at a time and in the order handed over, while the
-// caller reads the next: reading and parsing the input take about as long as predicting and
-// writing a batch. One thread for the whole job, so a library that keeps per-thread state
-// (an OpenMP team) starts it once.
-class BatchLane {
- public:
-  explicit BatchLane(std::function<Status(std::vector<InputRow>&)> run)
-      : run_(std::move(run)), thread_([this] { Loop(); }) {}
-  ~BatchLane() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  BatchLane(const BatchLane&) = delete;
-  BatchLane& operator=(const BatchLane&) = delete;
-
-  // Takes `batch` (leaving it empty) once the batch before it is done; the first error a batch
-  // returned, in which case `batch` is not taken.
-  Status Submit(std::vector<InputRow>& batch) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !has_batch_ && !busy_; });
-    if (!failed_.ok()) return failed_;
-    batch_.swap(batch);
-    batch.clear();
-    has_batch_ = true;
-    lock.unlock();
-    cv_.notify_all();
-    return OkStatus();
-  }
-  // Waits for the batch in hand; the first error a batch returned.
-  Status Finish() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !has_batch_ && !busy_; });
-    return failed_;
-  }
-
- private:
-  void Loop() {
-    std::vector<InputRow> rows;
-    std::unique_lock lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [&] { return has_batch_ || stop_; });
-      if (!has_batch_) return;
-      rows.swap(batch_);
-      has_batch_ = false;
-      busy_ = true;
-      lock.unlock();
-      Status status;
-      try {
-        status = run_(rows);
-      } catch (const std::exception& e) {  // as the job's own thread would report it
-        status = Internal(std::string("batch prediction failed: ") + e.what());
-      }
-      rows.clear();
-      lock.lock();
-      busy_ = false;
-      if (failed_.ok()) failed_ = std::move(status);
-      cv_.notify_all();
-    }
-  }
-
-  std::function<Status(std::vector<InputRow>&)> run_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<InputRow> batch_;  // handed over, not yet taken
-  bool has_batch_ = false;
-  bool busy_ = false;
-  bool stop_ = false;
-  Status failed_;
-  std::thread thread_;  // last: it starts once the members it uses exist
-};
-
 // Writes the predictions of every row not written yet to `path`, checkpointing each batch.
 Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store::BlobStore& blobs,
                   const BatchPredictSpec& s, const BatchPredictTargets& r,
@@ -286,8 +209,8 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
   };
   BatchPredictor predictor(*backend, blobs, *input);
   std::string out;
-  // On the lane's thread; the reads below go on meanwhile.
-  auto flush = [&](std::vector<InputRow>& batch) -> Status {
+  // On the lane's thread (below).
+  auto flush = [&](const std::vector<InputRow>& batch) -> Status {
     if (ctx.cancelled()) {
       return Cancelled("batch prediction cancelled after " + std::to_string(rows_written) +
                        of_total);
@@ -300,24 +223,40 @@ Status PredictAll(jobs::JobContext& ctx, const BackendRegistry& backends, store:
     if (std::chrono::steady_clock::now() - last_checkpoint < kCheckpointInterval) return OkStatus();
     return checkpoint();
   };
-  Status read;
-  {
-    BatchLane lane(flush);
-    const size_t batch_rows = static_cast<size_t>(std::min<int64_t>(s.batch_size, total));
-    std::vector<InputRow> batch;
+  // One batch at a time is predicted and written on a lane while this thread reads the next:
+  // reading and parsing the input take about as long. One lane for the whole job, so the
+  // model's OpenMP team starts once.
+  ComputeLanes lane(1);
+  std::vector<InputRow> running;  // the batch on the lane
+  Status ran;                     // and how it went
+  const std::function<void()> run = [&] { ran = flush(running); };
+  std::optional<ComputeLanes::Async> on_lane;
+  auto finish_running = [&]() -> Status {
+    if (!on_lane) return OkStatus();
+    on_lane->Wait();
+    on_lane.reset();
+    running.clear();
+    return ran;
+  };
+  auto start = [&](std::vector<InputRow>& batch) -> Status {
+    EASEL_RETURN_IF_ERROR(finish_running());
+    running.swap(batch);
+    on_lane.emplace(lane, run);
+    return OkStatus();
+  };
+  const size_t batch_rows = static_cast<size_t>(std::min<int64_t>(s.batch_size, total));
+  std::vector<InputRow> batch;
+  batch.reserve(batch_rows);
+  Status read = input->ForEach(cp.rows_done, [&](InputRow& row) -> Status {
+    batch.push_back(std::move(row));
+    if (static_cast<int64_t>(batch.size()) < s.batch_size) return OkStatus();
+    EASEL_RETURN_IF_ERROR(start(batch));
     batch.reserve(batch_rows);
-    read = input->ForEach(cp.rows_done, [&](InputRow& row) -> Status {
-      batch.push_back(std::move(row));
-      if (static_cast<int64_t>(batch.size()) < s.batch_size) return OkStatus();
-      EASEL_RETURN_IF_ERROR(lane.Submit(batch));
-      batch.reserve(batch_rows);
-      return OkStatus();
-    });
-    if (read.ok() && !batch.empty()) read = lane.Submit(batch);
-    // A batch's error comes first: reading stops at it, and names it.
-    Status predicted = lane.Finish();
-    if (!predicted.ok()) return predicted;
-  }
+    return OkStatus();
+  });
+  if (read.ok() && !batch.empty()) read = start(batch);
+  // A batch's error comes first: reading stops at it, and names it.
+  EASEL_RETURN_IF_ERROR(finish_running());
   EASEL_RETURN_IF_ERROR(read);
   return rows_written == cp.rows_done ? OkStatus() : checkpoint();
 }

@@ -22,14 +22,32 @@ ComputeLanes::~ComputeLanes() {
 }
 
 void ComputeLanes::Run(const std::function<void()>& fn) {
-  Pending call{.fn = &fn};
-  std::unique_lock lock(mu_);
-  queue_.push_back(&call);
-  queued_.notify_one();
-  // Each caller waits for its own call; finished_ wakes them all, which with a handful of
-  // lanes and calls of milliseconds costs nothing measurable.
-  finished_.wait(lock, [&] { return call.done; });
-  if (call.error) std::rethrow_exception(call.error);
+  Async call(*this, fn);
+  call.Wait();
+}
+
+ComputeLanes::Async::Async(ComputeLanes& lanes, const std::function<void()>& fn)
+    : lanes_(lanes), call_{.fn = &fn} {
+  std::lock_guard lock(lanes_.mu_);
+  lanes_.queue_.push_back(&call_);
+  lanes_.queued_.notify_one();
+}
+
+ComputeLanes::Async::~Async() {
+  if (waited_) return;
+  std::unique_lock lock(lanes_.mu_);
+  lanes_.finished_.wait(lock, [&] { return call_.done; });
+}
+
+void ComputeLanes::Async::Wait() {
+  {
+    // Each caller waits for its own call; finished_ wakes them all, which with a handful of
+    // lanes and calls of milliseconds costs nothing measurable.
+    std::unique_lock lock(lanes_.mu_);
+    lanes_.finished_.wait(lock, [&] { return call_.done; });
+  }
+  waited_ = true;
+  if (call_.error) std::rethrow_exception(call_.error);
 }
 
 void ComputeLanes::Lane() {

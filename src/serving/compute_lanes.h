@@ -10,6 +10,9 @@
 // long-lived lanes keeps the teams, and so libgomp's thread count, fixed however many
 // endpoints a server has.
 //
+// Batch predictions use one lane to predict a batch while their own thread reads the next
+// (Async).
+//
 // Thread-safety: Run may be called from any number of threads.
 
 #include <condition_variable>
@@ -49,6 +52,26 @@ class ComputeLanes {
     bool done = false;
     std::exception_ptr error;
   };
+
+ public:
+  // A call that runs on a lane while its caller goes on: constructing one queues `fn`, which
+  // must outlive it; Wait returns once `fn` has run and throws what it threw. Not waited for,
+  // the destructor waits (and drops what it threw).
+  class Async {
+   public:
+    Async(ComputeLanes& lanes, const std::function<void()>& fn);
+    ~Async();
+    Async(const Async&) = delete;
+    Async& operator=(const Async&) = delete;
+    void Wait();
+
+   private:
+    ComputeLanes& lanes_;
+    Pending call_;  // queued by address: an Async never moves
+    bool waited_ = false;
+  };
+
+ private:
   void Lane();
 
   std::mutex mu_;

@@ -41,6 +41,34 @@ TEST(ComputeLanesTest, WhatACallThrowsReachesItsCallerAndTheLaneGoesOn) {
   EXPECT_TRUE(ran);
 }
 
+TEST(ComputeLanesTest, AnAsyncCallRunsWhileItsCallerGoesOn) {
+  ComputeLanes lanes(1);
+  std::mutex mu;
+  std::unique_lock hold(mu);  // the call cannot finish before the caller lets it
+  bool ran = false;
+  const std::function<void()> fn = [&] {
+    std::lock_guard lock(mu);
+    ran = true;
+  };
+  ComputeLanes::Async call(lanes, fn);
+  EXPECT_FALSE(ran);  // the constructor returned with the call still waiting
+  hold.unlock();
+  call.Wait();
+  EXPECT_TRUE(ran);
+}
+
+TEST(ComputeLanesTest, WhatAnAsyncCallThrowsReachesWait) {
+  ComputeLanes lanes(1);
+  const std::function<void()> fails = [] { throw std::runtime_error("model failed"); };
+  ComputeLanes::Async call(lanes, fails);
+  EXPECT_THROW(call.Wait(), std::runtime_error);
+  // Not waited for: its destructor waits, and drops what it threw.
+  { ComputeLanes::Async unwaited(lanes, fails); }
+  bool ran = false;
+  lanes.Run([&] { ran = true; });
+  EXPECT_TRUE(ran);
+}
+
 // However many callers there are, at most `lanes` calls run at once, always on the same
 // threads: that is what keeps the number of OpenMP teams fixed.
 TEST(ComputeLanesTest, ManyCallersShareAFixedSetOfLanes) {
