@@ -121,7 +121,7 @@ class ConnectionStream final : public httplib::Stream, public PlainBody {
   // Large reads go straight into `ptr` (see read()).
   ssize_t ReadBody(char* ptr, size_t size) override {
     const ssize_t n = read(ptr, size);
-    if (n <= 0) must_close_ = true;
+    if (n <= 0) MustClose();
     return n;
   }
   void CloseAfterResponse() override { MustClose(); }

@@ -316,10 +316,6 @@ Status DecodeLengthPrefixed(std::string_view bytes, int64_t count, Tensor& tenso
   return OkStatus();
 }
 
-}  // namespace
-
-namespace {
-
 // INVALID_ARGUMENT unless `size` bytes hold exactly `count` of the tensor's fixed-size elements.
 Status CheckRawSize(const Tensor& tensor, size_t size, int64_t count, std::string_view what) {
   const size_t element_size = ElementSize(tensor.datatype);
