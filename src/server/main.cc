@@ -1,5 +1,6 @@
-// The `easel` binary: the server (`serve`), the job worker (`worker`) and the model checker
+// `easel-server`: the server (`serve`), the job worker (`worker`) and the model checker
 // (`model-check`), both started by the server, and the client commands, in one executable.
+// Users run `easel` (src/cli/main.cc), which hands it the first three.
 
 #include <CLI/CLI.hpp>
 

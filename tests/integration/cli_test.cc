@@ -74,7 +74,7 @@ class CliTest : public ::testing::Test {
     env_strings.push_back("XDG_CONFIG_HOME=" + xdg().string());
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
 
-    std::vector<std::string> argv_strings = {EaselBinary()};
+    std::vector<std::string> argv_strings = {binary_.string()};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv, envp;
     for (auto& a : argv_strings) argv.push_back(a.data());
@@ -132,6 +132,7 @@ class CliTest : public ::testing::Test {
 
   TempDir temp_;
   ServerProcess server_;
+  fs::path binary_ = EaselBinary();  // the `easel` that Run() starts
 };
 
 std::string Describe(const CliRun& r) {
@@ -326,6 +327,35 @@ TEST_F(CliTest, HelpDocumentsExitCodes) {
   for (const char* cmd : {"login", "project", "token", "job", "artifact", "gc"}) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
   }
+}
+
+TEST_F(CliTest, ServerCommandsAreHandedToTheServerExecutable) {
+  CliRun serve = Run({"serve", "--help"});
+  EXPECT_EQ(serve.exit_code, 0) << Describe(serve);
+  EXPECT_NE(serve.out.find("--data-dir"), std::string::npos) << serve.out;
+  CliRun worker = Run({"worker", "--help"});
+  EXPECT_EQ(worker.exit_code, 0) << Describe(worker);
+  EXPECT_NE(worker.out.find("--job"), std::string::npos) << worker.out;
+}
+
+TEST_F(CliTest, TheClientWorksWithoutTheServerExecutable) {
+  // `easel` copied alone, as onto a laptop that only talks to a server elsewhere.
+  fs::create_directories(temp_.path() / "bin");
+  binary_ = temp_.path() / "bin" / "easel";
+  fs::copy_file(EaselBinary(), binary_);
+  LoginAsAdmin();
+  CliRun created = Run({"project", "create", "laptop"});
+  EXPECT_EQ(created.exit_code, 0) << Describe(created);
+  CliRun listed = Run({"project", "list"});
+  EXPECT_EQ(listed.exit_code, 0) << Describe(listed);
+  EXPECT_NE(listed.out.find("laptop"), std::string::npos) << listed.out;
+
+  // A server command says what is missing.
+  CliRun serve = Run({"serve", "--data-dir", (temp_.path() / "data").string()});
+  EXPECT_EQ(serve.exit_code, 1) << Describe(serve);
+  EXPECT_NE(serve.err.find((temp_.path() / "bin" / "easel-server").string()), std::string::npos)
+      << serve.err;
+  EXPECT_FALSE(fs::exists(temp_.path() / "data"));
 }
 
 TEST_F(CliTest, ListsFollowPagesAndHonourLimit) {
