@@ -33,24 +33,20 @@ Status Call::ReadBodyWithin(
     uint64_t max_bytes, std::string_view ended_early,
     const std::function<bool(const httplib::ContentReceiver&, Status& failure)>& read,
     const std::function<Status(const char*, size_t)>& sink) {
-  body_consumed_ = true;
   // httplib decodes gzip, deflate (zlib) and br bodies on the way in, so the limit counts
   // decoded bytes; it would pass any other coding through as if there were none.
   const std::string encoding = req_.get_header_value("Content-Encoding");
   const bool encoded = !encoding.empty() && encoding != "identity";
   if (encoded && encoding != "gzip" && encoding != "deflate" && encoding != "br") {
-    body_consumed_ = false;  // never read: the connection must close
     return Status(StatusCode::kInvalidArgument,
                   "Content-Encoding '" + encoding +
                       "' is not supported: send the body as is, or as gzip, deflate or br",
                   Json{{"content_encoding", encoding}});
   }
   if (std::optional<uint64_t> declared = DeclaredLength()) {
-    if (*declared > max_bytes) {
-      body_consumed_ = false;  // never read: the connection must close
-      return BodyTooLarge(max_bytes);
-    }
+    if (*declared > max_bytes) return BodyTooLarge(max_bytes);
   }
+  body_state_ = BodyState::kAbandoned;  // until the read completes
   uint64_t total = 0;
   Status failure;
   bool complete = read(
@@ -64,17 +60,14 @@ Status Call::ReadBodyWithin(
         return failure.ok();
       },
       failure);
-  if (!failure.ok()) {
-    body_consumed_ = false;
-    return failure;
-  }
+  if (!failure.ok()) return failure;
   if (!complete) {
-    body_consumed_ = false;
     if (encoded) {
       return InvalidArgument(fmt::format("{} or is not valid {}", ended_early, encoding));
     }
     return InvalidArgument(std::string(ended_early));
   }
+  body_state_ = BodyState::kRead;
   return OkStatus();
 }
 
@@ -98,23 +91,19 @@ Status Call::ReadPlain(char* out, size_t size) {
 Status Call::StreamBody(uint64_t max_bytes,
                         const std::function<Status(const char*, size_t)>& sink) {
   if (reader_ == nullptr) {  // GET and friends: no body to stream
-    body_consumed_ = true;
+    body_state_ = BodyState::kRead;
     return OkStatus();
   }
   if (std::optional<uint64_t> declared = DeclaredLength(); plain_body_ != nullptr && declared) {
-    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read: the connection closes
-    // Once reading starts the body counts as consumed: a failed read closes the connection,
-    // and so does a sink's error that leaves some of it unread.
-    body_consumed_ = true;
+    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read
+    body_state_ = BodyState::kAbandoned;                        // until the last piece is read
     std::string piece(std::min(*declared, kPlainPiece), '\0');
     for (uint64_t left = *declared; left > 0;) {
       const size_t n = std::min(left, kPlainPiece);
       EASEL_RETURN_IF_ERROR(ReadPlain(piece.data(), n));
       left -= n;
-      if (Status st = sink(piece.data(), n); !st.ok()) {
-        if (left > 0) plain_body_->CloseAfterResponse();
-        return st;
-      }
+      if (left == 0) body_state_ = BodyState::kRead;
+      EASEL_RETURN_IF_ERROR(sink(piece.data(), n));
     }
     return OkStatus();
   }
@@ -127,8 +116,8 @@ Status Call::StreamBody(uint64_t max_bytes,
 Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
   std::optional<uint64_t> declared = DeclaredLength();
   if (plain_body_ != nullptr && reader_ != nullptr && declared) {
-    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read: the connection closes
-    body_consumed_ = true;  // a failed read closes the connection
+    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read
+    body_state_ = BodyState::kAbandoned;                        // until the read completes
     // Room is made at once, but filled (and so backed by memory) only as the bytes arrive: a
     // client that declares a large body and sends little costs little.
     const size_t start = body.size();
@@ -143,6 +132,7 @@ Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
       }
       left -= n;
     }
+    body_state_ = BodyState::kRead;
     return OkStatus();
   }
   if (declared && *declared <= max_bytes) body.reserve(body.size() + *declared);
@@ -158,7 +148,7 @@ Status Call::StreamMultipart(
     const std::function<Status(const char*, size_t)>& on_data) {
   if (!is_multipart()) return InvalidArgument("the body must be multipart/form-data");
   if (reader_ == nullptr) {
-    body_consumed_ = true;
+    body_state_ = BodyState::kRead;
     return InvalidArgument("the request has no body");
   }
   return ReadBodyWithin(

@@ -45,8 +45,6 @@ class PlainBody {
   // Up to `size` bytes of the body, waiting within the connection's limits; <= 0 when the
   // connection ended, failed or timed out, and it then closes after the response.
   virtual ssize_t ReadBody(char* ptr, size_t size) = 0;
-  // Closes the connection after the response: a body left partly read.
-  virtual void CloseAfterResponse() = 0;
 };
 
 class Call {
@@ -85,7 +83,12 @@ class Call {
   // The whole body into `body` (room made for its Content-Length at once); errors as
   // StreamBody.
   Status ReadBody(uint64_t max_bytes, std::string& body);
-  bool body_consumed() const { return body_consumed_; }
+  // What became of the request's body. kUnread: never read, so the transport can still drain
+  // a small one and keep the connection. kRead: read to its end. kAbandoned: a read stopped
+  // part-way (an error, a body that does not decode, one over the limit); where the rest of it
+  // ends cannot be known, so the connection closes after the response.
+  enum class BodyState { kUnread, kRead, kAbandoned };
+  BodyState body_state() const { return body_state_; }
   // True for a multipart/form-data body.
   bool is_multipart() const { return req_.is_multipart_form_data(); }
   // Streams a multipart/form-data body part by part: `on_part(name, filename)` at each part's
@@ -125,7 +128,7 @@ class Call {
   std::vector<std::pair<std::string, std::string>> params_;
   const HttpLimits& limits_;
   auth::Principal principal_;
-  bool body_consumed_ = false;
+  BodyState body_state_ = BodyState::kUnread;
 };
 
 // Builds {"items": [...], "next_page_token": "..."}: the token is present when the page is

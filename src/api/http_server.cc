@@ -124,7 +124,6 @@ class ConnectionStream final : public httplib::Stream, public PlainBody {
     if (n <= 0) MustClose();
     return n;
   }
-  void CloseAfterResponse() override { MustClose(); }
 
   // The library writes a response's headers and its body separately. The headers are held and
   // go out with the body in one send: one TCP segment and one wake-up of the client instead of
@@ -414,7 +413,18 @@ class HttpServer::Transport final : public httplib::Server {
       res.body.clear();
       WriteError(res, st);
     }
-    if (reader != nullptr && !call.body_consumed()) DiscardBody(req, *reader, res);
+    if (reader == nullptr) return;
+    switch (call.body_state()) {
+      case Call::BodyState::kUnread:
+        DiscardBody(req, *reader, res);
+        break;
+      case Call::BodyState::kAbandoned:
+        // Reading it again would wait for bytes the client has already sent.
+        if (current_stream) current_stream->MustClose();
+        break;
+      case Call::BodyState::kRead:
+        break;
+    }
   }
 
   // A body with a Content-Length, sent as is: no Content-Encoding, not chunked.

@@ -5,14 +5,15 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <fstream>
 #include <future>
 #include <random>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "testing/random_edits.h"
 #include "testing/server.h"
@@ -337,6 +338,52 @@ TEST(ServerLifecycleTest, ABodyEndingBeforeItsLengthIsRefused) {
   ::close(fd);
   EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 400") << answer;
   EXPECT_NE(answer.find("the request body ended early"), std::string::npos) << answer;
+  EXPECT_EQ(Send(*s.Client(), "GET", "/api/v1/projects", s.admin_token()).body["items"].size(), 0u);
+}
+
+// `text` compressed by zlib: as a zlib stream (Content-Encoding: deflate).
+std::string Deflate(const std::string& text) {
+  uLongf size = compressBound(text.size());
+  std::string out(size, '\0');
+  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(out.data()), &size,
+                     reinterpret_cast<const Bytef*>(text.data()), text.size()),
+            Z_OK);
+  out.resize(size);
+  return out;
+}
+
+// A compressed body the server stops reading part-way (it does not decode, or decodes to more
+// than the limit) is answered at once, not after waiting for the rest of a body the client has
+// already sent in full, and its connection closes: where the body ended is not known.
+TEST(ServerLifecycleTest, ACompressedBodyThatFailsIsAnsweredAtOnce) {
+  ServerProcess s({.extra_args = {"--max-body-bytes", "10000"}});
+  s.Start();
+  struct Case {
+    std::string coding, body, status, message;
+  };
+  const std::string json = R"({"name":"p"})";
+  const std::vector<Case> cases = {
+      {"gzip", json, "400", "is not valid gzip"},
+      {"deflate", json, "400", "is not valid deflate"},
+      {"br", json, "400", "is not valid br"},
+      {"deflate", Deflate(R"({"name":")" + std::string(50'000, 'p') + R"("})"), "413",
+       "10000 bytes"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.coding + " -> " + c.status);
+    const int fd = Connect(s.port());
+    ASSERT_GE(fd, 0);
+    const std::string request =
+        "POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.admin_token() +
+        "\r\nContent-Type: application/json\r\nContent-Encoding: " + c.coding +
+        "\r\nContent-Length: " + std::to_string(c.body.size()) + "\r\n\r\n" + c.body;
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    // The server's wait for a body's next bytes is far longer than this.
+    const std::string answer = ReadUntilClosed(fd, 5000ms);
+    ::close(fd);
+    EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 " + c.status) << answer;
+    EXPECT_NE(answer.find(c.message), std::string::npos) << answer;
+  }
   EXPECT_EQ(Send(*s.Client(), "GET", "/api/v1/projects", s.admin_token()).body["items"].size(), 0u);
 }
 
