@@ -104,6 +104,7 @@ struct ArchiveReader::State {
   ArchiveLimits limits;
   uint64_t archive_size = 0;
   struct archive_entry* pending = nullptr;  // header read by Open, not yet handed out
+  bool ended = false;                       // libarchive said ARCHIVE_EOF: ask it no more
   bool content_available = false;           // the current entry's content is unread
   uint64_t total = 0;
   uint64_t entries = 0;
@@ -115,10 +116,11 @@ struct ArchiveReader::State {
     failed = s;
     return s;
   }
-  // Reads the next header into *entry; nullptr at the end.
+  // Reads the next header into *entry; nullptr at the end, and on every call after it.
   Status ReadHeader(struct archive_entry** entry) {
-    int r = archive_read_next_header(archive.get(), entry);
+    int r = ended ? ARCHIVE_EOF : archive_read_next_header(archive.get(), entry);
     if (r == ARCHIVE_EOF) {
+      ended = true;
       *entry = nullptr;
       return OkStatus();
     }

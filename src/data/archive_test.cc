@@ -284,6 +284,23 @@ TEST_F(ArchiveTest, ContentIsReadAtMostOnce) {
   EXPECT_FALSE(end->has_value());
 }
 
+TEST_F(ArchiveTest, AnArchiveWithNoEntriesIsEmptyNotCorrupt) {
+  for (Format f : {Format::kZip, Format::kTarGz}) {
+    fs::path p = Path(f == Format::kZip ? "none.zip" : "none.tar.gz");
+    WriteArchive(p, f, {});
+    auto reader = ArchiveReader::Open(p);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    for (int i = 0; i < 2; ++i) {  // the end stays the end
+      auto end = reader->Next();
+      ASSERT_TRUE(end.ok()) << end.status().ToString();
+      EXPECT_FALSE(end->has_value());
+    }
+    auto r = ExtractToBlobs(p, *blobs_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->entries.empty());
+  }
+}
+
 TEST(NormalizeEntryPathTest, NormalizesAndRefuses) {
   ArchiveLimits l;
   EXPECT_EQ(*NormalizeEntryPath("./a/./b//c.jpg", l), "a/b/c.jpg");
