@@ -138,7 +138,9 @@ void AddImportRoute(Router& router, ApiContext& ctx) {
     if (file_name.size() > 1024) return InvalidArgument("file name is longer than 1024 bytes");
     ImportFields f;
     EASEL_RETURN_IF_ERROR(ParseImportFields(fields, f));
-    if (!f.format.empty()) EASEL_RETURN_IF_ERROR(ctx.formats->importers.Find(f.format));
+    if (!f.format.empty()) {
+      EASEL_RETURN_IF_ERROR(ctx.formats->importers.FindFor(f.format, ref.dataset.type));
+    }
 
     EASEL_ASSIGN_OR_RETURN(store::BlobInfo blob, writer.Commit());
     data::DatasetStore store(ctx.db);

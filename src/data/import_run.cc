@@ -95,11 +95,7 @@ Result<ImportOutcome> RunImport(const Formats& formats, store::BlobStore& blobs,
   // 2. The importer: named, or recognised from the files.
   const Importer* importer = nullptr;
   if (!req.format.empty()) {
-    EASEL_ASSIGN_OR_RETURN(importer, formats.importers.Find(req.format));
-    if (std::find(importer->types.begin(), importer->types.end(), req.type) == importer->types.end()) {
-      return InvalidArgument("format '" + req.format + "' cannot fill a " +
-                             std::string(ToString(req.type)) + " dataset");
-    }
+    EASEL_ASSIGN_OR_RETURN(importer, formats.importers.FindFor(req.format, req.type));
   } else {
     EASEL_ASSIGN_OR_RETURN(importer, formats.importers.Detect(source, req.type));
   }

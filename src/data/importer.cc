@@ -36,6 +36,15 @@ Result<const Importer*> ImporterRegistry::Find(const std::string& name) const {
   return &it->second;
 }
 
+Result<const Importer*> ImporterRegistry::FindFor(const std::string& name, DatasetType type) const {
+  EASEL_ASSIGN_OR_RETURN(const Importer* importer, Find(name));
+  if (std::find(importer->types.begin(), importer->types.end(), type) == importer->types.end()) {
+    return InvalidArgument("format '" + name + "' cannot fill a dataset of type '" +
+                           std::string(ToString(type)) + "'");
+  }
+  return importer;
+}
+
 Result<const Importer*> ImporterRegistry::Detect(const SourceFiles& files, DatasetType type) const {
   const Importer* best = nullptr;
   int best_score = 0;

@@ -63,6 +63,8 @@ class ImporterRegistry {
   Status Register(Importer importer);
   // NOT_FOUND listing the known formats.
   Result<const Importer*> Find(const std::string& name) const;
+  // Find, and INVALID_ARGUMENT when that format cannot fill a dataset of `type`.
+  Result<const Importer*> FindFor(const std::string& name, DatasetType type) const;
   // The importer with the highest detect() score above 0 for `type`; INVALID_ARGUMENT listing
   // the formats for that type when none recognises the files.
   Result<const Importer*> Detect(const SourceFiles& files, DatasetType type) const;

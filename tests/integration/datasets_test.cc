@@ -178,6 +178,12 @@ TEST_F(DatasetsTest, BadRequestsAreClearErrors) {
   auto r = Send(*client_, "POST", "/api/v1/projects/demo/datasets/d/imports?format=nope", token_,
                 "a\n1\n", "application/octet-stream");
   EXPECT_EQ(r.status, 404) << r.raw;  // unknown format: lists the known ones
+  // A format that cannot fill this type of dataset is refused at once, not by a failing job.
+  r = Send(*client_, "POST", "/api/v1/projects/demo/datasets/d/imports?format=coco", token_,
+           "a\n1\n", "application/octet-stream");
+  EXPECT_EQ(r.status, 400) << r.raw;
+  EXPECT_NE(r.raw.find("format 'coco' cannot fill a dataset of type 'tabular'"), std::string::npos)
+      << r.raw;
   r = Send(*client_, "POST", "/api/v1/projects/demo/datasets/d/imports?params=%7Bx", token_,
            "a\n1\n", "application/octet-stream");
   EXPECT_EQ(r.status, 400) << r.raw;
