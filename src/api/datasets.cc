@@ -377,8 +377,8 @@ void AddDatasetRoutes(Router& router, ApiContext& ctx) {
     EASEL_ASSIGN_OR_RETURN(const data::Exporter* exporter, ctx.formats->exporters.Find(format));
     if (std::find(exporter->types.begin(), exporter->types.end(), ref.dataset.type) ==
         exporter->types.end()) {
-      return InvalidArgument("format '" + format + "' cannot export a " +
-                             std::string(data::ToString(ref.dataset.type)) + " dataset");
+      return InvalidArgument("format '" + format + "' cannot export a dataset of type '" +
+                             std::string(data::ToString(ref.dataset.type)) + "'");
     }
     Json spec = {{"dataset_id", ref.dataset.id}, {"version", v.version}, {"format", format}};
     if (auto p = body.find("params"); p != body.end() && !p->is_null()) spec["params"] = *p;

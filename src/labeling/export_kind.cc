@@ -81,9 +81,8 @@ Result<const data::Exporter*> FindExporter(const data::Formats& formats, data::D
   for (const data::Exporter* e : formats.exporters.List()) {
     if (Supports(*e, type)) usable += (usable.empty() ? "" : ", ") + e->name;
   }
-  return BadFormat("format '" + format + "' cannot export a " + TypeName(type) +
-                   " dataset; formats for " + TypeName(type) + ": " +
-                   (usable.empty() ? "none" : usable));
+  return BadFormat("format '" + format + "' cannot export a dataset of type '" + TypeName(type) +
+                   "'; formats for " + TypeName(type) + ": " + (usable.empty() ? "none" : usable));
 }
 
 Result<Json> RunExport(const data::Formats& formats, store::Database& db, store::BlobStore& blobs,
