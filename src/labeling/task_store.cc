@@ -108,8 +108,8 @@ Result<Task> TaskStore::Create(const std::string& project_id, const NewTask& req
   EASEL_ASSIGN_OR_RETURN(data::Dataset dataset, datasets.Get(project_id, req.dataset));
   if (dataset.type != DatasetTypeFor(req.kind)) {
     return Status(StatusCode::kInvalidArgument,
-                  "a " + std::string(ToString(req.kind)) + " task needs a " +
-                      std::string(data::ToString(DatasetTypeFor(req.kind))) + " dataset; '" +
+                  "a " + std::string(ToString(req.kind)) + " task needs a dataset of type '" +
+                      std::string(data::ToString(DatasetTypeFor(req.kind))) + "'; '" +
                       dataset.name + "' is " + std::string(data::ToString(dataset.type)),
                   Json{{"field", "kind"}});
   }
