@@ -17,7 +17,6 @@
 #include <string_view>
 
 #include "cli/commands.h"
-#include "common/version.h"
 
 namespace {
 
@@ -62,21 +61,10 @@ int ExecServer(char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && IsServerCommand(argv[1])) return ExecServer(argv);
-
-  CLI::App app{"easel: a self-hosted AI development and deployment platform"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", easel::kVersion);
-  for (const ServerCommand& c : kServerCommands) {
-    // Listed for --help; never parsed here, since main() hands them over before parsing.
-    app.add_subcommand(c.name, c.description)->allow_extras();
-  }
-  int exit_code = 0;
-  easel::cli::AddClientCommands(app, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help and --version exit 0; every other command-line mistake is a usage error (2).
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  return exit_code;
+  return easel::cli::RunCommandLine(argc, argv, [](CLI::App& app, int&) {
+    for (const ServerCommand& c : kServerCommands) {
+      // Listed for --help; never parsed here, since main() hands them over before parsing.
+      app.add_subcommand(c.name, c.description)->allow_extras();
+    }
+  });
 }
