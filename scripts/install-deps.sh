@@ -18,6 +18,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql curl wrk nginx-light procps
+  python3-grpcio python3-protobuf  # tests/fuzz/fuzz.py's gRPC client
   # real datasets for tests and benchmarks (DESIGN.md §6)
   python3-sklearn dataset-fashion-mnist
   # reference implementations the benchmarks measure easel against

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The test suite under AddressSanitizer, UBSan and LeakSanitizer (README, "Sanitizer runs"):
 # builds the `asan` preset in build-asan/, runs every unit-test binary there, and drives every
-# integration suite of build/ against the sanitized server. Exit 1 when a test fails or any
-# sanitizer reports. Slow (the sanitized tree takes about half an hour to build on 2 cores):
+# integration suite of build/ against the sanitized server, then tests/fuzz/fuzz.py against it.
+# Exit 1 when a test fails, the fuzzer finds something, or any sanitizer reports. Slow (the sanitized tree takes about half an hour to build on 2 cores):
 # for a nightly run, not for `make test`.
 #
-#   scripts/sanitize.sh [REGEX]   # only the test binaries whose names match REGEX
+#   scripts/sanitize.sh [REGEX]   # only the test binaries (or "fuzz") whose names match REGEX
 set -uo pipefail
 cd "$(dirname "$0")/.."
 filter="${1:-.}"
@@ -47,6 +47,13 @@ for t in build/tests/integration/easel_*_test; do
     failed+=("$name")
   fi
 done
+
+# Damaged requests of every kind against the sanitized server, a minute per target.
+if [[ fuzz =~ $filter ]]; then
+  echo "== tests/fuzz/fuzz.py (against build-asan/easel)"
+  tests/fuzz/fuzz.py --easel build-asan/easel --seconds 60 >"$reports/fuzz.out" 2>&1 ||
+    failed+=(fuzz)
+fi
 
 # LeakSanitizer writes its suppression statistics to the log too: only errors count.
 found=$(grep -l -E 'ERROR: |runtime error' -r "$reports" --exclude='*.out' | sort)
