@@ -81,7 +81,7 @@ constexpr uint64_t kPlainPiece = 1 << 20;
 Status Call::ReadPlain(char* out, size_t size) {
   size_t got = 0;
   while (got < size) {
-    const ssize_t n = plain_body_->ReadBody(out + got, size - got);
+    const ssize_t n = plain_body_->read(out + got, size - got);
     if (n <= 0) return InvalidArgument("the request body ended early");
     got += static_cast<size_t>(n);
   }

@@ -3,7 +3,6 @@
 // the body (parsed JSON or streamed, both under size limits), and ways to reply.
 
 #include <httplib.h>
-#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -36,23 +35,15 @@ struct PageRequest {
   std::string after;  // exclusive keyset position decoded from page_token
 };
 
-// A request's connection, for a body sent as is (a Content-Length, no Content-Encoding, not
-// chunked): the body is read from it in large pieces rather than through httplib's reader,
-// which reads 4 KiB at a time (a recv() each) and copies every piece once more.
-class PlainBody {
- public:
-  virtual ~PlainBody() = default;
-  // Up to `size` bytes of the body, waiting within the connection's limits; <= 0 when the
-  // connection ended, failed or timed out, and it then closes after the response.
-  virtual ssize_t ReadBody(char* ptr, size_t size) = 0;
-};
-
 class Call {
  public:
-  // `plain_body`, when given, is the connection a plain body (see PlainBody) is read from.
+  // `plain_body`, when given, is the request's connection, for a body sent as is (a
+  // Content-Length, no Content-Encoding, not chunked): the body is read from it in large pieces
+  // rather than through httplib's reader, which reads 4 KiB at a time (a recv() each) and
+  // copies every piece once more. A read that fails leaves the body kAbandoned.
   Call(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader,
        const Route& route, std::vector<std::pair<std::string, std::string>> params,
-       const HttpLimits& limits, PlainBody* plain_body = nullptr)
+       const HttpLimits& limits, httplib::Stream* plain_body = nullptr)
       : req_(req),
         res_(res),
         reader_(reader),
@@ -123,7 +114,7 @@ class Call {
   const httplib::Request& req_;
   httplib::Response& res_;
   const httplib::ContentReader* reader_;
-  PlainBody* plain_body_;
+  httplib::Stream* plain_body_;
   const Route& route_;
   std::vector<std::pair<std::string, std::string>> params_;
   const HttpLimits& limits_;

@@ -62,7 +62,7 @@ void AddressOf(int fd, bool peer, std::string& ip, int& port) {
 // One client connection. Reads are bounded by the phase the request is in: the request line
 // and headers must arrive before a deadline; a body may pause up to the idle timeout and must
 // keep an average minimum rate.
-class ConnectionStream final : public httplib::Stream, public PlainBody {
+class ConnectionStream final : public httplib::Stream {
  public:
   ConnectionStream(int fd, const HttpLimits& limits) : fd_(fd), limits_(limits) {}
 
@@ -116,13 +116,6 @@ class ConnectionStream final : public httplib::Stream, public PlainBody {
     std::memcpy(ptr, buf_ + buf_pos_, n);
     buf_pos_ += n;
     return static_cast<ssize_t>(n);
-  }
-
-  // Large reads go straight into `ptr` (see read()).
-  ssize_t ReadBody(char* ptr, size_t size) override {
-    const ssize_t n = read(ptr, size);
-    if (n <= 0) MustClose();
-    return n;
   }
 
   // The library writes a response's headers and its body separately. The headers are held and
