@@ -550,8 +550,8 @@ def image_archive(rng, images, damaged):
     return buffer.getvalue(), "x.tar"
 
 
-def multipart(data, file_name, fmt):
-    boundary = "fuzz%d" % random.getrandbits(40)
+def multipart(rng, data, file_name, fmt):
+    boundary = "fuzz%d" % rng.getrandbits(40)
     body = (("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
              "Content-Type: application/octet-stream\r\n\r\n" % (boundary, file_name)).encode() +
             data + ("\r\n--%s\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\n%s\r\n"
@@ -562,7 +562,7 @@ def multipart(data, file_name, fmt):
 def setup_images(server, rng):
     """An image classifier behind endpoint 'img', and a classification task on its dataset."""
     server.must("POST", PROJECT + "/datasets", {"name": "imgs", "type": "image_classification"})
-    body, headers = multipart(image_archive(rng, 60, False)[0], "imgs.zip", "image_folder")
+    body, headers = multipart(rng, image_archive(rng, 60, False)[0], "imgs.zip", "image_folder")
     server.wait(server.must("POST", PROJECT + "/datasets/imgs/imports", body, headers)["job_id"])
     job = server.must("POST", PROJECT + "/jobs", {"kind": "train", "spec": {
         "algorithm": "image_classifier", "dataset": {"name": "imgs"}, "model_name": "mimg",
@@ -623,7 +623,7 @@ def fuzz_images(server, rng, seconds, findings):
                 name = "i%d" % rng.randrange(3)
                 server.request("POST", PROJECT + "/datasets",
                                {"name": name, "type": "image_classification"})
-                body, headers = multipart(data, file_name, rng.choice(["image_folder", "coco"]))
+                body, headers = multipart(rng, data, file_name, rng.choice(["image_folder", "coco"]))
                 status, answer = server.request("POST", PROJECT + "/datasets/%s/imports" % name,
                                                 body, headers)
                 request = file_name.encode()
