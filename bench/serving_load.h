@@ -1,9 +1,10 @@
 #pragma once
-// Closed-loop load on a KServe v2 endpoint for bench/serving_bench.cc: N client threads, each
-// with its own keep-alive connection, sending one prepared request after another for a fixed
-// time, over HTTP with a JSON body, HTTP with the binary tensor extension, or gRPC
-// with raw_input_contents. Failed requests never throw; they are counted and the first one
-// kept, so the caller decides how loudly a failed run is reported.
+// Closed-loop load on a KServe v2 endpoint for bench/serving_bench.cc: N keep-alive
+// connections, each sending one prepared request after another for a fixed time, over HTTP
+// with a JSON body, HTTP with the binary tensor extension (a client thread per connection), or
+// gRPC with raw_input_contents (one thread drives every connection). Failed requests never throw;
+// they are counted and the first one kept, so the caller decides how loudly a failed run is
+// reported.
 
 #include <cstdint>
 #include <functional>
@@ -102,7 +103,7 @@ struct LoadOptions {
   bool ping = false;  // send Ping() instead of the requests
 };
 
-// Threads start at different requests of the set and walk through it in order.
+// Connections start at different requests of the set and walk through it in order.
 LoadResult RunLoad(const LoadOptions& options);
 
 }  // namespace easel::bench
