@@ -6,14 +6,14 @@
 // 1): max_batch_size 32 with no queue delay (the default), 32 with --delay-us, and 1 (batching
 // off).
 //
-// Load: N client threads, each with its own keep-alive connection, send requests of
-// --rows-per-request rows (images; default 1) back to back for --seconds; over HTTP with a JSON
-// body (tabular only: JSON cannot carry encoded images), HTTP with the binary tensor extension,
-// gRPC with raw_input_contents, and HTTP with one JSON object per row ("rows", tabular only, as
-// `easel predict` sends a CSV). Every thread's first answer is checked against the
-// in-process prediction. With R rows per request, the batching endpoints take up to 32·R rows
-// per model call (at most 4096, the API's limit) and the one without batching R (one request
-// per call).
+// Load: N keep-alive connections, each with one request in flight (HTTP: a client thread
+// each; gRPC: one thread drives them all), send requests of --rows-per-request rows (images;
+// default 1) back to back for --seconds; over HTTP with a JSON body (tabular only: JSON cannot
+// carry encoded images), HTTP with the binary tensor extension, gRPC with raw_input_contents, and
+// HTTP with one JSON object per row ("rows", tabular only, as `easel predict` sends a CSV). Every
+// connection's first answer is checked against the in-process prediction. With R rows per request,
+// the batching endpoints take up to 32·R rows per model call (at most 4096, the API's limit) and
+// the one without batching R (one request per call).
 //
 // The limit: the same version's files loaded in this process and called in a loop on one
 // thread, on batches of the sizes the server's batches had (from /v2/models/{name}/stats
@@ -681,8 +681,8 @@ int RunBench(const Options& o) {
   const std::vector<Batching> configs = {
       {"", batch, 0}, {"-delay", batch, o.delay_us}, {"-nobatch", r, 0, false}};
   std::printf(
-      "serving: requests of %d row(s) (rows/s = requests/s x %d) from N client threads, each on "
-      "its own keep-alive connection, %.1f s per run; %d instance(s) per endpoint; "
+      "serving: requests of %d row(s) (rows/s = requests/s x %d) over N keep-alive "
+      "connections, each with one request in flight, %.1f s per run; %d instance(s) per endpoint; "
       "batching = max_batch_size/max_queue_delay_us (off: one request per call); raw = the same "
       "version in this process called "
       "from 1 thread, with "
