@@ -16,6 +16,8 @@ Targets (default: all):
   grpc    inference.GRPCInferenceService/ModelInfer with damaged messages (python3-grpcio)
   jobs    train, hpo, automl and batch_predict specs, and tabular imports
   images  encoded images to an image endpoint, image-folder archive imports, labeling
+  annotations  object detection imports (COCO, Pascal VOC, YOLO) with damaged annotation
+          files; each imported version must still be readable
 
 Exit status: 0 when everything answered as expected, 1 otherwise (each case printed).
 Uses Debian's /usr/bin/python3, its standard library, and python3-grpcio for `grpc`.
@@ -641,7 +643,149 @@ def fuzz_images(server, rng, seconds, findings):
     server.finish_jobs(accepted, "images", findings)
 
 
-TARGETS = {"http": fuzz_http, "grpc": fuzz_grpc, "jobs": fuzz_jobs, "images": fuzz_images}
+def any_number(rng):
+    """A box coordinate or an id: mostly plausible, sometimes not a number at all."""
+    return rng.choice([lambda: rng.randint(0, 20), lambda: rng.uniform(-5, 25),
+                       lambda: rng.choice([0.5, 1.0, 0.0]), lambda: any_value(rng)])()
+
+
+def coco_annotations(rng, images):
+    """A COCO instances document for `images` (names, sizes), damaged in its structure."""
+    categories = [{"id": i + 1, "name": rng.choice(["car", "dog", "", "car", "\u00e9", "a" * 300])}
+                  for i in range(rng.randint(0, 3))]
+    doc = {
+        "images": [{"id": i + 1, "file_name": rng.choice([name, "../" + name, "/" + name,
+                                                          "x\\" + name, "nope.png", name, name]),
+                    "width": w if rng.random() < 0.9 else any_value(rng),
+                    "height": h if rng.random() < 0.9 else any_value(rng)}
+                   for i, (name, w, h) in enumerate(images)],
+        "annotations": [{"id": k, "image_id": rng.choice([rng.randint(0, len(images) + 1),
+                                                          any_value(rng)]),
+                         "category_id": rng.choice([rng.randint(0, 4), any_value(rng)]),
+                         "bbox": rng.choice([[any_number(rng) for _ in range(4)],
+                                             [any_number(rng) for _ in range(rng.randint(0, 6))],
+                                             any_value(rng)]),
+                         "iscrowd": rng.choice([0, 0, 0, 1, any_value(rng)])}
+                        for k in range(rng.randint(0, 8))],
+        "categories": categories,
+    }
+    for _ in range(rng.randint(0, 2)):  # a section of the wrong type, or a stray member
+        doc[rng.choice(["images", "annotations", "categories", "info"])] = any_value(rng)
+    data = json.dumps(doc).encode()
+    return damage(data, rng) if rng.random() < 0.2 else data
+
+
+def voc_annotation(rng, name, width, height):
+    """A Pascal VOC <annotation> for one image, damaged in its structure or its bytes."""
+    def field(tag, value):
+        return "<%s>%s</%s>" % (tag, value, tag) if rng.random() < 0.93 else ""
+    objects = "".join(
+        "<object>%s%s<bndbox>%s%s%s%s</bndbox></object>" % (
+            field("name", rng.choice(["car", "dog", "", "&amp;", "<![CDATA[x]]>"])),
+            field("difficult", rng.choice(["0", "1", "x"])),
+            field("xmin", any_number(rng)), field("ymin", any_number(rng)),
+            field("xmax", any_number(rng)), field("ymax", any_number(rng)))
+        for _ in range(rng.randint(0, 4)))
+    xml = ("<?xml version=\"1.0\"?><annotation>%s<size>%s%s%s</size>%s</annotation>" % (
+        field("filename", rng.choice([name, "../" + name, "/etc/passwd", "nope.png", name])),
+        field("width", width if rng.random() < 0.9 else any_number(rng)),
+        field("height", height if rng.random() < 0.9 else any_number(rng)),
+        field("depth", rng.choice([1, 3, "x"])), objects)).encode()
+    return rng.choice([lambda: xml, lambda: xml, lambda: damage(xml, rng),
+                       lambda: xml[:rng.randrange(len(xml))],
+                       lambda: b"<!DOCTYPE a [<!ENTITY e \"" + b"x" * 50 + b"\">]>" + xml,
+                       lambda: b"<annotation>" * rng.randint(1, 3000)])()
+
+
+def yolo_labels(rng, classes):
+    """A YOLO label file: lines of class cx cy w h, some of them wrong."""
+    def value():
+        return rng.choice([str(round(rng.uniform(-0.2, 1.2), 3)), "0.5", "nan", "inf", "1e999",
+                           "", "x", "-0"])
+    lines = []
+    for _ in range(rng.randint(0, 6)):
+        count = rng.choice([5, 5, 5, 4, 6, 1])
+        cls = rng.choice([str(rng.randint(0, classes)), "-1", "1.5", "99999999999999999999"])
+        lines.append(" ".join([cls] + [value() for _ in range(count - 1)]))
+    data = rng.choice(["\n", "\r\n", "\t\n"]).join(lines).encode()
+    return damage(data, rng) if rng.random() < 0.2 else data
+
+
+def detection_archive(rng, fmt):
+    """A zip in `fmt`'s layout: a few images and their annotations, some damaged."""
+    buffer = io.BytesIO()
+    images = [("%d.png" % i, rng.choice([8, 16, 40]), rng.choice([8, 16, 40]))
+              for i in range(rng.randint(0, 5))]
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, w, h in images:
+            content = damaged_image(rng) if rng.random() < 0.15 else png(w, h, 1)
+            folder = {"coco": "images/", "voc": "JPEGImages/", "yolo": "images/train/"}[fmt]
+            archive.writestr(folder + name, content)
+        if fmt == "coco":
+            archive.writestr(rng.choice(["annotations/instances.json", "a.json"]),
+                             coco_annotations(rng, images))
+        elif fmt == "voc":
+            for name, w, h in images:
+                archive.writestr("Annotations/" + name[:-4] + ".xml",
+                                 voc_annotation(rng, name, w, h))
+        else:
+            classes = rng.randint(0, 3)
+            names = ["c%d" % i for i in range(classes)]
+            archive.writestr(rng.choice(["data.yaml", "classes.txt", "obj.names"]), rng.choice([
+                lambda: ("names: [%s]\n" % ", ".join(names)).encode(),
+                lambda: ("names:\n" + "".join("  %d: %s\n" % (i, n) for i, n in enumerate(names))
+                         ).encode(),
+                lambda: "\n".join(names).encode(),
+                lambda: damage(("names: [%s]\n" % ", ".join(names)).encode(), rng),
+                lambda: rng.choice([b"names: {a: [", b"names: 5", b"- - - :", b"\xff\xfe",
+                                    b"names: &a [*a]", b"!!binary x"]),
+            ])())
+            for name, _, _ in images:
+                if rng.random() < 0.9:
+                    archive.writestr("labels/train/" + name[:-4] + ".txt", yolo_labels(rng, classes))
+            if rng.random() < 0.2:
+                archive.writestr("labels/train/orphan.txt", yolo_labels(rng, classes))
+    data = buffer.getvalue()
+    return damage(data, rng) if rng.random() < 0.05 else data
+
+
+def fuzz_annotations(server, rng, seconds, findings):
+    """Object detection imports in COCO, VOC and YOLO layouts with damaged annotation files.
+    Every finished import's dataset must still answer its versions and samples."""
+    datasets = ["d%d" % i for i in range(3)]
+    for name in datasets:
+        server.must("POST", PROJECT + "/datasets", {"name": name, "type": "object_detection"})
+    accepted = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        fmt = rng.choice(["coco", "voc", "yolo"])
+        name = rng.choice(datasets)
+        try:
+            body, headers = multipart(rng, detection_archive(rng, fmt), "x.zip",
+                                      rng.choice([fmt] * 9 + [""]))
+            status, answer = server.request("POST", PROJECT + "/datasets/%s/imports" % name,
+                                            body, headers)
+            findings.answer("annotations", status, answer, fmt.encode())
+            if status != 202:
+                continue
+            job_id = json.loads(answer)["job_id"]
+            accepted.append(job_id)
+            if server.wait(job_id, 120)["state"] != "succeeded":
+                continue
+            base = PROJECT + "/datasets/%s/versions/latest" % name
+            for path in (base, base + "/samples?limit=20"):
+                status, answer = server.request("GET", path)
+                findings.answer("annotations", status, answer, path.encode(), allowed={200})
+        except (OSError, http.client.HTTPException) as e:
+            findings.add("annotations", "%s import: %r (server alive: %s)" % (
+                fmt, e, server.alive()))
+            if not server.alive():
+                return
+    server.finish_jobs(accepted, "annotations", findings)
+
+
+TARGETS = {"http": fuzz_http, "grpc": fuzz_grpc, "jobs": fuzz_jobs, "images": fuzz_images,
+           "annotations": fuzz_annotations}
 
 
 def main():
