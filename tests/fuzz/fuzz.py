@@ -18,6 +18,8 @@ Targets (default: all):
   images  encoded images to an image endpoint, image-folder archive imports, labeling
   annotations  object detection imports (COCO, Pascal VOC, YOLO) with damaged annotation
           files; each imported version must still be readable
+  records text classification (CSV, JSON lines) and time series (CSV) imports with damaged
+          records; each imported version must still be readable
 
 Exit status: 0 when everything answered as expected, 1 otherwise (each case printed).
 Uses Debian's /usr/bin/python3, its standard library, and python3-grpcio for `grpc`.
@@ -749,23 +751,21 @@ def detection_archive(rng, fmt):
     return damage(data, rng) if rng.random() < 0.05 else data
 
 
-def fuzz_annotations(server, rng, seconds, findings):
-    """Object detection imports in COCO, VOC and YOLO layouts with damaged annotation files.
-    Every finished import's dataset must still answer its versions and samples."""
-    datasets = ["d%d" % i for i in range(3)]
-    for name in datasets:
-        server.must("POST", PROJECT + "/datasets", {"name": name, "type": "object_detection"})
+def fuzz_imports(server, rng, seconds, findings, target, datasets, upload):
+    """Imports into `datasets` (name: type) of what `upload(rng, type)` makes: (query string,
+    body, headers, what to print for a finding). Every import that succeeds must leave a
+    version whose metadata and samples can be read."""
+    for name, dataset_type in datasets.items():
+        server.must("POST", PROJECT + "/datasets", {"name": name, "type": dataset_type})
     accepted = []
     deadline = time.time() + seconds
     while time.time() < deadline:
-        fmt = rng.choice(["coco", "voc", "yolo"])
-        name = rng.choice(datasets)
+        name = rng.choice(list(datasets))
         try:
-            body, headers = multipart(rng, detection_archive(rng, fmt), "x.zip",
-                                      rng.choice([fmt] * 9 + [""]))
-            status, answer = server.request("POST", PROJECT + "/datasets/%s/imports" % name,
-                                            body, headers)
-            findings.answer("annotations", status, answer, fmt.encode())
+            query, body, headers, request = upload(rng, datasets[name])
+            status, answer = server.request(
+                "POST", PROJECT + "/datasets/%s/imports%s" % (name, query), body, headers)
+            findings.answer(target, status, answer, request)
             if status != 202:
                 continue
             job_id = json.loads(answer)["job_id"]
@@ -775,17 +775,73 @@ def fuzz_annotations(server, rng, seconds, findings):
             base = PROJECT + "/datasets/%s/versions/latest" % name
             for path in (base, base + "/samples?limit=20"):
                 status, answer = server.request("GET", path)
-                findings.answer("annotations", status, answer, path.encode(), allowed={200})
+                findings.answer(target, status, answer, path.encode(), allowed={200})
         except (OSError, http.client.HTTPException) as e:
-            findings.add("annotations", "%s import: %r (server alive: %s)" % (
-                fmt, e, server.alive()))
+            findings.add(target, "%s import: %r (server alive: %s)" % (
+                datasets[name], e, server.alive()))
             if not server.alive():
                 return
-    server.finish_jobs(accepted, "annotations", findings)
+    server.finish_jobs(accepted, target, findings)
+
+
+def fuzz_annotations(server, rng, seconds, findings):
+    """Object detection imports in COCO, VOC and YOLO layouts with damaged annotation files."""
+    def upload(rng, dataset_type):
+        fmt = rng.choice(["coco", "voc", "yolo"])
+        body, headers = multipart(rng, detection_archive(rng, fmt), "x.zip",
+                                  rng.choice([fmt] * 9 + [""]))
+        return "", body, headers, fmt.encode()
+    fuzz_imports(server, rng, seconds, findings, "annotations",
+                 {"d%d" % i: "object_detection" for i in range(3)}, upload)
+
+
+def record_upload(rng, dataset_type):
+    """(bytes, file name) for a text classification or time series dataset: CSV or JSON lines
+    with damaged values, quoting, headers and structure."""
+    cells = ["1.5", "", "nan", "NA", "x", "1e999", "-0", '"q,"', '"a ""b"" c"', "\u00e9\u4e2d",
+             "2024-01-01", "2024-02-30T25:00:00", "1700000000", "-1", "a" * 2000, '"\n"']
+    if dataset_type == "text_classification" and rng.random() < 0.5:
+        lines = []
+        for _ in range(rng.randint(0, 20)):
+            record = {"text": rng.choice([any_value(rng), "a good day", "\u00e9" * 50, ""]),
+                      "label": rng.choice(["pos", "neg", None, any_value(rng)])}
+            for _ in range(rng.randint(0, 2)):
+                record[rng.choice(["text", "label", "x", ""])] = any_value(rng)
+            if rng.random() < 0.2:
+                del record[rng.choice(["text", "label"])]
+            lines.append(json.dumps(record) if rng.random() < 0.9 else json.dumps(any_value(rng)))
+        data = "\n".join(lines).encode()
+        return (damage(data, rng) if rng.random() < 0.2 else data), rng.choice(
+            ["x.jsonl", "x.ndjson"])
+    header = {"text_classification": ["text", "label"],
+              "time_series": ["timestamp", "value", "series_id", "temp"]}[dataset_type]
+    if rng.random() < 0.2:
+        header = rng.sample(header, rng.randint(0, len(header))) + rng.choice([[], ["x"], [""]])
+    rows = [",".join(rng.choice(cells) if rng.random() < 0.4 else
+                     {"text": "some words", "label": rng.choice(["pos", "neg"]),
+                      "timestamp": "2024-01-%02d" % rng.randint(1, 28), "value": "3.5",
+                      "series_id": rng.choice(["a", "b"]), "temp": "20"}.get(column, "1")
+                     for column in header)
+            for _ in range(rng.randint(0, 30))]
+    data = rng.choice(["\n", "\r\n"]).join([rng.choice([",", ";", "\t", "|"]).join(header)
+                                            if rng.random() < 0.1 else ",".join(header)] + rows)
+    data = data.encode()
+    return (damage(data, rng) if rng.random() < 0.2 else data), rng.choice(["x.csv", "x.tsv"])
+
+
+def fuzz_records(server, rng, seconds, findings):
+    """Text classification and time series imports (CSV, JSON lines) with damaged records."""
+    def upload(rng, dataset_type):
+        data, file_name = record_upload(rng, dataset_type)
+        return ("?file_name=" + file_name, data, {"Content-Type": "application/octet-stream"},
+                data)
+    datasets = {"t%d" % i: "text_classification" for i in range(2)}
+    datasets.update({"s%d" % i: "time_series" for i in range(2)})
+    fuzz_imports(server, rng, seconds, findings, "records", datasets, upload)
 
 
 TARGETS = {"http": fuzz_http, "grpc": fuzz_grpc, "jobs": fuzz_jobs, "images": fuzz_images,
-           "annotations": fuzz_annotations}
+           "annotations": fuzz_annotations, "records": fuzz_records}
 
 
 def main():
