@@ -20,6 +20,8 @@ Targets (default: all):
           files; each imported version must still be readable
   records text classification (CSV, JSON lines) and time series (CSV) imports with damaged
           records; each imported version must still be readable
+  models  model imports (XGBoost JSON mutated in its structure, TorchScript, ONNX); a version
+          an import registers is served and asked to predict
 
 Exit status: 0 when everything answered as expected, 1 otherwise (each case printed).
 Uses Debian's /usr/bin/python3, its standard library, and python3-grpcio for `grpc`.
@@ -840,8 +842,144 @@ def fuzz_records(server, rng, seconds, findings):
     fuzz_imports(server, rng, seconds, findings, "records", datasets, upload)
 
 
+def mutate_json(value, rng):
+    """`value` (parsed JSON) with one member or element replaced, removed, or its number moved;
+    the numbers of node arrays (children, split features) are what a model loader must check."""
+    if isinstance(value, dict) and value and rng.random() < 0.8:
+        key = rng.choice(list(value))
+        pick = rng.random()
+        if pick < 0.15:
+            del value[key]
+        elif pick < 0.3:
+            value[key] = any_value(rng)
+        else:
+            value[key] = mutate_json(value[key], rng)
+        return value
+    if isinstance(value, list) and value and rng.random() < 0.85:
+        at = rng.randrange(len(value))
+        pick = rng.random()
+        if pick < 0.1:
+            del value[at:]
+        elif pick < 0.2:
+            value.append(value[at])
+        else:
+            value[at] = mutate_json(value[at], rng)
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return rng.choice([value + 1, value - 1, -1, 0, value * 1000, 2**31, -2**31, 1e30,
+                           float(value) + 0.5])
+    if isinstance(value, str) and rng.random() < 0.5:
+        return rng.choice(["", "0", "-1", "1e9", value + "x", "multi:softmax", "reg:squarederror",
+                           "binary:logistic", "gblinear", "dart"])
+    return any_value(rng)
+
+
+def multipart_fields(rng, data, file_name, fields):
+    """A multipart body: the file, then text fields."""
+    boundary = "fuzz%d" % rng.getrandbits(40)
+    parts = [("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+              "Content-Type: application/octet-stream\r\n\r\n" % (boundary, file_name)).encode() +
+             data + b"\r\n"]
+    for name, value in fields.items():
+        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (
+            boundary, name, value)).encode())
+    body = b"".join(parts) + ("--%s--\r\n" % boundary).encode()
+    return body, {"Content-Type": "multipart/form-data; boundary=" + boundary}
+
+
+def model_upload(rng, booster):
+    """(format, bytes) of a damaged model file: mostly an XGBoost JSON booster mutated in its
+    structure, else bytes that only look like TorchScript or ONNX."""
+    fmt = rng.choice(["xgboost_json"] * 6 + ["torchscript", "onnx"])
+    if fmt == "xgboost_json":
+        doc = json.loads(booster)
+        for _ in range(rng.randint(0, 4)):
+            doc = mutate_json(doc, rng)
+        data = json.dumps(doc).encode()
+        return fmt, (damage(data, rng) if rng.random() < 0.1 else data)
+    if fmt == "torchscript":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name in rng.sample(["archive/data.pkl", "archive/constants.pkl", "archive/version",
+                                    "archive/code/__torch__.py", "archive/data/0"],
+                                   rng.randint(0, 5)):
+                archive.writestr(name, rng.choice([b"3", b"\x80\x02}q\x00.", os.urandom(40), b""]))
+        return fmt, rng.choice([buffer.getvalue(), damage(buffer.getvalue(), rng),
+                                os.urandom(rng.randint(0, 200))])
+    # ONNX is a protobuf ModelProto: field tags and lengths, here mostly wrong.
+    return fmt, rng.choice([b"\x08\x07\x12\x04easel:" + os.urandom(rng.randint(0, 100)),
+                            os.urandom(rng.randint(0, 300)), b""])
+
+
+def fuzz_models(server, rng, seconds, findings):
+    """Model imports of damaged files; a version an import registers is put behind an endpoint
+    and asked to predict, which must answer as any endpoint does."""
+    status, booster = server.request("GET", PROJECT + "/models/mex/versions/1/files/booster.json")
+    if status != 200:
+        raise SystemExit("setup: cannot read the xgboost model's booster.json: %d" % status)
+    accepted = []
+    deadline = time.time() + seconds
+    count = 0
+    while time.time() < deadline:
+        count += 1
+        fmt, data = model_upload(rng, booster)
+        fields = {"format": rng.choice([fmt] * 9 + ["x"])}
+        if rng.random() < 0.5:
+            fields["task"] = rng.choice(["multiclass", "binary", "regression", "other", "x"])
+        if rng.random() < 0.15:
+            fields["signature"] = json.dumps(any_value(rng))
+        model = "imp%d" % rng.randrange(3)
+        try:
+            body, headers = multipart_fields(rng, data, "model.bin", fields)
+            status, answer = server.request("POST", PROJECT + "/models/%s/versions" % model,
+                                            body, headers, timeout=60)
+            findings.answer("models", status, answer, fmt.encode() + b" " + data[:150])
+            if status == 202:
+                accepted.append(json.loads(answer).get("job_id") or json.loads(answer)["id"])
+            if status not in (200, 201):
+                continue
+            version = json.loads(answer).get("version", 1)
+            endpoint = "ei%d" % count
+            status, answer = server.request("POST", PROJECT + "/endpoints", {
+                "name": endpoint, "routes": [{"model": model, "version": version, "weight": 100}]})
+            # 412: a version no serving backend reads (imported XGBoost boosters, for now).
+            findings.answer("models", status, answer, b"endpoint for " + data[:150],
+                            allowed=EXPECTED | {412})
+            if status not in (200, 201):
+                continue
+            status, answer = server.request("GET", "/v2/models/" + endpoint)
+            findings.answer("models", status, answer, b"metadata of " + data[:150])
+            if status != 200:
+                continue
+            specs = json.loads(answer)["inputs"]
+            for _ in range(5):
+                rows = rng.choice([1, 2, 7])
+                inputs = []
+                for spec in specs:
+                    shape = [rows if d == -1 else d for d in spec["shape"]]
+                    size = 1
+                    for d in shape:
+                        size *= max(d, 0)
+                    values = [rng.choice([rng.uniform(0, 8), None, 1e30, -1e30, 0.0])
+                              for _ in range(min(size, 4096))]
+                    if spec["datatype"] == "BYTES":
+                        values = [json.dumps({c: v for c, v in zip(IRIS_COLUMNS, values)})] * rows
+                    inputs.append({"name": spec["name"], "datatype": spec["datatype"],
+                                   "shape": shape, "data": values})
+                request = json.dumps({"inputs": inputs}).encode()
+                status, answer = server.request("POST", "/v2/models/%s/infer" % endpoint, request)
+                findings.answer("models", status, answer, request)
+            server.request("DELETE", PROJECT + "/endpoints/" + endpoint)
+        except (OSError, http.client.HTTPException) as e:
+            findings.add("models", "%s import: %r (server alive: %s)" % (fmt, e, server.alive()))
+            if not server.alive():
+                return
+    server.finish_jobs(accepted, "models", findings)
+
+
 TARGETS = {"http": fuzz_http, "grpc": fuzz_grpc, "jobs": fuzz_jobs, "images": fuzz_images,
-           "annotations": fuzz_annotations, "records": fuzz_records}
+           "annotations": fuzz_annotations, "records": fuzz_records,
+           "models": fuzz_models}
 
 
 def main():
