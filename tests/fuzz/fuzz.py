@@ -794,7 +794,7 @@ def fuzz_annotations(server, rng, seconds, findings):
                                   rng.choice([fmt] * 9 + [""]))
         return "", body, headers, fmt.encode()
     fuzz_imports(server, rng, seconds, findings, "annotations",
-                 {"d%d" % i: "object_detection" for i in range(3)}, upload)
+                 {"det%d" % i: "object_detection" for i in range(3)}, upload)
 
 
 def record_upload(rng, dataset_type):
