@@ -96,7 +96,7 @@ struct FormatTraits {
 // on one thread; the tree models' predictors (XGBoost's and extra_trees'), which keep no
 // per-thread state, on any thread.
 FormatTraits TraitsOf(const std::string& format) {
-  if (format == "xgboost" || format == "extra_trees") {
+  if (format == "xgboost" || format == "xgboost_json" || format == "extra_trees") {
     return {.accepts_missing = true, .runs_on_any_thread = true};
   }
   return {};

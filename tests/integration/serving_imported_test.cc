@@ -1,7 +1,7 @@
 // Imported models served: the same tiny network (Linear(4, 3) + softmax, tests/testdata/models)
 // as ONNX through OpenCV's DNN module and as TorchScript through LibTorch, two independent
 // runtimes that must agree, with its own input and output tensors, its classes when the
-// signature names them, and a clear error for each bad input.
+// signature names them, and a clear error for each bad input; and XGBoost JSON boosters.
 
 #include <fstream>
 
@@ -118,6 +118,92 @@ TEST_F(ServingImportedTest, ClassesInTheSignatureGiveLabels) {
         std::max_element(p.begin() + row * 3, p.begin() + row * 3 + 3) - (p.begin() + row * 3);
     EXPECT_EQ(r.body["outputs"][1]["data"][row], classes[best]);
   }
+}
+
+// An XGBoost booster trained by easel, downloaded and imported as any other XGBoost JSON file,
+// serves as the version it came from predicts: the same columns in, the same probabilities
+// out, its class ids as labels. Binary and regression boosters answer as XGBoost predicts
+// them, and one whose objective easel does not serve is refused with the objectives it does.
+TEST_F(ServingImportedTest, AnImportedXGBoostBoosterServesAsItPredicts) {
+  Train("xgboost", "native", {{"n_estimators", 8}});
+  auto booster = Send(*client_, "GET",
+                      "/api/v1/projects/demo/models/native/versions/1/files/booster.json", token_);
+  ASSERT_EQ(booster.status, 200);
+  httplib::MultipartFormDataItems items = {
+      {"file", booster.raw, "booster.json", "application/octet-stream"},
+      {"format", "xgboost_json", "", ""}};
+  auto imported = client_->Post("/api/v1/projects/demo/models/imported/versions",
+                                httplib::Headers{{"Authorization", "Bearer " + token_}}, items);
+  ASSERT_TRUE(imported);
+  ASSERT_EQ(imported->status, 201) << imported->body;
+  ASSERT_EQ(Post("/endpoints", Endpoint("booster", {{{"model", "imported"}}})).status, 201);
+
+  auto meta = Send(*client_, "GET", "/v2/models/booster", token_);
+  EXPECT_EQ(meta.body["platform"], "easel_xgboost_json");
+  ASSERT_EQ(meta.body["inputs"].size(), 4u);
+  EXPECT_EQ(meta.body["inputs"][0]["name"], Column(0));
+  EXPECT_EQ(meta.body["outputs"][0]["shape"], Json::array({-1, 3}));
+
+  const size_t rows = iris_.cells.size();
+  auto r = Infer("booster", Columns(rows).dump());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const std::vector<float> served = Floats(r.body["outputs"][0]["data"]);
+  const std::vector<float> offline = Offline("native", 1);
+  ASSERT_EQ(served.size(), offline.size());
+  for (size_t i = 0; i < served.size(); ++i) EXPECT_NEAR(served[i], offline[i], 1e-6) << i;
+  for (size_t row = 0; row < rows; ++row) {
+    const size_t best = std::max_element(served.begin() + row * 3, served.begin() + row * 3 + 3) -
+                        (served.begin() + row * 3);
+    EXPECT_EQ(r.body["outputs"][1]["data"][row], std::to_string(best)) << row;
+  }
+
+  Import("binary", "tiny_booster.json", "xgboost_json");
+  ASSERT_EQ(Post("/endpoints", Endpoint("binary", {{{"model", "binary"}}})).status, 201);
+  Json x = Json::array();
+  for (const char* name : {"sepal", "petal", "width", "height"}) {
+    x.push_back({{"name", name}, {"datatype", "FP32"}, {"shape", {2}}, {"data", {0.5, -1.0}}});
+  }
+  auto b = Infer("binary", Json{{"inputs", x}}.dump());
+  ASSERT_EQ(b.status, 200) << b.raw;
+  // XGBoost 1.7.4's own Booster.predict on these rows: 0.6345376 and 0.1812085.
+  const std::vector<float> p = Floats(b.body["outputs"][0]["data"]);
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_NEAR(p[1], 0.6345376, 1e-6);
+  EXPECT_NEAR(p[3], 0.1812085, 1e-6);
+  EXPECT_NEAR(p[0] + p[1], 1.0, 1e-6);
+  EXPECT_EQ(b.body["outputs"][1]["data"], Json::array({"1", "0"}));
+
+  // The same trees under other objectives, imported from the edited file.
+  auto import_as = [&](const std::string& model, const std::string& objective) {
+    Json edited = Json::parse(Fixture("tiny_booster.json"));
+    edited["learner"]["objective"]["name"] = objective;
+    httplib::MultipartFormDataItems fields = {
+        {"file", edited.dump(), "edited.json", "application/octet-stream"},
+        {"format", "xgboost_json", "", ""}};
+    auto res = client_->Post("/api/v1/projects/demo/models/" + model + "/versions",
+                             httplib::Headers{{"Authorization", "Bearer " + token_}}, fields);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 201) << res->body;
+  };
+  import_as("regressor", "reg:squarederror");
+  ASSERT_EQ(Post("/endpoints", Endpoint("regressor", {{{"model", "regressor"}}})).status, 201);
+  auto v = Infer("regressor", Json{{"inputs", x}}.dump());
+  ASSERT_EQ(v.status, 200) << v.raw;
+  ASSERT_EQ(v.body["outputs"].size(), 1u);
+  EXPECT_EQ(v.body["outputs"][0]["name"], "value");
+  // XGBoost 1.7.4 on the edited file: 1.0517328 and -1.0081813.
+  const std::vector<float> values = Floats(v.body["outputs"][0]["data"]);
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_NEAR(values[0], 1.0517328, 1e-6);
+  EXPECT_NEAR(values[1], -1.0081813, 1e-6);
+
+  import_as("margins", "binary:logitraw");
+  auto refused = Post("/endpoints", Endpoint("margins", {{{"model", "margins"}}}));
+  EXPECT_EQ(refused.status, 412) << refused.raw;
+  EXPECT_NE(refused.raw.find("objective 'binary:logitraw' cannot be served; served objectives: "
+                             "binary:logistic, multi:softprob, reg:squarederror"),
+            std::string::npos)
+      << refused.raw;
 }
 
 }  // namespace
