@@ -43,7 +43,8 @@ BackendFactory Native(const train::AlgorithmRegistry& algorithms, std::string fo
 
 // An imported XGBoost booster (booster.json, and model.json holding what the import's check
 // read: objective, num_class, num_features) served as easel's own xgboost versions are: one
-// FP32 input per feature, named as in the version's signature, and for a classifier
+// FP32 input per feature, named as in the version's signature (or, past the import's limit on
+// named inputs, one `features` tensor), and for a classifier
 // probabilities and a label (the class ids as names unless the signature lists classes), for
 // a regressor its value. The
 // xgboost loader gets what a trained version carries beside the booster: a descriptor, and a
@@ -87,8 +88,15 @@ Result<std::unique_ptr<Backend>> LoadImportedBooster(const train::AlgorithmRegis
                               "multi:softprob, reg:squarederror");
   }
 
+  const std::vector<TensorSpec> inputs = MetadataOf(version, "").inputs;
   Json features = Json::array();
-  for (const TensorSpec& input : MetadataOf(version, "").inputs) features.push_back(input.name);
+  if (inputs.size() == 1 && inputs[0].shape == std::vector<int64_t>{-1, num_features}) {
+    // Too wide for the import to name an input per feature: requests send the one `features`
+    // tensor [n, F] the tabular backend reads, and the columns are only counted.
+    for (int64_t i = 0; i < num_features; ++i) features.push_back("f" + std::to_string(i));
+  } else {
+    for (const TensorSpec& input : inputs) features.push_back(input.name);
+  }
   if (num_features < 1 || features.size() != static_cast<size_t>(num_features)) {
     return FailedPrecondition("the signature names " + std::to_string(features.size()) +
                               " inputs but the booster reads " + std::to_string(num_features) +

@@ -206,5 +206,45 @@ TEST_F(ServingImportedTest, AnImportedXGBoostBoosterServesAsItPredicts) {
       << refused.raw;
 }
 
+// A booster of more features than the import names inputs for (10,000) has one `features`
+// input [-1, F] in its signature, and serves that tensor. The binary fixture, edited to read
+// 10,001 features of which its trees split on the first four, predicts what XGBoost predicts.
+TEST_F(ServingImportedTest, AWideImportedBoosterReadsOneFeaturesTensor) {
+  constexpr int64_t kFeatures = 10'001;
+  Json wide = Json::parse(Fixture("tiny_booster.json"));
+  Json& learner = wide["learner"];
+  learner["learner_model_param"]["num_feature"] = std::to_string(kFeatures);
+  learner["feature_names"] = Json::array();
+  learner["feature_types"] = Json::array();
+  for (Json& tree : learner["gradient_booster"]["model"]["trees"]) {
+    tree["tree_param"]["num_feature"] = std::to_string(kFeatures);
+  }
+  httplib::MultipartFormDataItems items = {
+      {"file", wide.dump(), "wide.json", "application/octet-stream"},
+      {"format", "xgboost_json", "", ""}};
+  auto imported = client_->Post("/api/v1/projects/demo/models/wide/versions",
+                                httplib::Headers{{"Authorization", "Bearer " + token_}}, items);
+  ASSERT_TRUE(imported);
+  ASSERT_EQ(imported->status, 201) << imported->body.substr(0, 300);
+  EXPECT_EQ(Json::parse(imported->body)["signature"]["inputs"],
+            Json::parse(R"([{"name":"features","datatype":"FP32","shape":[-1,10001]}])"));
+  ASSERT_EQ(Post("/endpoints", Endpoint("wide", {{{"model", "wide"}}})).status, 201);
+
+  std::vector<float> x(2 * kFeatures, 0.0f);
+  std::fill_n(x.begin(), 4, 0.5f);
+  std::fill_n(x.begin() + kFeatures, 4, -1.0f);
+  auto r = Infer(
+      "wide",
+      Json{{"inputs",
+            {{{"name", "features"}, {"datatype", "FP32"}, {"shape", {2, kFeatures}}, {"data", x}}}}}
+          .dump());
+  ASSERT_EQ(r.status, 200) << r.raw.substr(0, 300);
+  // XGBoost 1.7.4's Booster.predict on the edited file, as on the fixture's four features.
+  const std::vector<float> p = Floats(r.body["outputs"][0]["data"]);
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_NEAR(p[1], 0.6345376, 1e-6);
+  EXPECT_NEAR(p[3], 0.1812085, 1e-6);
+}
+
 }  // namespace
 }  // namespace easel::testing
