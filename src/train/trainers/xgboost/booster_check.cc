@@ -41,18 +41,6 @@ std::optional<int64_t> IntAt(const Json& array, size_t i) {
   return v.get<int64_t>();
 }
 
-std::string_view ObjectiveFor(Task task) {
-  switch (task) {
-    case Task::kBinary:
-      return "binary:logistic";
-    case Task::kMulticlass:
-      return "multi:softprob";
-    case Task::kRegression:
-      return "reg:squarederror";
-  }
-  return "";
-}
-
 Status CheckTree(const Json& tree, size_t index, int64_t num_features) {
   const std::string where = fmt::format("tree {}", index);
   const Json* param = Member(tree, "tree_param");
@@ -166,6 +154,18 @@ Status CheckModel(const Json& root, const ModelDescriptor& d) {
 }
 
 }  // namespace
+
+std::string_view ObjectiveFor(Task task) {
+  switch (task) {
+    case Task::kBinary:
+      return "binary:logistic";
+    case Task::kMulticlass:
+      return "multi:softprob";
+    case Task::kRegression:
+      return "reg:squarederror";
+  }
+  return "";
+}
 
 Status CheckBoosterJson(std::string_view booster_json, const ModelDescriptor& d) {
   // The depth limit also protects XGBoost's own recursive JSON reader.

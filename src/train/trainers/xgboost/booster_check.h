@@ -12,6 +12,10 @@
 
 namespace easel::train::xgboost {
 
+// The objective easel trains for `task`, and the one a model of that task must have:
+// binary:logistic, multi:softprob or reg:squarederror.
+std::string_view ObjectiveFor(Task task);
+
 // OK when `booster_json` is a gbtree model for `d`'s task, feature count and classes whose
 // every tree is a proper binary tree (children after their parent, each reached once, depth at
 // most 1024) splitting on numeric features below num_features. INVALID_ARGUMENT naming the

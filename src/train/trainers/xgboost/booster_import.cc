@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "common/files.h"
+#include "data/transforms/pipeline.h"
+#include "train/trainers/xgboost/booster_check.h"
+#include "train/trainers/xgboost/model_files.h"
 #include "train/trainers/xgboost/xgb_api.h"
 
 namespace easel::train::xgboost {
@@ -186,6 +189,60 @@ Result<Json> CheckBoosterJsonFile(const std::filesystem::path& path) {
   } catch (const std::exception& e) {  // nlohmann's, on a configuration XGBoost should not write
     return InvalidArgument(std::string("XGBoost's view of it is unreadable: ") + e.what());
   }
+}
+
+Result<TrainedForm> AsTrainedModel(const std::string& booster_json, const Json& info,
+                                   const std::vector<std::string>& feature_names,
+                                   const std::vector<std::string>& classes) {
+  auto integer = [&info](const char* key) {
+    auto it = info.find(key);
+    return it != info.end() && it->is_number_integer() ? it->get<int64_t>() : int64_t{0};
+  };
+  auto objective_it = info.find("objective");
+  const std::string objective = objective_it != info.end() && objective_it->is_string()
+                                    ? objective_it->get<std::string>()
+                                    : std::string();
+  std::optional<Task> task;
+  std::string served;
+  for (Task t : {Task::kBinary, Task::kMulticlass, Task::kRegression}) {
+    if (ObjectiveFor(t) == objective) task = t;
+    served += (served.empty() ? "" : ", ") + std::string(ObjectiveFor(t));
+  }
+  const int64_t count = task == Task::kBinary       ? 2
+                        : task == Task::kMulticlass ? integer("num_class")
+                                                    : 0;
+  if (!task || (task == Task::kMulticlass && count < 2)) {
+    return FailedPrecondition("an imported booster with objective '" + objective +
+                              "' cannot be served; served objectives: " + served);
+  }
+  const int64_t num_features = integer("num_features");
+  if (num_features < 1 || feature_names.size() != static_cast<size_t>(num_features)) {
+    return FailedPrecondition("the signature names " + std::to_string(feature_names.size()) +
+                              " inputs but the booster reads " + std::to_string(num_features) +
+                              " features; re-import it with one FP32 input per feature");
+  }
+
+  TrainedForm out;
+  out.task = *task;
+  if (classes.size() == static_cast<size_t>(count)) {
+    out.classes = classes;
+  } else {
+    for (int64_t k = 0; k < count; ++k) out.classes.push_back(std::to_string(k));
+  }
+  const int rounds = static_cast<int>(std::max<int64_t>(1, integer("rounds")));
+  ModelDescriptor d{.task = out.task,
+                    .feature_names = feature_names,
+                    .classes = out.classes,
+                    .best_iteration = rounds - 1,
+                    .num_rounds = rounds,
+                    .rounds_trained = rounds};
+  EASEL_ASSIGN_OR_RETURN(
+      auto pipeline, data::transforms::Pipeline::Create(
+                         {{"steps", Json::array()}}, data::DatasetType::kTabular, feature_names));
+  out.files = {{"booster.json", booster_json},
+               {"model.json", DescriptorToJson(d).dump()},
+               {"pipeline.json", pipeline.ToJson().dump()}};
+  return out;
 }
 
 }  // namespace easel::train::xgboost

@@ -7,6 +7,7 @@
 
 #include "common/json.h"
 #include "common/status.h"
+#include "train/trainer_api.h"
 
 namespace easel::train::xgboost {
 
@@ -23,5 +24,21 @@ namespace easel::train::xgboost {
 // with a sentence (no path, no XGBoost source location) for anything XGBoost cannot use.
 // Never throws.
 Result<Json> CheckBoosterJsonFile(const std::filesystem::path& path);
+
+// An imported booster as the xgboost model loader reads a trained one (for serving it).
+struct TrainedForm {
+  Task task = Task::kRegression;
+  std::vector<std::string> classes;  // empty for a regressor
+  ModelFiles files;                  // booster.json, model.json and pipeline.json
+};
+
+// The booster `booster_json`, imported with `info` (CheckBoosterJsonFile's), as a trained model
+// whose features are `feature_names`: the task whose objective it has (ObjectiveFor), the
+// descriptor of that task, and a pipeline that passes the features through. The classes are
+// `classes` when it names one per class, else the class ids "0", "1", …. FAILED_PRECONDITION
+// for an objective easel does not train, or features that are not the booster's count.
+Result<TrainedForm> AsTrainedModel(const std::string& booster_json, const Json& info,
+                                   const std::vector<std::string>& feature_names,
+                                   const std::vector<std::string>& classes);
 
 }  // namespace easel::train::xgboost
