@@ -30,6 +30,7 @@ import argparse
 import gzip
 import http.client
 import io
+import itertools
 import json
 import os
 import random
@@ -165,6 +166,22 @@ class Findings:
     def add(self, target, what):
         self.items.append((target, what))
         print("FINDING [%s] %s" % (target, what), flush=True)
+
+
+def run_for(server, seconds, findings, target, step):
+    """Calls `step()` for `seconds`. It sends requests, judges their answers, and returns the
+    ids of the jobs they started (or None). A request without an answer is a finding, and a
+    dead server ends the run; the jobs started are then cancelled and waited for."""
+    accepted = []
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            accepted += step() or []
+        except (OSError, http.client.HTTPException) as e:
+            findings.add(target, "request: %r (server alive: %s)" % (e, server.alive()))
+            if not server.alive():
+                return
+    server.finish_jobs(accepted, target, findings)
 
 
 def damage(data, rng, edits=None):
@@ -353,36 +370,31 @@ def raw_http(server, rng, findings):
 
 
 def fuzz_http(server, rng, seconds, findings):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+    def step():
         kind = rng.choice(["json", "json", "binary", "binary", "compressed", "raw", "routes"])
         endpoint = rng.choice(TABULAR_ENDPOINTS)
-        try:
-            if kind == "raw":
-                raw_http(server, rng, findings)
-                continue
-            if kind == "routes":
-                method, path, body = rng.choice([
-                    ("GET", "/v2/models/%s/stats" % endpoint, None),
-                    ("GET", "/v2/models/%s/versions/%s" % (endpoint, rng.choice(["0", "x", "9" * 20])), None),
-                    ("GET", "/v2/models/%25%00/ready", None),
-                    ("PATCH", PROJECT + "/endpoints/" + endpoint, {"routes": [{
-                        "model": "m" + rng.choice(TABULAR_ENDPOINTS), "version": rng.choice([1, 2, -1]),
-                        "weight": rng.choice([1, 0, -5])}], "max_batch_size": rng.choice([1, 8, 0])}),
-                    ("POST", PROJECT + "/endpoints", {
-                        "name": rng.choice(["n1", "", "x" * 300]), "routes": any_value(rng),
-                        "instances": rng.choice([1, 0, 1000]), "device": rng.choice(["cpu", "cuda", 1])})])
-                status, answer = server.request(method, path, body)
-                findings.answer("http", status, answer, path.encode())
-                continue
-            body, headers = {"json": infer_json, "binary": infer_binary,
-                             "compressed": infer_compressed}[kind](rng)
-            status, answer = server.request("POST", "/v2/models/%s/infer" % endpoint, body, headers)
-            findings.answer("http", status, answer, body)
-        except (OSError, http.client.HTTPException) as e:
-            findings.add("http", "%s request: %r (server alive: %s)" % (kind, e, server.alive()))
-            if not server.alive():
-                return
+        if kind == "raw":
+            raw_http(server, rng, findings)
+            return
+        if kind == "routes":
+            method, path, body = rng.choice([
+                ("GET", "/v2/models/%s/stats" % endpoint, None),
+                ("GET", "/v2/models/%s/versions/%s" % (endpoint, rng.choice(["0", "x", "9" * 20])), None),
+                ("GET", "/v2/models/%25%00/ready", None),
+                ("PATCH", PROJECT + "/endpoints/" + endpoint, {"routes": [{
+                    "model": "m" + rng.choice(TABULAR_ENDPOINTS), "version": rng.choice([1, 2, -1]),
+                    "weight": rng.choice([1, 0, -5])}], "max_batch_size": rng.choice([1, 8, 0])}),
+                ("POST", PROJECT + "/endpoints", {
+                    "name": rng.choice(["n1", "", "x" * 300]), "routes": any_value(rng),
+                    "instances": rng.choice([1, 0, 1000]), "device": rng.choice(["cpu", "cuda", 1])})])
+            status, answer = server.request(method, path, body)
+            findings.answer("http", status, answer, path.encode())
+            return
+        body, headers = {"json": infer_json, "binary": infer_binary,
+                         "compressed": infer_compressed}[kind](rng)
+        status, answer = server.request("POST", "/v2/models/%s/infer" % endpoint, body, headers)
+        findings.answer("http", status, answer, body)
+    run_for(server, seconds, findings, "http", step)
 
 
 def fuzz_grpc(server, rng, seconds, findings):
@@ -479,40 +491,33 @@ def damage_spec(value, rng):
 
 
 def fuzz_jobs(server, rng, seconds, findings):
-    accepted = []
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+    def step():
         kind = rng.choice(list(JOB_SPECS) + ["import"])
-        try:
-            if kind == "import":
-                cells = ["1.5", "", "nan", "x", "1e999", "-0", '"q,"', "\u00e9"]
-                rows = [",".join(rng.choice(cells) for _ in range(5))
-                        for _ in range(rng.randint(0, 30))]
-                data = "\n".join(["a,b,c,d,label"] + rows).encode()
-                if rng.random() < 0.3:
-                    data = damage(data, rng)
-                name = "d%d" % rng.randrange(3)
-                server.request("POST", PROJECT + "/datasets", {"name": name, "type": "tabular"})
-                status, answer = server.request(
-                    "POST", PROJECT + "/datasets/%s/imports?file_name=%s" % (
-                        name, rng.choice(["x.csv", "x.jsonl", "x.tsv", "x"])),
-                    data, {"Content-Type": "application/octet-stream"})
-                request = data
-            else:
-                spec = json.loads(json.dumps(JOB_SPECS[kind]))
-                for _ in range(rng.randint(0, 3)):
-                    spec = damage_spec(spec, rng)
-                request = json.dumps({"kind": kind, "spec": spec}).encode()
-                status, answer = server.request("POST", PROJECT + "/jobs", request)
-            findings.answer("jobs", status, answer, request)
-            if status == 202:
-                reply = json.loads(answer)
-                accepted.append(reply.get("job_id") or reply["id"])
-        except (OSError, http.client.HTTPException) as e:
-            findings.add("jobs", "%s request: %r (server alive: %s)" % (kind, e, server.alive()))
-            if not server.alive():
-                return
-    server.finish_jobs(accepted, "jobs", findings)
+        if kind == "import":
+            cells = ["1.5", "", "nan", "x", "1e999", "-0", '"q,"', "\u00e9"]
+            rows = [",".join(rng.choice(cells) for _ in range(5))
+                    for _ in range(rng.randint(0, 30))]
+            data = "\n".join(["a,b,c,d,label"] + rows).encode()
+            if rng.random() < 0.3:
+                data = damage(data, rng)
+            name = "d%d" % rng.randrange(3)
+            server.request("POST", PROJECT + "/datasets", {"name": name, "type": "tabular"})
+            status, answer = server.request(
+                "POST", PROJECT + "/datasets/%s/imports?file_name=%s" % (
+                    name, rng.choice(["x.csv", "x.jsonl", "x.tsv", "x"])),
+                data, {"Content-Type": "application/octet-stream"})
+            request = data
+        else:
+            spec = json.loads(json.dumps(JOB_SPECS[kind]))
+            for _ in range(rng.randint(0, 3)):
+                spec = damage_spec(spec, rng)
+            request = json.dumps({"kind": kind, "spec": spec}).encode()
+            status, answer = server.request("POST", PROJECT + "/jobs", request)
+        findings.answer("jobs", status, answer, request)
+        if status == 202:
+            reply = json.loads(answer)
+            return [reply.get("job_id") or reply["id"]]
+    run_for(server, seconds, findings, "jobs", step)
 
 
 def damaged_image(rng):
@@ -605,46 +610,40 @@ def labeling_request(rng, samples):
 
 def fuzz_images(server, rng, seconds, findings):
     samples = setup_images(server, rng)
-    accepted = []
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+
+    def step():
         kind = rng.choice(["serve"] * 5 + ["import", "label", "label"])
-        try:
-            if kind == "serve":
-                images = [damaged_image(rng) for _ in range(rng.randint(1, 4))]
-                raw = b"".join(struct.pack("<I", len(i) if rng.random() < 0.9 else
-                                           rng.choice([0, len(i) + 5, 2**32 - 1])) + i
-                               for i in images)
-                header = json.dumps({"inputs": [{
-                    "name": "image", "datatype": rng.choice(["BYTES"] * 9 + ["UINT8"]),
-                    "shape": [len(images)] if rng.random() < 0.9 else [len(images) + 1],
-                    "parameters": {"binary_data_size": len(raw)}}]}).encode()
-                status, answer = server.request(
-                    "POST", "/v2/models/img/infer", header + raw,
-                    {"Inference-Header-Content-Length": str(len(header)),
-                     "Content-Type": "application/octet-stream"})
-                request = header
-            elif kind == "import":
-                data, file_name = image_archive(rng, rng.randint(0, 12), True)
-                name = "i%d" % rng.randrange(3)
-                server.request("POST", PROJECT + "/datasets",
-                               {"name": name, "type": "image_classification"})
-                body, headers = multipart(rng, data, file_name, rng.choice(["image_folder", "coco"]))
-                status, answer = server.request("POST", PROJECT + "/datasets/%s/imports" % name,
-                                                body, headers)
-                request = file_name.encode()
-            else:
-                method, path, body = labeling_request(rng, samples)
-                status, answer = server.request(method, path, body)
-                request = path.encode()
-            findings.answer("images", status, answer, request)
-            if status == 202:
-                accepted.append(json.loads(answer)["job_id"])
-        except (OSError, http.client.HTTPException) as e:
-            findings.add("images", "%s request: %r (server alive: %s)" % (kind, e, server.alive()))
-            if not server.alive():
-                return
-    server.finish_jobs(accepted, "images", findings)
+        if kind == "serve":
+            images = [damaged_image(rng) for _ in range(rng.randint(1, 4))]
+            raw = b"".join(struct.pack("<I", len(i) if rng.random() < 0.9 else
+                                       rng.choice([0, len(i) + 5, 2**32 - 1])) + i
+                           for i in images)
+            header = json.dumps({"inputs": [{
+                "name": "image", "datatype": rng.choice(["BYTES"] * 9 + ["UINT8"]),
+                "shape": [len(images)] if rng.random() < 0.9 else [len(images) + 1],
+                "parameters": {"binary_data_size": len(raw)}}]}).encode()
+            status, answer = server.request(
+                "POST", "/v2/models/img/infer", header + raw,
+                {"Inference-Header-Content-Length": str(len(header)),
+                 "Content-Type": "application/octet-stream"})
+            request = header
+        elif kind == "import":
+            data, file_name = image_archive(rng, rng.randint(0, 12), True)
+            name = "i%d" % rng.randrange(3)
+            server.request("POST", PROJECT + "/datasets",
+                           {"name": name, "type": "image_classification"})
+            body, headers = multipart(rng, data, file_name, rng.choice(["image_folder", "coco"]))
+            status, answer = server.request("POST", PROJECT + "/datasets/%s/imports" % name,
+                                            body, headers)
+            request = file_name.encode()
+        else:
+            method, path, body = labeling_request(rng, samples)
+            status, answer = server.request(method, path, body)
+            request = path.encode()
+        findings.answer("images", status, answer, request)
+        if status == 202:
+            return [json.loads(answer)["job_id"]]
+    run_for(server, seconds, findings, "images", step)
 
 
 def any_number(rng):
@@ -759,31 +758,23 @@ def fuzz_imports(server, rng, seconds, findings, target, datasets, upload):
     version whose metadata and samples can be read."""
     for name, dataset_type in datasets.items():
         server.must("POST", PROJECT + "/datasets", {"name": name, "type": dataset_type})
-    accepted = []
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+
+    def step():
         name = rng.choice(list(datasets))
-        try:
-            query, body, headers, request = upload(rng, datasets[name])
-            status, answer = server.request(
-                "POST", PROJECT + "/datasets/%s/imports%s" % (name, query), body, headers)
-            findings.answer(target, status, answer, request)
-            if status != 202:
-                continue
-            job_id = json.loads(answer)["job_id"]
-            accepted.append(job_id)
-            if server.wait(job_id, 120)["state"] != "succeeded":
-                continue
+        query, body, headers, request = upload(rng, datasets[name])
+        status, answer = server.request(
+            "POST", PROJECT + "/datasets/%s/imports%s" % (name, query), body, headers)
+        findings.answer(target, status, answer, request)
+        if status != 202:
+            return
+        job_id = json.loads(answer)["job_id"]
+        if server.wait(job_id, 120)["state"] == "succeeded":
             base = PROJECT + "/datasets/%s/versions/latest" % name
             for path in (base, base + "/samples?limit=20"):
                 status, answer = server.request("GET", path)
                 findings.answer(target, status, answer, path.encode(), allowed={200})
-        except (OSError, http.client.HTTPException) as e:
-            findings.add(target, "%s import: %r (server alive: %s)" % (
-                datasets[name], e, server.alive()))
-            if not server.alive():
-                return
-    server.finish_jobs(accepted, target, findings)
+        return [job_id]
+    run_for(server, seconds, findings, target, step)
 
 
 def fuzz_annotations(server, rng, seconds, findings):
@@ -917,11 +908,9 @@ def fuzz_models(server, rng, seconds, findings):
     status, booster = server.request("GET", PROJECT + "/models/mex/versions/1/files/booster.json")
     if status != 200:
         raise SystemExit("setup: cannot read the xgboost model's booster.json: %d" % status)
-    accepted = []
-    deadline = time.time() + seconds
-    count = 0
-    while time.time() < deadline:
-        count += 1
+    endpoints = itertools.count()
+
+    def step():
         fmt, data = model_upload(rng, booster)
         fields = {"format": rng.choice([fmt] * 9 + ["x"])}
         if rng.random() < 0.5:
@@ -929,53 +918,46 @@ def fuzz_models(server, rng, seconds, findings):
         if rng.random() < 0.15:
             fields["signature"] = json.dumps(any_value(rng))
         model = "imp%d" % rng.randrange(3)
-        try:
-            body, headers = multipart_fields(rng, data, "model.bin", fields)
-            status, answer = server.request("POST", PROJECT + "/models/%s/versions" % model,
-                                            body, headers, timeout=60)
-            findings.answer("models", status, answer, fmt.encode() + b" " + data[:150])
-            if status == 202:
-                accepted.append(json.loads(answer).get("job_id") or json.loads(answer)["id"])
-            if status not in (200, 201):
-                continue
-            version = json.loads(answer).get("version", 1)
-            endpoint = "ei%d" % count
-            status, answer = server.request("POST", PROJECT + "/endpoints", {
-                "name": endpoint, "routes": [{"model": model, "version": version, "weight": 100}]})
-            # 412: a version no serving backend takes (an objective easel does not serve, a
-            # TorchScript input without its dimensions).
-            findings.answer("models", status, answer, b"endpoint for " + data[:150],
-                            allowed=EXPECTED | {412})
-            if status not in (200, 201):
-                continue
-            status, answer = server.request("GET", "/v2/models/" + endpoint)
-            findings.answer("models", status, answer, b"metadata of " + data[:150])
-            if status != 200:
-                continue
-            specs = json.loads(answer)["inputs"]
-            for _ in range(5):
-                rows = rng.choice([1, 2, 7])
-                inputs = []
-                for spec in specs:
-                    shape = [rows if d == -1 else d for d in spec["shape"]]
-                    size = 1
-                    for d in shape:
-                        size *= max(d, 0)
-                    values = [rng.choice([rng.uniform(0, 8), None, 1e30, -1e30, 0.0])
-                              for _ in range(min(size, 4096))]
-                    if spec["datatype"] == "BYTES":
-                        values = [json.dumps({c: v for c, v in zip(IRIS_COLUMNS, values)})] * rows
-                    inputs.append({"name": spec["name"], "datatype": spec["datatype"],
-                                   "shape": shape, "data": values})
-                request = json.dumps({"inputs": inputs}).encode()
-                status, answer = server.request("POST", "/v2/models/%s/infer" % endpoint, request)
-                findings.answer("models", status, answer, request)
-            server.request("DELETE", PROJECT + "/endpoints/" + endpoint)
-        except (OSError, http.client.HTTPException) as e:
-            findings.add("models", "%s import: %r (server alive: %s)" % (fmt, e, server.alive()))
-            if not server.alive():
-                return
-    server.finish_jobs(accepted, "models", findings)
+        body, headers = multipart_fields(rng, data, "model.bin", fields)
+        status, answer = server.request("POST", PROJECT + "/models/%s/versions" % model,
+                                        body, headers, timeout=60)
+        findings.answer("models", status, answer, fmt.encode() + b" " + data[:150])
+        if status not in (200, 201):
+            return
+        version = json.loads(answer).get("version", 1)
+        endpoint = "ei%d" % next(endpoints)
+        status, answer = server.request("POST", PROJECT + "/endpoints", {
+            "name": endpoint, "routes": [{"model": model, "version": version, "weight": 100}]})
+        # 412: a version no serving backend takes (an objective easel does not serve, a
+        # TorchScript input without its dimensions).
+        findings.answer("models", status, answer, b"endpoint for " + data[:150],
+                        allowed=EXPECTED | {412})
+        if status not in (200, 201):
+            return
+        status, answer = server.request("GET", "/v2/models/" + endpoint)
+        findings.answer("models", status, answer, b"metadata of " + data[:150])
+        if status != 200:
+            return
+        specs = json.loads(answer)["inputs"]
+        for _ in range(5):
+            rows = rng.choice([1, 2, 7])
+            inputs = []
+            for spec in specs:
+                shape = [rows if d == -1 else d for d in spec["shape"]]
+                size = 1
+                for d in shape:
+                    size *= max(d, 0)
+                values = [rng.choice([rng.uniform(0, 8), None, 1e30, -1e30, 0.0])
+                          for _ in range(min(size, 4096))]
+                if spec["datatype"] == "BYTES":
+                    values = [json.dumps({c: v for c, v in zip(IRIS_COLUMNS, values)})] * rows
+                inputs.append({"name": spec["name"], "datatype": spec["datatype"],
+                               "shape": shape, "data": values})
+            request = json.dumps({"inputs": inputs}).encode()
+            status, answer = server.request("POST", "/v2/models/%s/infer" % endpoint, request)
+            findings.answer("models", status, answer, request)
+        server.request("DELETE", PROJECT + "/endpoints/" + endpoint)
+    run_for(server, seconds, findings, "models", step)
 
 
 TARGETS = {"http": fuzz_http, "grpc": fuzz_grpc, "jobs": fuzz_jobs, "images": fuzz_images,
