@@ -374,12 +374,7 @@ void AddDatasetRoutes(Router& router, ApiContext& ctx) {
     EASEL_ASSIGN_OR_RETURN(data::DatasetVersion v, VersionFor(call, ctx, ref.dataset));
     EASEL_ASSIGN_OR_RETURN(Json body, call.JsonBody());
     EASEL_ASSIGN_OR_RETURN(std::string format, GetString(body, "format"));
-    EASEL_ASSIGN_OR_RETURN(const data::Exporter* exporter, ctx.formats->exporters.Find(format));
-    if (std::find(exporter->types.begin(), exporter->types.end(), ref.dataset.type) ==
-        exporter->types.end()) {
-      return InvalidArgument("format '" + format + "' cannot export a dataset of type '" +
-                             std::string(data::ToString(ref.dataset.type)) + "'");
-    }
+    EASEL_RETURN_IF_ERROR(ctx.formats->exporters.FindFor(format, ref.dataset.type).status());
     Json spec = {{"dataset_id", ref.dataset.id}, {"version", v.version}, {"format", format}};
     if (auto p = body.find("params"); p != body.end() && !p->is_null()) spec["params"] = *p;
     EASEL_ASSIGN_OR_RETURN(jobs::Job job, SubmitJob(ctx, call, ref.project.id, "export", spec));

@@ -1,5 +1,7 @@
 #include "data/exporter.h"
 
+#include <algorithm>
+
 namespace easel::data {
 
 Status ExporterRegistry::Register(Exporter exporter) {
@@ -20,6 +22,15 @@ Result<const Exporter*> ExporterRegistry::Find(const std::string& name) const {
   std::string names;
   for (const auto& [n, e] : exporters_) names += (names.empty() ? "" : ", ") + n;
   return NotFound("unknown export format; known formats: " + names);
+}
+
+Result<const Exporter*> ExporterRegistry::FindFor(const std::string& name, DatasetType type) const {
+  EASEL_ASSIGN_OR_RETURN(const Exporter* exporter, Find(name));
+  if (std::find(exporter->types.begin(), exporter->types.end(), type) == exporter->types.end()) {
+    return InvalidArgument("format '" + name + "' cannot export a dataset of type '" +
+                           std::string(ToString(type)) + "'");
+  }
+  return exporter;
 }
 
 std::vector<const Exporter*> ExporterRegistry::List() const {

@@ -73,6 +73,8 @@ class ExporterRegistry {
   Status Register(Exporter exporter);
   // NOT_FOUND listing the known formats.
   Result<const Exporter*> Find(const std::string& name) const;
+  // Find, and INVALID_ARGUMENT when that format cannot export a dataset of `type`.
+  Result<const Exporter*> FindFor(const std::string& name, DatasetType type) const;
   std::vector<const Exporter*> List() const;
 
  private:

@@ -191,6 +191,15 @@ TEST_F(DatasetsTest, BadRequestsAreClearErrors) {
            "application/octet-stream");
   EXPECT_EQ(r.status, 400) << r.raw;
   EXPECT_TRUE(Get("/datasets/d/versions").body["items"].empty());
+  // An export names a format that exists and can write this type of dataset.
+  CreateDataset("e", "tabular");
+  ASSERT_EQ(Import("e", "e.csv", "a,b\n1,2\n").value("state", ""), "succeeded");
+  EXPECT_EQ(Post("/datasets/e/versions/1/exports", {{"format", "nope"}}).status, 404);
+  r = Post("/datasets/e/versions/1/exports", {{"format", "coco"}});
+  EXPECT_EQ(r.status, 400) << r.raw;
+  EXPECT_NE(r.raw.find("format 'coco' cannot export a dataset of type 'tabular'"),
+            std::string::npos)
+      << r.raw;
   ExpectAlive();
 }
 
