@@ -88,21 +88,45 @@ Status Call::ReadPlain(char* out, size_t size) {
   return OkStatus();
 }
 
+Result<std::optional<uint64_t>> Call::PlainBodyLength(uint64_t max_bytes) {
+  const std::optional<uint64_t> declared = DeclaredLength();
+  if (plain_body_ == nullptr || reader_ == nullptr || !declared) {
+    return std::optional<uint64_t>();
+  }
+  if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read
+  plain_left_ = *declared;
+  body_state_ = plain_left_ == 0 ? BodyState::kRead : BodyState::kAbandoned;  // until read
+  return declared;
+}
+
+Status Call::ReadBodyPart(char* out, size_t size) {
+  if (size > plain_left_) return InvalidArgument("the request body ended early");
+  EASEL_RETURN_IF_ERROR(ReadPlain(out, size));
+  plain_left_ -= size;
+  if (plain_left_ == 0) body_state_ = BodyState::kRead;
+  return OkStatus();
+}
+
+Status Call::SkipBodyRest() {
+  std::string piece(std::min(plain_left_, kPlainPiece), '\0');
+  while (plain_left_ > 0) {
+    EASEL_RETURN_IF_ERROR(ReadBodyPart(piece.data(), std::min(plain_left_, kPlainPiece)));
+  }
+  return OkStatus();
+}
+
 Status Call::StreamBody(uint64_t max_bytes,
                         const std::function<Status(const char*, size_t)>& sink) {
   if (reader_ == nullptr) {  // GET and friends: no body to stream
     body_state_ = BodyState::kRead;
     return OkStatus();
   }
-  if (std::optional<uint64_t> declared = DeclaredLength(); plain_body_ != nullptr && declared) {
-    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read
-    body_state_ = BodyState::kAbandoned;                        // until the last piece is read
-    std::string piece(std::min(*declared, kPlainPiece), '\0');
-    for (uint64_t left = *declared; left > 0;) {
-      const size_t n = std::min(left, kPlainPiece);
-      EASEL_RETURN_IF_ERROR(ReadPlain(piece.data(), n));
-      left -= n;
-      if (left == 0) body_state_ = BodyState::kRead;
+  EASEL_ASSIGN_OR_RETURN(std::optional<uint64_t> plain, PlainBodyLength(max_bytes));
+  if (plain) {
+    std::string piece(std::min(*plain, kPlainPiece), '\0');
+    while (plain_left_ > 0) {
+      const size_t n = std::min(plain_left_, kPlainPiece);
+      EASEL_RETURN_IF_ERROR(ReadBodyPart(piece.data(), n));
       EASEL_RETURN_IF_ERROR(sink(piece.data(), n));
     }
     return OkStatus();
@@ -114,27 +138,24 @@ Status Call::StreamBody(uint64_t max_bytes,
 }
 
 Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
-  std::optional<uint64_t> declared = DeclaredLength();
-  if (plain_body_ != nullptr && reader_ != nullptr && declared) {
-    if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read
-    body_state_ = BodyState::kAbandoned;                        // until the read completes
+  EASEL_ASSIGN_OR_RETURN(std::optional<uint64_t> plain, PlainBodyLength(max_bytes));
+  if (plain) {
     // Room is made at once, but filled (and so backed by memory) only as the bytes arrive: a
     // client that declares a large body and sends little costs little.
     const size_t start = body.size();
-    body.reserve(start + *declared);
-    for (uint64_t left = *declared; left > 0;) {
-      const size_t n = std::min(left, kPlainPiece);
+    body.reserve(start + *plain);
+    while (plain_left_ > 0) {
+      const size_t n = std::min(plain_left_, kPlainPiece);
       const size_t at = body.size();
       body.resize(at + n);
-      if (Status st = ReadPlain(body.data() + at, n); !st.ok()) {
+      if (Status st = ReadBodyPart(body.data() + at, n); !st.ok()) {
         body.resize(start);
         return st;
       }
-      left -= n;
     }
-    body_state_ = BodyState::kRead;
     return OkStatus();
   }
+  const std::optional<uint64_t> declared = DeclaredLength();
   if (declared && *declared <= max_bytes) body.reserve(body.size() + *declared);
   return StreamBody(max_bytes, [&](const char* p, size_t n) {
     body.append(p, n);

@@ -74,6 +74,16 @@ class Call {
   // The whole body into `body` (room made for its Content-Length at once); errors as
   // StreamBody.
   Status ReadBody(uint64_t max_bytes, std::string& body);
+  // For a body sent as is (a Content-Length, no Content-Encoding, not chunked): its length,
+  // after which ReadBodyPart reads it in order; nullopt for any other body (read it with
+  // ReadBody or StreamBody). RESOURCE_EXHAUSTED (413) past `max_bytes`, before any byte is read.
+  Result<std::optional<uint64_t>> PlainBodyLength(uint64_t max_bytes);
+  // The next `size` bytes of a plain body (PlainBodyLength) into `out`; INVALID_ARGUMENT when
+  // the body ends early or has fewer bytes left.
+  Status ReadBodyPart(char* out, size_t size);
+  // Reads what is left of a plain body and drops it, so that the connection can carry the next
+  // request after an answer given before the body was read to its end.
+  Status SkipBodyRest();
   // What became of the request's body. kUnread: never read, so the transport can still drain
   // a small one and keep the connection. kRead: read to its end. kAbandoned: a read stopped
   // part-way (an error, a body that does not decode, one over the limit); where the rest of it
@@ -120,6 +130,7 @@ class Call {
   const HttpLimits& limits_;
   auth::Principal principal_;
   BodyState body_state_ = BodyState::kUnread;
+  uint64_t plain_left_ = 0;  // bytes of a plain body not read yet
 };
 
 // Builds {"items": [...], "next_page_token": "..."}: the token is present when the page is

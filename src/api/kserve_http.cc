@@ -86,6 +86,37 @@ Status Stats(Call& call, ApiContext& ctx) {
   return OkStatus();
 }
 
+// The request, parsed. A request in the binary tensor extension sent as is has its JSON header
+// read first, and each input's bytes read from the connection straight into its tensor; any
+// other body is read whole first.
+Result<serving::InferRequest> ReadInferRequest(Call& call, std::optional<size_t> header_length) {
+  serving::kserve::CodecLimits limits;
+  limits.max_json_depth = call.limits().max_json_depth;
+  const uint64_t max_bytes = call.limits().max_body_bytes;
+  std::optional<uint64_t> plain;
+  if (header_length) {
+    EASEL_ASSIGN_OR_RETURN(plain, call.PlainBodyLength(max_bytes));
+  }
+  if (!plain) {
+    std::string body;
+    EASEL_RETURN_IF_ERROR(call.ReadBody(max_bytes, body));
+    return serving::kserve::ParseInferRequest(body, header_length, limits);
+  }
+  Result<serving::InferRequest> request = [&]() -> Result<serving::InferRequest> {
+    EASEL_RETURN_IF_ERROR(serving::kserve::CheckHeaderLength(*header_length, *plain));
+    std::string header(*header_length, '\0');
+    EASEL_RETURN_IF_ERROR(call.ReadBodyPart(header.data(), header.size()));
+    const serving::kserve::BinaryReader binary{
+        .size = *plain - *header_length,
+        .read = [&call](char* out, size_t n) { return call.ReadBodyPart(out, n); }};
+    return serving::kserve::ParseInferRequest(header, binary, limits);
+  }();
+  // A bad request is answered once the rest of its body is read, so that the connection stays
+  // open for the next; a read that fails leaves the body abandoned and the connection closes.
+  if (!request.ok()) call.SkipBodyRest().IgnoreError();
+  return request;
+}
+
 Status Infer(Call& call, ApiContext& ctx) {
   EASEL_ASSIGN_OR_RETURN(auto live, EndpointFor(call, ctx));
   EASEL_ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionParam(call));
@@ -94,12 +125,7 @@ Status Infer(Call& call, ApiContext& ctx) {
     EASEL_ASSIGN_OR_RETURN(header_length, serving::kserve::ParseHeaderLength(
                                               call.request().get_header_value(kHeaderLength)));
   }
-  std::string body;
-  EASEL_RETURN_IF_ERROR(call.ReadBody(call.limits().max_body_bytes, body));
-  serving::kserve::CodecLimits limits;
-  limits.max_json_depth = call.limits().max_json_depth;
-  EASEL_ASSIGN_OR_RETURN(serving::InferRequest request,
-                         serving::kserve::ParseInferRequest(body, header_length, limits));
+  EASEL_ASSIGN_OR_RETURN(serving::InferRequest request, ReadInferRequest(call, header_length));
   EASEL_ASSIGN_OR_RETURN(std::shared_ptr<serving::Deployment> d, live->Pick(version));
   EASEL_ASSIGN_OR_RETURN(serving::InferResponse response, d->Infer(request));
   serving::kserve::EncodedResponse encoded =

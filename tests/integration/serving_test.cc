@@ -5,6 +5,9 @@
 // process (the offline predict path), bad inputs each get their 400, and a version swap under
 // continuous load loses no request.
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -314,6 +317,35 @@ TEST_F(ServingTest, EveryBadInputIsAClearErrorAndTheServerStaysUp) {
     EXPECT_TRUE(r.body.contains("error")) << r.raw;
     EXPECT_NE(r.raw.find(c.words), std::string::npos) << c.body.substr(0, 200) << " -> " << r.raw;
   }
+  // A binary request found bad before its binary section is read gets its answer, and the rest
+  // of its body (600 KB here) is read and dropped: the next request on the connection is served.
+  {
+    auto request = [&](const std::string& head, const std::string& binary, bool close) {
+      return "POST /v2/models/iris/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+             token_ + "\r\nInference-Header-Content-Length: " + std::to_string(head.size()) +
+             "\r\nContent-Length: " + std::to_string(head.size() + binary.size()) + "\r\n" +
+             (close ? "Connection: close\r\n" : "") + "\r\n" + head + binary;
+    };
+    const std::string wrong_size = Json{{"inputs",
+                                         {{{"name", Column(0)},
+                                           {"datatype", "FP32"},
+                                           {"shape", {1}},
+                                           {"parameters", {{"binary_data_size", 600000}}}}}}}
+                                       .dump();
+    const std::string both = request(wrong_size, std::string(600000, '\0'), false) +
+                             request(header, std::string(16, '\0'), true);
+    const int fd = Connect(server_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, both.data(), both.size(), 0), static_cast<ssize_t>(both.size()));
+    const std::string answers = ReadUntilClosed(fd, 10s);
+    ::close(fd);
+    EXPECT_EQ(answers.rfind("HTTP/1.1 400", 0), 0u) << answers.substr(0, 300);
+    EXPECT_NE(answers.find("binary_data_size is 600000 but shape [1]"), std::string::npos);
+    const size_t second = answers.find("HTTP/1.1 200");
+    ASSERT_NE(second, std::string::npos) << answers;
+    EXPECT_NE(answers.find("probabilities", second), std::string::npos) << answers;
+  }
+
   // Unknown model, bad version, oversized body.
   EXPECT_EQ(Infer("nope", Columns(1).dump()).status, 404);
   auto r =

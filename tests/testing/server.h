@@ -21,6 +21,11 @@ namespace easel::testing {
 // Path of the easel binary (EASEL_BINARY from CMake, or $EASEL_BINARY at run time).
 std::string EaselBinary();
 
+// A raw TCP connection to 127.0.0.1:`port`, for tests that write HTTP by hand; -1 on failure.
+int Connect(int port);
+// Reads from `fd` until the peer closes; returns what it sent. Gives up after `limit`.
+std::string ReadUntilClosed(int fd, std::chrono::milliseconds limit);
+
 struct ServerOptions {
   std::filesystem::path data_dir;  // empty: a fresh temporary one
   std::string db_url;              // empty: SQLite inside the data dir

@@ -335,7 +335,45 @@ struct PendingInput {
   std::optional<uint64_t> binary_size;
 };
 
-Status TakeBinary(PendingInput& input, std::string_view& section) {
+// The binary section as the inputs take their bytes from it: bytes in memory, or a reader.
+class Section {
+ public:
+  explicit Section(std::string_view bytes) : bytes_(bytes), remaining_(bytes.size()) {}
+  explicit Section(const BinaryReader& reader) : reader_(&reader), remaining_(reader.size) {}
+
+  uint64_t remaining() const { return remaining_; }
+
+  // The next `n` bytes (at most remaining()) as `out`'s contents.
+  Status ReadInto(size_t n, std::string& out) {
+    if (reader_ == nullptr) {
+      out.assign(Consume(n));
+      return OkStatus();
+    }
+    remaining_ -= n;
+    out.resize(n);
+    return reader_->read(out.data(), n);
+  }
+  // The next `n` bytes (at most remaining()): in place when in memory, else read into `scratch`.
+  Result<std::string_view> Next(size_t n, std::string& scratch) {
+    if (reader_ == nullptr) return Consume(n);
+    EASEL_RETURN_IF_ERROR(ReadInto(n, scratch));
+    return std::string_view(scratch);
+  }
+
+ private:
+  std::string_view Consume(size_t n) {
+    const std::string_view bytes = bytes_.substr(0, n);
+    bytes_.remove_prefix(n);
+    remaining_ -= n;
+    return bytes;
+  }
+
+  std::string_view bytes_;
+  const BinaryReader* reader_ = nullptr;
+  uint64_t remaining_ = 0;
+};
+
+Status TakeBinary(PendingInput& input, Section& section) {
   Tensor& tensor = input.tensor;
   const std::string what = InputWhat(tensor.name);
   const uint64_t size = *input.binary_size;
@@ -347,13 +385,14 @@ Status TakeBinary(PendingInput& input, std::string_view& section) {
           ShapeText(tensor.shape), DataTypeName(tensor.datatype), input.count, element_size));
     }
   }
-  if (size > section.size()) {
+  if (size > section.remaining()) {
     return InvalidArgument(
         fmt::format("{}: binary data ends early: binary_data_size is {} but {} bytes remain", what,
-                    size, section.size()));
+                    size, section.remaining()));
   }
-  const std::string_view bytes = section.substr(0, size);
-  section.remove_prefix(size);
+  if (tensor.datatype != DataType::kBytes) return section.ReadInto(size, tensor.data);
+  std::string scratch;
+  EASEL_ASSIGN_OR_RETURN(std::string_view bytes, section.Next(size, scratch));
   return SetRawData(tensor, bytes, input.count, what);
 }
 
@@ -507,19 +546,8 @@ Result<Value> ParseDocument(simdjson::dom::parser& parser, std::string_view text
   return InvalidArgument("a number in the request does not fit 64 bits");
 }
 
-Result<InferRequest> ParseRequest(std::string_view body, std::optional<size_t> header_length,
+Result<InferRequest> ParseRequest(std::string_view header, Section& section,
                                   const CodecLimits& limits) {
-  std::string_view header = body;
-  std::string_view binary;
-  if (header_length) {
-    if (*header_length > body.size()) {
-      return InvalidArgument(
-          fmt::format("Inference-Header-Content-Length is {} but the body has only {} bytes",
-                      *header_length, body.size()));
-    }
-    header = body.substr(0, *header_length);
-    binary = body.substr(*header_length);
-  }
   thread_local simdjson::dom::parser reused;
   std::optional<simdjson::dom::parser> own;
   simdjson::dom::parser& parser = header.size() <= kReusedParserBytes ? reused : own.emplace();
@@ -562,13 +590,12 @@ Result<InferRequest> ParseRequest(std::string_view body, std::optional<size_t> h
   if (auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end()) {
     return InvalidArgument(fmt::format("input '{}' appears more than once", *twice));
   }
-  std::string_view section = binary;
   for (PendingInput& input : pending) {
     if (input.binary_size) EASEL_RETURN_IF_ERROR(TakeBinary(input, section));
   }
-  if (!section.empty()) {
+  if (section.remaining() != 0) {
     return InvalidArgument(fmt::format(
-        "binary section has {} bytes left over after the last binary input", section.size()));
+        "binary section has {} bytes left over after the last binary input", section.remaining()));
   }
   request.inputs.reserve(pending.size());
   for (PendingInput& input : pending) request.inputs.push_back(std::move(input.tensor));
@@ -658,16 +685,40 @@ void AppendJsonData(std::string& out, const Tensor& tensor) {
   out.push_back(']');
 }
 
-}  // namespace
-
-Result<InferRequest> ParseInferRequest(std::string_view body, std::optional<size_t> header_length,
-                                       const CodecLimits& limits) {
-  // ParseRequest checks types before every access, so this only guards against a missed case.
+// ParseRequest checks types before every access, so this only guards against a missed case.
+Result<InferRequest> GuardedParse(std::string_view header, Section& section,
+                                  const CodecLimits& limits) {
   try {
-    return ParseRequest(body, header_length, limits);
+    return ParseRequest(header, section, limits);
   } catch (const std::exception& e) {
     return InvalidArgument(fmt::format("malformed infer request: {}", e.what()));
   }
+}
+
+}  // namespace
+
+Status CheckHeaderLength(size_t header_length, uint64_t body_size) {
+  if (header_length <= body_size) return OkStatus();
+  return InvalidArgument(
+      fmt::format("Inference-Header-Content-Length is {} but the body has only {} bytes",
+                  header_length, body_size));
+}
+
+Result<InferRequest> ParseInferRequest(std::string_view body, std::optional<size_t> header_length,
+                                       const CodecLimits& limits) {
+  if (!header_length) {
+    Section none{std::string_view()};
+    return GuardedParse(body, none, limits);
+  }
+  EASEL_RETURN_IF_ERROR(CheckHeaderLength(*header_length, body.size()));
+  Section section(body.substr(*header_length));
+  return GuardedParse(body.substr(0, *header_length), section, limits);
+}
+
+Result<InferRequest> ParseInferRequest(std::string_view header, const BinaryReader& binary,
+                                       const CodecLimits& limits) {
+  Section section(binary);
+  return GuardedParse(header, section, limits);
 }
 
 EncodedResponse EncodeInferResponse(const InferResponse& response, const InferRequest& request) {

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,21 @@ struct CodecLimits {
 // is already resolved: its own parameters.binary_data, else the request's binary_data_output.
 Result<InferRequest> ParseInferRequest(std::string_view body, std::optional<size_t> header_length,
                                        const CodecLimits& limits = {});
+
+// The binary section of a request whose JSON header was read apart from it: `size` bytes in all,
+// which `read(out, n)` delivers in order, n at a time, as the inputs that own them are parsed.
+// A fixed-size input's bytes are read straight into its tensor, never held twice.
+struct BinaryReader {
+  uint64_t size = 0;
+  std::function<Status(char* out, size_t n)> read;
+};
+// The same for a request whose JSON header is `header` and whose binary section comes from
+// `binary`. A request found bad stops reading: what is left of the section stays unread.
+Result<InferRequest> ParseInferRequest(std::string_view header, const BinaryReader& binary,
+                                       const CodecLimits& limits = {});
+// INVALID_ARGUMENT unless an Inference-Header-Content-Length of `header_length` fits a body of
+// `body_size` bytes.
+Status CheckHeaderLength(size_t header_length, uint64_t body_size);
 
 struct EncodedResponse {
   std::string body;

@@ -318,8 +318,38 @@ BinaryBody WithBinary(const std::string& json, const std::string& binary) {
   return {json + binary, json.size()};
 }
 
+// The body parsed as the server reads one sent as is: the JSON header first, then each input's
+// bytes from a reader (which records the size of every read).
+Result<InferRequest> ParseStreamed(const BinaryBody& b, std::vector<size_t>* reads = nullptr) {
+  std::string_view rest = std::string_view(b.body).substr(b.header_length);
+  const BinaryReader reader{.size = rest.size(), .read = [&](char* out, size_t n) {
+                              if (reads != nullptr) reads->push_back(n);
+                              std::memcpy(out, rest.data(), n);
+                              rest.remove_prefix(n);
+                              return OkStatus();
+                            }};
+  return ParseInferRequest(std::string_view(b.body).substr(0, b.header_length), reader);
+}
+
+// The body parsed whole, and streamed: both must give the same request or the same error.
 Result<InferRequest> ParseBinary(const BinaryBody& b) {
-  return ParseInferRequest(b.body, b.header_length);
+  Result<InferRequest> whole = ParseInferRequest(b.body, b.header_length);
+  Result<InferRequest> streamed = ParseStreamed(b);
+  EXPECT_EQ(whole.status().ToString(), streamed.status().ToString());
+  if (whole.ok() && streamed.ok()) {
+    EXPECT_EQ(whole->inputs.size(), streamed->inputs.size());
+    for (size_t i = 0; i < std::min(whole->inputs.size(), streamed->inputs.size()); ++i) {
+      const Tensor& a = whole->inputs[i];
+      const Tensor& b = streamed->inputs[i];
+      EXPECT_EQ(a.name, b.name);
+      EXPECT_EQ(a.datatype, b.datatype);
+      EXPECT_EQ(a.shape, b.shape);
+      EXPECT_EQ(a.data, b.data) << a.name;
+      EXPECT_EQ(a.strings, b.strings) << a.name;
+      EXPECT_EQ(a.parameters, b.parameters) << a.name;
+    }
+  }
+  return whole;
 }
 
 TEST(BinaryInputTest, FixedSizeAndBytesMixedWithJson) {
@@ -378,6 +408,37 @@ TEST(BinaryInputTest, Errors) {
                 "binary data ends early");
 }
 
+TEST(BinaryInputTest, AStreamedSectionIsReadInputByInputAndNoFurtherThanAnError) {
+  const std::string header =
+      R"({"inputs":[{"name":"a","shape":[2],"datatype":"FP32","parameters":{"binary_data_size":8}},)"
+      R"({"name":"s","shape":[2],"datatype":"BYTES","parameters":{"binary_data_size":11}},)"
+      R"({"name":"b","shape":[3],"datatype":"INT32","parameters":{"binary_data_size":12}}]})";
+  const std::string binary =
+      PackLe<float>({1.5f, -2}) + LengthPrefixed({"ab", "c"}) + PackLe<int32_t>({7, 8, 9});
+  std::vector<size_t> reads;
+  Result<InferRequest> r = ParseStreamed(WithBinary(header, binary), &reads);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(reads, ElementsAre(8, 11, 12));
+  EXPECT_EQ(r->inputs[2].data, PackLe<int32_t>({7, 8, 9}));
+
+  // Input 'b' is wrong: its bytes and anything after them stay unread.
+  reads.clear();
+  std::string wrong = header;
+  wrong.replace(wrong.find("[3]"), 3, "[4]");
+  ExpectInvalid(ParseStreamed(WithBinary(wrong, binary), &reads), "input 'b': binary_data_size");
+  EXPECT_THAT(reads, ElementsAre(8, 11));
+  // A header that is not JSON reads nothing.
+  reads.clear();
+  ExpectInvalid(ParseStreamed(WithBinary("{", binary), &reads), "JSON");
+  EXPECT_TRUE(reads.empty());
+
+  // A read that fails (the client went away) is the answer.
+  const BinaryReader failing{.size = binary.size(), .read = [](char*, size_t) {
+                               return InvalidArgument("the request body ended early");
+                             }};
+  ExpectInvalid(ParseInferRequest(header, failing), "the request body ended early");
+}
+
 TEST(BinaryInputTest, TruncatedBodiesNeverThrow) {
   const std::string json =
       R"({"id":"q","inputs":[{"name":"a","shape":[1],"datatype":"BYTES",)"
@@ -395,7 +456,8 @@ TEST(BinaryInputTest, TruncatedBodiesNeverThrow) {
 // Random edits of valid bodies (testing/random_edits.h, splicing in structural characters and
 // extreme numbers), with and without a binary section: every body gives
 // either a request whose inputs hold exactly the elements their shapes declare, or
-// INVALID_ARGUMENT with a message. Under AddressSanitizer this is also a memory-safety check of
+// INVALID_ARGUMENT with a message; a body with a binary section gives the same when it is read
+// whole and when it is streamed. Under AddressSanitizer this is also a memory-safety check of
 // the parser (README.md, "Sanitizer runs").
 TEST(ParseInferRequestTest, MutatedBodiesGiveARequestOrAnErrorNeverAnythingElse) {
   const std::string typed =
@@ -445,10 +507,10 @@ TEST(ParseInferRequestTest, MutatedBodiesGiveARequestOrAnErrorNeverAnythingElse)
     ASSERT_NO_FATAL_FAILURE(check(r, body));
     const std::string with_binary = mutate(header) + binary;
     const size_t length = std::uniform_int_distribution<size_t>(0, with_binary.size())(rng);
-    ASSERT_NO_FATAL_FAILURE(check(ParseInferRequest(with_binary, length), with_binary));
+    ASSERT_NO_FATAL_FAILURE(check(ParseBinary({with_binary, length}), with_binary));
     const std::string mutated_binary = mutate(header + binary);
     ASSERT_NO_FATAL_FAILURE(
-        check(ParseInferRequest(mutated_binary, std::min(header.size(), mutated_binary.size())),
+        check(ParseBinary({mutated_binary, std::min(header.size(), mutated_binary.size())}),
               mutated_binary));
   }
   // The edits do not all break the request: some land in values and still parse.
