@@ -366,27 +366,46 @@ Result<InferResponse> Deployment::Answer(const InferRequest& request, const Work
   return response;
 }
 
-Json Deployment::StatsJson() const {
-  auto pair = [](const Counter& c) { return Json{{"count", c.count.load()}, {"ns", c.ns.load()}}; };
-  Json batches = Json::array();
-  {
-    std::lock_guard lock(batch_mu_);
-    for (const auto& [size, s] : batch_stats_) {
-      batches.push_back(
-          {{"batch_size", size}, {"compute_infer", {{"count", s.first}, {"ns", s.second}}}});
-    }
+Deployment::Statistics Deployment::statistics() const {
+  auto duration = [](const Counter& c) {
+    return Statistics::Duration{.count = c.count.load(), .ns = c.ns.load()};
+  };
+  Statistics s{.name = endpoint_,
+               .version = std::to_string(version_.version),
+               .model = version_.model_name,
+               .last_inference_ms = last_inference_ms_.load(),
+               .inference_count = inference_count_.load(),
+               .execution_count = execution_count_.load(),
+               .success = duration(success_),
+               .fail = duration(fail_),
+               .queue = duration(queue_),
+               .compute_infer = duration(compute_)};
+  std::lock_guard lock(batch_mu_);
+  for (const auto& [size, calls] : batch_stats_) {
+    s.batches.push_back({.batch_size = static_cast<int64_t>(size),
+                         .compute_infer = {.count = calls.first, .ns = calls.second}});
   }
-  return {{"name", endpoint_},
-          {"version", std::to_string(version_.version)},
-          {"model", version_.model_name},
-          {"last_inference", last_inference_ms_.load()},
-          {"inference_count", inference_count_.load()},
-          {"execution_count", execution_count_.load()},
+  return s;
+}
+
+Json Deployment::StatsJson() const {
+  const Statistics s = statistics();
+  auto pair = [](const Statistics::Duration& d) { return Json{{"count", d.count}, {"ns", d.ns}}; };
+  Json batches = Json::array();
+  for (const Statistics::Batch& b : s.batches) {
+    batches.push_back({{"batch_size", b.batch_size}, {"compute_infer", pair(b.compute_infer)}});
+  }
+  return {{"name", s.name},
+          {"version", s.version},
+          {"model", s.model},
+          {"last_inference", s.last_inference_ms},
+          {"inference_count", s.inference_count},
+          {"execution_count", s.execution_count},
           {"inference_stats",
-           {{"success", pair(success_)},
-            {"fail", pair(fail_)},
-            {"queue", pair(queue_)},
-            {"compute_infer", pair(compute_)}}},
+           {{"success", pair(s.success)},
+            {"fail", pair(s.fail)},
+            {"queue", pair(s.queue)},
+            {"compute_infer", pair(s.compute_infer)}}},
           {"batch_stats", batches}};
 }
 

@@ -57,7 +57,29 @@ class Deployment {
   // keep it).
   bool Serves(const std::string& version_id, const EndpointConfig& config) const;
   size_t pending() const { return batcher_->pending(); }
-  // One entry of the protocol's model statistics (Triton's model_stats shape).
+  // What the protocol's statistics extension reports of this version since it loaded: counts
+  // and total durations (Triton's model_stats). Every request that got an answer counts in
+  // `success` or `fail`; `queue` and `compute_infer` per request and per model call.
+  struct Statistics {
+    struct Duration {
+      int64_t count = 0;
+      int64_t ns = 0;
+    };
+    struct Batch {
+      int64_t batch_size = 0;  // rows of a model call
+      Duration compute_infer;  // the calls of that size
+    };
+    std::string name;  // the endpoint
+    std::string version;
+    std::string model;
+    int64_t last_inference_ms = 0;  // since the epoch; 0 before the first request
+    int64_t inference_count = 0;    // rows answered
+    int64_t execution_count = 0;    // model calls
+    Duration success, fail, queue, compute_infer;
+    std::vector<Batch> batches;  // by batch size
+  };
+  Statistics statistics() const;
+  // The same as one entry of the HTTP stats route's model_stats.
   Json StatsJson() const;
 
   // For Start (through make_shared): `library_threads` is the thread count the model's library

@@ -264,6 +264,14 @@ Result<std::shared_ptr<LiveEndpoint>> Endpoints::Find(const std::string& name) c
   return it->second;
 }
 
+std::vector<std::shared_ptr<LiveEndpoint>> Endpoints::All() const {
+  std::shared_lock lock(live_mu_);
+  std::vector<std::shared_ptr<LiveEndpoint>> all;
+  all.reserve(live_.size());
+  for (const auto& [name, endpoint] : live_) all.push_back(endpoint);
+  return all;
+}
+
 Json Endpoints::Describe(const LiveEndpoint& endpoint) const {
   const EndpointRecord r = endpoint.record();
   Json j = ConfigToJson(r.config);

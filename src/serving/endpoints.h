@@ -94,6 +94,8 @@ class Endpoints {
   // NOT_FOUND "endpoint 'x' not found" (also for a name the store has but this server has not
   // yet loaded).
   Result<std::shared_ptr<LiveEndpoint>> Find(const std::string& name) const;
+  // Every endpoint this server has loaded or is loading, by name.
+  std::vector<std::shared_ptr<LiveEndpoint>> All() const;
   // The endpoint as the API shows it: its configuration, state and each route's model.
   Json Describe(const LiveEndpoint& endpoint) const;
 

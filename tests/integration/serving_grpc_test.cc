@@ -165,6 +165,94 @@ TEST_F(ServingGrpcTest, ConcurrentCallsShareModelCallsAndEachGetsItsOwnRows) {
   EXPECT_EQ(s["inference_count"].get<int>(), kThreads * kCalls) << s.dump();
   EXPECT_LT(s["execution_count"].get<int>(), kThreads * kCalls)
       << "no call shared a model call: " << s.dump();
+
+  // The statistics extension over gRPC reports the same counts.
+  inference::ModelStatisticsRequest ask;
+  ask.set_name("iris");
+  inference::ModelStatisticsResponse got;
+  ASSERT_TRUE(stub_->ModelStatistics(Context().get(), ask, &got).ok());
+  ASSERT_EQ(got.model_stats_size(), 1);
+  const inference::ModelStatistics& g = got.model_stats(0);
+  EXPECT_EQ(g.name(), "iris");
+  EXPECT_EQ(g.version(), "1");
+  EXPECT_EQ(g.inference_count(), kThreads * kCalls);
+  EXPECT_EQ(g.execution_count(), s["execution_count"].get<uint64_t>());
+  EXPECT_EQ(g.inference_stats().success().count(), kThreads * kCalls);
+  EXPECT_EQ(g.inference_stats().fail().count(), 0u);
+  EXPECT_EQ(g.inference_stats().compute_infer().count(), g.execution_count());
+  EXPECT_GT(g.inference_stats().queue().ns(), 0u);
+  EXPECT_GE(g.last_inference(), s["last_inference"].get<uint64_t>());
+  uint64_t rows = 0, calls = 0;
+  for (const inference::InferBatchStatistics& b : g.batch_stats()) {
+    rows += b.batch_size() * b.compute_infer().count();
+    calls += b.compute_infer().count();
+  }
+  EXPECT_EQ(rows, kThreads * kCalls);
+  EXPECT_EQ(calls, g.execution_count());
+}
+
+TEST_F(ServingGrpcTest, StatisticsNameTheirModelAndVersion) {
+  Train("xgboost", "iris-gbm");
+  Train("linear", "iris-linear");
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris", {{{"model", "iris-gbm"}}})).status, 201);
+  ASSERT_EQ(Post("/endpoints", Endpoint("iris2", {{{"model", "iris-linear"}}})).status, 201);
+  inference::ModelInferResponse answer;
+  ASSERT_TRUE(stub_->ModelInfer(Context().get(), Request(3, true), &answer).ok());
+  auto stats = [&](const std::string& name, const std::string& version, bool token = true) {
+    inference::ModelStatisticsRequest ask;
+    ask.set_name(name);
+    ask.set_version(version);
+    inference::ModelStatisticsResponse got;
+    grpc::Status st = stub_->ModelStatistics(Context(token).get(), ask, &got);
+    return std::make_pair(st, got);
+  };
+  auto [st, got] = stats("iris", "1");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(got.model_stats_size(), 1);
+  EXPECT_EQ(got.model_stats(0).inference_count(), 3u);
+  // No name: every endpoint the token may read, each with its own counts.
+  std::tie(st, got) = stats("", "");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(got.model_stats_size(), 2);
+  EXPECT_EQ(got.model_stats(0).name(), "iris");
+  EXPECT_EQ(got.model_stats(1).name(), "iris2");
+  EXPECT_EQ(got.model_stats(1).inference_count(), 0u);
+  EXPECT_EQ(got.model_stats(1).last_inference(), 0u);
+
+  std::tie(st, got) = stats("iris", "7");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(st.error_message(), "model 'iris' has no version 7");
+  EXPECT_EQ(stats("iris", "x").first.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stats("", "1").first.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stats("nope", "").first.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stats("iris", "", false).first.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(stats("", "", false).first.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // Someone outside the project sees none of its endpoints, until made a viewer.
+  ASSERT_EQ(Send(*client_, "POST", "/api/v1/users", token_, R"({"name":"ada"})").status, 201);
+  const std::string ada =
+      Send(*client_, "POST", "/api/v1/tokens", token_, R"({"name":"t","user":"ada"})")
+          .body["token"];
+  auto as_ada = [&](const std::string& name) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + ada);
+    inference::ModelStatisticsRequest ask;
+    ask.set_name(name);
+    inference::ModelStatisticsResponse got;
+    grpc::Status st = stub_->ModelStatistics(&context, ask, &got);
+    return std::make_pair(st, got);
+  };
+  std::tie(st, got) = as_ada("");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(got.model_stats_size(), 0);
+  EXPECT_EQ(as_ada("iris").first.error_code(), grpc::StatusCode::NOT_FOUND);
+  ASSERT_EQ(
+      Send(*client_, "PUT", "/api/v1/projects/demo/members/ada", token_, R"({"role":"viewer"})")
+          .status,
+      200);
+  std::tie(st, got) = as_ada("");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(got.model_stats_size(), 2);
 }
 
 TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {

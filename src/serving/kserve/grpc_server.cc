@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <pthread.h>
 
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -29,6 +30,43 @@ void FillSpecs(
     t->set_datatype(s.datatype);
     for (int64_t d : s.shape) t->add_shape(d);
   }
+}
+
+void SetDuration(const Deployment::Statistics::Duration& d, inference::StatisticDuration* out) {
+  out->set_count(static_cast<uint64_t>(d.count));
+  out->set_ns(static_cast<uint64_t>(d.ns));
+}
+
+void FillStatistics(const Deployment::Statistics& s, inference::ModelStatistics* out) {
+  out->set_name(s.name);
+  out->set_version(s.version);
+  out->set_last_inference(static_cast<uint64_t>(s.last_inference_ms));
+  out->set_inference_count(static_cast<uint64_t>(s.inference_count));
+  out->set_execution_count(static_cast<uint64_t>(s.execution_count));
+  inference::InferStatistics* stats = out->mutable_inference_stats();
+  SetDuration(s.success, stats->mutable_success());
+  SetDuration(s.fail, stats->mutable_fail());
+  SetDuration(s.queue, stats->mutable_queue());
+  SetDuration(s.compute_infer, stats->mutable_compute_infer());
+  for (const Deployment::Statistics::Batch& b : s.batches) {
+    inference::InferBatchStatistics* batch = out->add_batch_stats();
+    batch->set_batch_size(static_cast<uint64_t>(b.batch_size));
+    SetDuration(b.compute_infer, batch->mutable_compute_infer());
+  }
+}
+
+// Adds the statistics of the endpoint's versions (only `version`, when given); how many.
+int AddStatistics(const LiveEndpoint& live, std::optional<int64_t> version,
+                  inference::ModelStatisticsResponse& out) {
+  int added = 0;
+  if (auto routing = live.routing()) {
+    for (const auto& d : routing->deployments) {
+      if (version && d->version().version != *version) continue;
+      FillStatistics(d->statistics(), out.add_model_stats());
+      ++added;
+    }
+  }
+  return added;
 }
 
 }  // namespace
@@ -130,23 +168,25 @@ struct GrpcServer::Impl final {
     while (cq->Next(&tag, &ok)) static_cast<Event*>(tag)->Proceed(ok);
   }
 
-  // The endpoint `name`, if the call's token may read its project.
-  Result<std::shared_ptr<LiveEndpoint>> Find(const grpc::ServerContext& context,
-                                             const std::string& name) const {
-    auto live = endpoints.Find(name);
-    if (!live.ok()) return NotFound("model '" + name + "' not found");
-    std::string_view token;
+  // The call's bearer token; UNAUTHENTICATED without one.
+  static Result<std::string_view> Token(const grpc::ServerContext& context) {
     const auto& metadata = context.client_metadata();
     if (auto it = metadata.find("authorization"); it != metadata.end()) {
       const std::string_view value(it->second.data(), it->second.size());
       constexpr std::string_view kBearer = "Bearer ";
       if (value.size() > kBearer.size() && value.substr(0, kBearer.size()) == kBearer) {
-        token = value.substr(kBearer.size());
+        return value.substr(kBearer.size());
       }
     }
-    if (token.empty()) {
-      return Unauthenticated("missing bearer token: send metadata 'authorization: Bearer <token>'");
-    }
+    return Unauthenticated("missing bearer token: send metadata 'authorization: Bearer <token>'");
+  }
+
+  // The endpoint `name`, if the call's token may read its project.
+  Result<std::shared_ptr<LiveEndpoint>> Find(const grpc::ServerContext& context,
+                                             const std::string& name) const {
+    auto live = endpoints.Find(name);
+    if (!live.ok()) return NotFound("model '" + name + "' not found");
+    EASEL_ASSIGN_OR_RETURN(std::string_view token, Token(context));
     Status st = authorize(token, (*live)->project_name());
     if (st.ok()) return *live;
     if (st.code() == StatusCode::kUnauthenticated || st.code() == StatusCode::kPermissionDenied) {
@@ -162,6 +202,8 @@ struct GrpcServer::Impl final {
   using ModelReadyCall = Call<inference::ModelReadyRequest, inference::ModelReadyResponse>;
   using ModelMetadataCall = Call<inference::ModelMetadataRequest, inference::ModelMetadataResponse>;
   using InferCall = Call<inference::ModelInferRequest, inference::ModelInferResponse>;
+  using StatisticsCall =
+      Call<inference::ModelStatisticsRequest, inference::ModelStatisticsResponse>;
 
   void ServerLive(LiveCall& call) {
     call.response.set_live(true);
@@ -214,6 +256,29 @@ struct GrpcServer::Impl final {
     }());
   }
 
+  // One endpoint's versions, or without a name every endpoint the token may read.
+  void ModelStatistics(StatisticsCall& call) {
+    call.Finish([&]() -> Status {
+      const inference::ModelStatisticsRequest& in = call.request;
+      EASEL_ASSIGN_OR_RETURN(auto version, ParseVersionNumber(in.version()));
+      if (in.name().empty()) {
+        if (version) return InvalidArgument("a version needs a model name: give 'name' too");
+        EASEL_ASSIGN_OR_RETURN(std::string_view token, Token(call.context));
+        for (const auto& live : endpoints.All()) {
+          Status st = authorize(token, live->project_name());
+          if (st.code() == StatusCode::kUnauthenticated) return st;
+          if (st.ok()) AddStatistics(*live, std::nullopt, call.response);
+        }
+        return OkStatus();
+      }
+      EASEL_ASSIGN_OR_RETURN(auto live, Find(call.context, in.name()));
+      if (AddStatistics(*live, version, call.response) == 0 && version) {
+        return NotFound("model '" + in.name() + "' has no version " + std::to_string(*version));
+      }
+      return OkStatus();
+    }());
+  }
+
   // Finishes the call here only when it cannot be queued; else the deployment's callback does.
   void ModelInfer(InferCall& call) {
     const Status queued = [&]() -> Status {
@@ -242,6 +307,7 @@ struct GrpcServer::Impl final {
     ModelReadyCall::Expect(*this, cq, &Service::RequestModelReady, &Impl::ModelReady);
     ModelMetadataCall::Expect(*this, cq, &Service::RequestModelMetadata, &Impl::ModelMetadata);
     InferCall::Expect(*this, cq, &Service::RequestModelInfer, &Impl::ModelInfer);
+    StatisticsCall::Expect(*this, cq, &Service::RequestModelStatistics, &Impl::ModelStatistics);
   }
 
   const Endpoints& endpoints;
