@@ -1,6 +1,7 @@
 // The KServe Open Inference Protocol v2 over HTTP (the data plane), endpoint name = model name:
 //   GET /v2, /v2/health/live, /v2/health/ready,
-//   GET /v2/models/{name}[/versions/{version}][/ready], .../stats,
+//   GET /v2/models/{name}[/versions/{version}][/ready], .../stats, /v2/models/stats (every
+//   endpoint the caller may read),
 //   POST /v2/models/{name}[/versions/{version}]/infer (JSON, or the binary tensor extension).
 // An endpoint is private to its project: the token must be allowed to read that project, and
 // anyone else is told the model does not exist.
@@ -81,6 +82,21 @@ Status Stats(Call& call, ApiContext& ctx) {
   if (version && stats.empty()) {
     return NotFound("model '" + call.param("name") + "' has no version " +
                     std::to_string(*version));
+  }
+  call.Reply(200, {{"model_stats", stats}});
+  return OkStatus();
+}
+
+// Every endpoint's statistics that the caller may read.
+Status AllStats(Call& call, ApiContext& ctx) {
+  Json stats = Json::array();
+  for (const auto& live : ctx.endpoints->All()) {
+    if (!ctx.projects.Authorize(call.principal(), live->project_name(), auth::Role::kViewer).ok()) {
+      continue;
+    }
+    if (auto routing = live->routing()) {
+      for (const auto& d : routing->deployments) stats.push_back(d->StatsJson());
+    }
   }
   call.Reply(200, {{"model_stats", stats}});
   return OkStatus();
@@ -175,6 +191,8 @@ void AddKserveRoutes(Router& router, ApiContext& ctx) {
                      {"extensions", {"binary_tensor_data", "classification", "statistics"}}});
     return OkStatus();
   });
+  // Before the model routes, which would take "stats" for a model's name.
+  router.Add("GET", "/v2/models/stats", [&ctx](Call& call) { return AllStats(call, ctx); });
   AddModelRoute(router, ctx, "GET", "", Metadata);
   AddModelRoute(router, ctx, "GET", "/ready", Ready);
   AddModelRoute(router, ctx, "GET", "/stats", Stats);

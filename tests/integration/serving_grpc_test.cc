@@ -228,7 +228,8 @@ TEST_F(ServingGrpcTest, StatisticsNameTheirModelAndVersion) {
   EXPECT_EQ(stats("iris", "", false).first.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(stats("", "", false).first.error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
-  // Someone outside the project sees none of its endpoints, until made a viewer.
+  // Someone outside the project sees none of its endpoints, until made a viewer (the HTTP route
+  // for every endpoint's statistics too).
   ASSERT_EQ(Send(*client_, "POST", "/api/v1/users", token_, R"({"name":"ada"})").status, 201);
   const std::string ada =
       Send(*client_, "POST", "/api/v1/tokens", token_, R"({"name":"t","user":"ada"})")
@@ -246,6 +247,7 @@ TEST_F(ServingGrpcTest, StatisticsNameTheirModelAndVersion) {
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(got.model_stats_size(), 0);
   EXPECT_EQ(as_ada("iris").first.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Send(*client_, "GET", "/v2/models/stats", ada).body["model_stats"].size(), 0u);
   ASSERT_EQ(
       Send(*client_, "PUT", "/api/v1/projects/demo/members/ada", token_, R"({"role":"viewer"})")
           .status,
@@ -253,6 +255,7 @@ TEST_F(ServingGrpcTest, StatisticsNameTheirModelAndVersion) {
   std::tie(st, got) = as_ada("");
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(got.model_stats_size(), 2);
+  EXPECT_EQ(Send(*client_, "GET", "/v2/models/stats", ada).body["model_stats"].size(), 2u);
 }
 
 TEST_F(ServingGrpcTest, BadRequestsGetTheirCanonicalCodes) {

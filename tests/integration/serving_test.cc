@@ -128,6 +128,13 @@ TEST_F(ServingTest, PredictionsEqualTheOfflinePredictionsInEveryInputForm) {
   ASSERT_EQ(stats.status, 200);
   EXPECT_EQ(stats.body["model_stats"][0]["inference_stats"]["success"]["count"], 5);
   EXPECT_EQ(stats.body["model_stats"][0]["inference_count"], 4 * n + 1);
+  // Without a model: every endpoint the token may read (here the one), as Triton's route has it.
+  auto all = Send(*client_, "GET", "/v2/models/stats", token_);
+  ASSERT_EQ(all.status, 200) << all.raw;
+  ASSERT_EQ(all.body["model_stats"].size(), 1u) << all.raw;
+  EXPECT_EQ(all.body["model_stats"][0]["name"], "iris");
+  EXPECT_EQ(all.body["model_stats"][0]["inference_count"], 4 * n + 1);
+  EXPECT_EQ(Send(*client_, "GET", "/v2/models/stats", "").status, 401);
   auto metrics = Send(*client_, "GET", "/metrics", token_);
   EXPECT_NE(metrics.raw.find("nv_inference_request_success{model=\"iris\",version=\"1\"} 5"),
             std::string::npos);
