@@ -351,6 +351,13 @@ TEST_F(ServingTest, EveryBadInputIsAClearErrorAndTheServerStaysUp) {
     const size_t second = answers.find("HTTP/1.1 200");
     ASSERT_NE(second, std::string::npos) << answers;
     EXPECT_NE(answers.find("probabilities", second), std::string::npos) << answers;
+
+    // A client that goes away half-way through the binary section costs nothing lasting.
+    const std::string cut = request(header, std::string(16, '\0'), false);
+    const int gone = Connect(server_->port());
+    ASSERT_GE(gone, 0);
+    ASSERT_EQ(::send(gone, cut.data(), cut.size() - 8, 0), static_cast<ssize_t>(cut.size() - 8));
+    ::close(gone);
   }
 
   // Unknown model, bad version, oversized body.
