@@ -13,7 +13,8 @@ run too.
 Targets (default: all):
   http    KServe v2 infer requests over HTTP (JSON, the binary extension, compressed bodies),
           raw malformed HTTP, endpoint and model routes
-  grpc    inference.GRPCInferenceService/ModelInfer with damaged messages (python3-grpcio)
+  grpc    inference.GRPCInferenceService/ModelInfer with damaged messages, and ModelStatistics
+          of any name and version (python3-grpcio)
   jobs    train, hpo, automl and batch_predict specs, and tabular imports
   images  encoded images to an image endpoint, image-folder archive imports, labeling
   annotations  object detection imports (COCO, Pascal VOC, YOLO) with damaged annotation
@@ -411,9 +412,37 @@ def fuzz_grpc(server, rng, seconds, findings):
     channel = grpc.insecure_channel("127.0.0.1:%d" % server.grpc_port)
     infer = channel.unary_unary("/inference.GRPCInferenceService/ModelInfer",
                                 request_serializer=lambda b: b, response_deserializer=lambda b: b)
+    statistics = channel.unary_unary("/inference.GRPCInferenceService/ModelStatistics",
+                                     request_serializer=lambda b: b,
+                                     response_deserializer=lambda b: b)
     metadata = [("authorization", "Bearer " + TOKEN)]
+
+    def call(method, data):
+        """Sends one message; False once the server has died."""
+        try:
+            method(data, metadata=metadata, timeout=10)
+            code = "OK"
+        except grpc.RpcError as e:
+            code = e.code().name
+            # gRPC itself answers a message that does not parse with INTERNAL.
+            parse_error = code == "INTERNAL" and "Unable to parse request" in (e.details() or "")
+            if code in ("INTERNAL", "UNKNOWN", "DEADLINE_EXCEEDED", "UNAVAILABLE") and not parse_error:
+                findings.add("grpc", "%s %s to %r" % (code, (e.details() or "")[:200], data[:200]))
+        findings.counts[("grpc", code)] = findings.counts.get(("grpc", code), 0) + 1
+        if not server.alive():
+            findings.add("grpc", "the server died")
+            return False
+        return True
+
     deadline = time.time() + seconds
     while time.time() < deadline:
+        if rng.random() < 0.05:  # statistics of any name and version, or none
+            ask = pb.ModelStatisticsRequest(
+                name=rng.choice(TABULAR_ENDPOINTS + ["", "nope", "x" * 300]),
+                version=rng.choice(["", "1", "0", "-1", "99", "x", "18446744073709551616"]))
+            if not call(statistics, ask.SerializeToString()):
+                return
+            continue
         request = pb.ModelInferRequest(model_name=rng.choice(TABULAR_ENDPOINTS))
         for tensor in iris_inputs(rng):
             proto = request.inputs.add(name=tensor["name"], datatype="FP32", shape=tensor["shape"])
@@ -443,19 +472,9 @@ def fuzz_grpc(server, rng, seconds, findings):
         data = request.SerializeToString()
         if rng.random() < 0.2:
             data = damage(data, rng)
-        try:
-            infer(data, metadata=metadata, timeout=10)
-            code = "OK"
-        except grpc.RpcError as e:
-            code = e.code().name
-            # gRPC itself answers a message that does not parse with INTERNAL.
-            parse_error = code == "INTERNAL" and "Unable to parse request" in (e.details() or "")
-            if code in ("INTERNAL", "UNKNOWN", "DEADLINE_EXCEEDED", "UNAVAILABLE") and not parse_error:
-                findings.add("grpc", "%s %s to %r" % (code, (e.details() or "")[:200], data[:200]))
-        findings.counts[("grpc", code)] = findings.counts.get(("grpc", code), 0) + 1
-        if not server.alive():
-            findings.add("grpc", "the server died")
+        if not call(infer, data):
             return
+
 
 
 JOB_SPECS = {
