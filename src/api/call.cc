@@ -107,6 +107,21 @@ Status Call::ReadBodyPart(char* out, size_t size) {
   return OkStatus();
 }
 
+Status Call::ReadBodyPart(size_t size, std::string& out) {
+  const size_t start = out.size();
+  out.reserve(start + size);
+  for (size_t done = 0; done < size;) {
+    const size_t n = std::min<uint64_t>(size - done, kPlainPiece);
+    out.resize(start + done + n);
+    if (Status st = ReadBodyPart(out.data() + start + done, n); !st.ok()) {
+      out.resize(start);
+      return st;
+    }
+    done += n;
+  }
+  return OkStatus();
+}
+
 Status Call::SkipBodyRest() {
   std::string piece(std::min(plain_left_, kPlainPiece), '\0');
   while (plain_left_ > 0) {
@@ -139,22 +154,7 @@ Status Call::StreamBody(uint64_t max_bytes,
 
 Status Call::ReadBody(uint64_t max_bytes, std::string& body) {
   EASEL_ASSIGN_OR_RETURN(std::optional<uint64_t> plain, PlainBodyLength(max_bytes));
-  if (plain) {
-    // Room is made at once, but filled (and so backed by memory) only as the bytes arrive: a
-    // client that declares a large body and sends little costs little.
-    const size_t start = body.size();
-    body.reserve(start + *plain);
-    while (plain_left_ > 0) {
-      const size_t n = std::min(plain_left_, kPlainPiece);
-      const size_t at = body.size();
-      body.resize(at + n);
-      if (Status st = ReadBodyPart(body.data() + at, n); !st.ok()) {
-        body.resize(start);
-        return st;
-      }
-    }
-    return OkStatus();
-  }
+  if (plain) return ReadBodyPart(plain_left_, body);
   const std::optional<uint64_t> declared = DeclaredLength();
   if (declared && *declared <= max_bytes) body.reserve(body.size() + *declared);
   return StreamBody(max_bytes, [&](const char* p, size_t n) {

@@ -81,6 +81,9 @@ class Call {
   // The next `size` bytes of a plain body (PlainBodyLength) into `out`; INVALID_ARGUMENT when
   // the body ends early or has fewer bytes left.
   Status ReadBodyPart(char* out, size_t size);
+  // The same, appended to `out`, which grows as the bytes arrive (so a client that declares a
+  // large body and sends little costs little); `out` is as it was when the read fails.
+  Status ReadBodyPart(size_t size, std::string& out);
   // Reads what is left of a plain body and drops it, so that the connection can carry the next
   // request after an answer given before the body was read to its end.
   Status SkipBodyRest();

@@ -120,8 +120,8 @@ Result<serving::InferRequest> ReadInferRequest(Call& call, std::optional<size_t>
   }
   Result<serving::InferRequest> request = [&]() -> Result<serving::InferRequest> {
     EASEL_RETURN_IF_ERROR(serving::kserve::CheckHeaderLength(*header_length, *plain));
-    std::string header(*header_length, '\0');
-    EASEL_RETURN_IF_ERROR(call.ReadBodyPart(header.data(), header.size()));
+    std::string header;
+    EASEL_RETURN_IF_ERROR(call.ReadBodyPart(*header_length, header));
     const serving::kserve::BinaryReader binary{
         .size = *plain - *header_length,
         .read = [&call](char* out, size_t n) { return call.ReadBodyPart(out, n); }};

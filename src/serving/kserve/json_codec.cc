@@ -335,6 +335,10 @@ struct PendingInput {
   std::optional<uint64_t> binary_size;
 };
 
+// How much room a streamed input's bytes get at a time: memory is backed only as the bytes
+// arrive, so a client that declares a large tensor and sends little of it costs little.
+constexpr size_t kStreamPiece = 1 << 20;
+
 // The binary section as the inputs take their bytes from it: bytes in memory, or a reader.
 class Section {
  public:
@@ -350,8 +354,15 @@ class Section {
       return OkStatus();
     }
     remaining_ -= n;
-    out.resize(n);
-    return reader_->read(out.data(), n);
+    out.clear();
+    out.reserve(n);
+    for (size_t at = 0; at < n;) {
+      const size_t piece = std::min(n - at, kStreamPiece);
+      out.resize(at + piece);
+      EASEL_RETURN_IF_ERROR(reader_->read(out.data() + at, piece));
+      at += piece;
+    }
+    return OkStatus();
   }
   // The next `n` bytes (at most remaining()): in place when in memory, else read into `scratch`.
   Result<std::string_view> Next(size_t n, std::string& scratch) {

@@ -432,6 +432,19 @@ TEST(BinaryInputTest, AStreamedSectionIsReadInputByInputAndNoFurtherThanAnError)
   ExpectInvalid(ParseStreamed(WithBinary("{", binary), &reads), "JSON");
   EXPECT_TRUE(reads.empty());
 
+  // A large input is read a piece at a time (memory is backed as its bytes arrive).
+  reads.clear();
+  const size_t big = (3u << 20) + 8;
+  const std::string big_header = R"({"inputs":[{"name":"a","shape":[)" + std::to_string(big / 4) +
+                                 R"(],"datatype":"FP32","parameters":{"binary_data_size":)" +
+                                 std::to_string(big) + "}}]}";
+  std::string big_binary(big, '\0');
+  big_binary[big - 1] = 'x';
+  r = ParseStreamed(WithBinary(big_header, big_binary), &reads);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(reads, ElementsAre(1u << 20, 1u << 20, 1u << 20, 8u));
+  EXPECT_EQ(r->inputs[0].data, big_binary);
+
   // A read that fails (the client went away) is the answer.
   const BinaryReader failing{.size = binary.size(), .read = [](char*, size_t) {
                                return InvalidArgument("the request body ended early");
