@@ -73,16 +73,9 @@ Status Ready(Call& call, ApiContext& ctx) {
 Status Stats(Call& call, ApiContext& ctx) {
   EASEL_ASSIGN_OR_RETURN(auto live, EndpointFor(call, ctx));
   EASEL_ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionParam(call));
+  EASEL_ASSIGN_OR_RETURN(auto serving, live->Serving(version));
   Json stats = Json::array();
-  if (auto routing = live->routing()) {
-    for (const auto& d : routing->deployments) {
-      if (!version || d->version().version == *version) stats.push_back(d->StatsJson());
-    }
-  }
-  if (version && stats.empty()) {
-    return NotFound("model '" + call.param("name") + "' has no version " +
-                    std::to_string(*version));
-  }
+  for (const auto& d : serving) stats.push_back(d->StatsJson());
   call.Reply(200, {{"model_stats", stats}});
   return OkStatus();
 }
@@ -94,9 +87,8 @@ Status AllStats(Call& call, ApiContext& ctx) {
     if (!ctx.projects.Authorize(call.principal(), live->project_name(), auth::Role::kViewer).ok()) {
       continue;
     }
-    if (auto routing = live->routing()) {
-      for (const auto& d : routing->deployments) stats.push_back(d->StatsJson());
-    }
+    EASEL_ASSIGN_OR_RETURN(auto serving, live->Serving(std::nullopt));
+    for (const auto& d : serving) stats.push_back(d->StatsJson());
   }
   call.Reply(200, {{"model_stats", stats}});
   return OkStatus();

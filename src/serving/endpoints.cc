@@ -56,6 +56,20 @@ std::shared_ptr<const LiveEndpoint::Routing> LiveEndpoint::routing() const {
   return routing_;
 }
 
+Result<std::vector<std::shared_ptr<Deployment>>> LiveEndpoint::Serving(
+    std::optional<int64_t> version) const {
+  std::vector<std::shared_ptr<Deployment>> serving;
+  if (auto r = routing()) {
+    for (const auto& d : r->deployments) {
+      if (!version || d->version().version == *version) serving.push_back(d);
+    }
+  }
+  if (version && serving.empty()) {
+    return NotFound("model '" + record_.name + "' has no version " + std::to_string(*version));
+  }
+  return serving;
+}
+
 Result<std::shared_ptr<Deployment>> LiveEndpoint::Pick(std::optional<int64_t> version) const {
   std::shared_ptr<const Routing> routing;
   {

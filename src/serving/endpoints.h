@@ -50,6 +50,9 @@ class LiveEndpoint {
   State state() const;
   std::string error() const;  // why loading failed
   std::shared_ptr<const Routing> routing() const;
+  // The deployments that serve `version`, or every one routed (none while loading); NOT_FOUND
+  // "model 'x' has no version N" when a version is named and none serves it.
+  Result<std::vector<std::shared_ptr<Deployment>>> Serving(std::optional<int64_t> version) const;
   // The deployment that takes a request: the named version, or one chosen by weight.
   // NOT_FOUND for a version the endpoint does not serve; UNAVAILABLE while loading.
   Result<std::shared_ptr<Deployment>> Pick(std::optional<int64_t> version) const;

@@ -55,18 +55,13 @@ void FillStatistics(const Deployment::Statistics& s, inference::ModelStatistics*
   }
 }
 
-// Adds the statistics of the endpoint's versions (only `version`, when given); how many.
-int AddStatistics(const LiveEndpoint& live, std::optional<int64_t> version,
-                  inference::ModelStatisticsResponse& out) {
-  int added = 0;
-  if (auto routing = live.routing()) {
-    for (const auto& d : routing->deployments) {
-      if (version && d->version().version != *version) continue;
-      FillStatistics(d->statistics(), out.add_model_stats());
-      ++added;
-    }
-  }
-  return added;
+// Adds the statistics of the endpoint's versions (only `version`, when given); NOT_FOUND when a
+// version is named and the endpoint does not serve it.
+Status AddStatistics(const LiveEndpoint& live, std::optional<int64_t> version,
+                     inference::ModelStatisticsResponse& out) {
+  EASEL_ASSIGN_OR_RETURN(auto serving, live.Serving(version));
+  for (const auto& d : serving) FillStatistics(d->statistics(), out.add_model_stats());
+  return OkStatus();
 }
 
 }  // namespace
@@ -267,15 +262,13 @@ struct GrpcServer::Impl final {
         for (const auto& live : endpoints.All()) {
           Status st = authorize(token, live->project_name());
           if (st.code() == StatusCode::kUnauthenticated) return st;
-          if (st.ok()) AddStatistics(*live, std::nullopt, call.response);
+          if (!st.ok()) continue;
+          EASEL_RETURN_IF_ERROR(AddStatistics(*live, std::nullopt, call.response));
         }
         return OkStatus();
       }
       EASEL_ASSIGN_OR_RETURN(auto live, Find(call.context, in.name()));
-      if (AddStatistics(*live, version, call.response) == 0 && version) {
-        return NotFound("model '" + in.name() + "' has no version " + std::to_string(*version));
-      }
-      return OkStatus();
+      return AddStatistics(*live, version, call.response);
     }());
   }
 
