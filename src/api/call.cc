@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/append_read.h"
 #include "common/random.h"
 namespace easel::api {
 
@@ -108,18 +109,8 @@ Status Call::ReadBodyPart(char* out, size_t size) {
 }
 
 Status Call::ReadBodyPart(size_t size, std::string& out) {
-  const size_t start = out.size();
-  out.reserve(start + size);
-  for (size_t done = 0; done < size;) {
-    const size_t n = std::min<uint64_t>(size - done, kPlainPiece);
-    out.resize(start + done + n);
-    if (Status st = ReadBodyPart(out.data() + start + done, n); !st.ok()) {
-      out.resize(start);
-      return st;
-    }
-    done += n;
-  }
-  return OkStatus();
+  return AppendRead(out, size, kPlainPiece,
+                    [this](char* at, size_t n) { return ReadBodyPart(at, n); });
 }
 
 Status Call::SkipBodyRest() {

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/append_read.h"
 #include "common/json.h"
 
 namespace easel::serving::kserve {
@@ -355,14 +356,7 @@ class Section {
     }
     remaining_ -= n;
     out.clear();
-    out.reserve(n);
-    for (size_t at = 0; at < n;) {
-      const size_t piece = std::min(n - at, kStreamPiece);
-      out.resize(at + piece);
-      EASEL_RETURN_IF_ERROR(reader_->read(out.data() + at, piece));
-      at += piece;
-    }
-    return OkStatus();
+    return AppendRead(out, n, kStreamPiece, reader_->read);
   }
   // The next `n` bytes (at most remaining()): in place when in memory, else read into `scratch`.
   Result<std::string_view> Next(size_t n, std::string& scratch) {
