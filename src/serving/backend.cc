@@ -83,6 +83,12 @@ Tensor Classification(const std::string& name, const std::vector<std::string>& c
 
 }  // namespace
 
+std::vector<TensorSpec> ClassOutputs(const std::vector<std::string>& classes) {
+  if (classes.empty()) return {{"value", "FP32", {-1}}};
+  return {{"probabilities", "FP32", {-1, static_cast<int64_t>(classes.size())}},
+          {"label", "BYTES", {-1}}};
+}
+
 Result<std::vector<Tensor>> MakeOutputs(const ModelMetadata& metadata, const InferRequest& request,
                                         std::span<const float> values, size_t count) {
   const size_t width = count == 0 ? 0 : values.size() / count;

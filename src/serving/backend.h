@@ -101,6 +101,10 @@ Result<Rows> FloatRows(const Tensor& t, std::span<const int64_t> dims);
 // "[n, 4]", "[n, 1, 32, 32]": a shape whose first dimension is the batch.
 std::string BatchShapeText(std::span<const int64_t> dims);
 
+// The outputs MakeOutputs answers for a model with `classes` and no tensor of its own:
+// "probabilities" [-1, classes] and "label" [-1] for a classifier, "value" [-1] without classes.
+std::vector<TensorSpec> ClassOutputs(const std::vector<std::string>& classes);
+
 // The response outputs of `count` rows of Execute's values: "probabilities" [n, classes] and
 // "label" [n] (BYTES) for classifiers, "value" [n] for regressors, the model's own tensor
 // [n, output_dims...] for imported models without classes; only those `request` asks

@@ -77,13 +77,8 @@ Result<std::unique_ptr<Backend>> LoadImportedBooster(const train::AlgorithmRegis
   ModelMetadata metadata;
   metadata.platform = "easel_xgboost_json";
   for (const std::string& name : features) metadata.inputs.push_back({name, "FP32", {-1}});
-  if (trained.task == train::Task::kRegression) {
-    metadata.outputs = {{"value", "FP32", {-1}}};
-  } else {
-    metadata.outputs = {{"probabilities", "FP32", {-1, int64_t(trained.classes.size())}},
-                        {"label", "BYTES", {-1}}};
-    metadata.classes = trained.classes;
-  }
+  metadata.classes = trained.classes;  // none for a regressor
+  metadata.outputs = ClassOutputs(metadata.classes);
   EASEL_ASSIGN_OR_RETURN(const train::ModelLoader* loader, algorithms.FindLoader("xgboost"));
   return LoadTabularBackend(*loader, version, trained.files, std::move(metadata));
 }
