@@ -96,13 +96,16 @@ Result<std::optional<uint64_t>> Call::PlainBodyLength(uint64_t max_bytes) {
   }
   if (*declared > max_bytes) return BodyTooLarge(max_bytes);  // never read
   plain_left_ = *declared;
-  body_state_ = plain_left_ == 0 ? BodyState::kRead : BodyState::kAbandoned;  // until read
+  body_state_ = plain_left_ == 0 ? BodyState::kRead : BodyState::kPartlyRead;
   return declared;
 }
 
 Status Call::ReadBodyPart(char* out, size_t size) {
   if (size > plain_left_) return InvalidArgument("the request body ended early");
-  EASEL_RETURN_IF_ERROR(ReadPlain(out, size));
+  if (Status st = ReadPlain(out, size); !st.ok()) {
+    body_state_ = BodyState::kAbandoned;  // how much of the piece came is not known
+    return st;
+  }
   plain_left_ -= size;
   if (plain_left_ == 0) body_state_ = BodyState::kRead;
   return OkStatus();

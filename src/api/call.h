@@ -84,15 +84,17 @@ class Call {
   // The same, appended to `out`, which grows as the bytes arrive (so a client that declares a
   // large body and sends little costs little); `out` is as it was when the read fails.
   Status ReadBodyPart(size_t size, std::string& out);
-  // Reads what is left of a plain body and drops it, so that the connection can carry the next
-  // request after an answer given before the body was read to its end.
-  Status SkipBodyRest();
   // What became of the request's body. kUnread: never read, so the transport can still drain
-  // a small one and keep the connection. kRead: read to its end. kAbandoned: a read stopped
-  // part-way (an error, a body that does not decode, one over the limit); where the rest of it
-  // ends cannot be known, so the connection closes after the response.
-  enum class BodyState { kUnread, kRead, kAbandoned };
+  // a small one and keep the connection. kPartlyRead: a plain body read part-way (a handler
+  // that answered before its end), whose rest (plain_left() bytes) the transport can drain in
+  // the same way. kRead: read to its end. kAbandoned: a read stopped where the rest of the body
+  // cannot be found (an error, a body that does not decode, one over the limit), so the
+  // connection closes after the response.
+  enum class BodyState { kUnread, kPartlyRead, kRead, kAbandoned };
   BodyState body_state() const { return body_state_; }
+  uint64_t plain_left() const { return plain_left_; }
+  // Reads the rest of a body in kPartlyRead and drops it.
+  Status SkipBodyRest();
   // True for a multipart/form-data body.
   bool is_multipart() const { return req_.is_multipart_form_data(); }
   // Streams a multipart/form-data body part by part: `on_part(name, filename)` at each part's

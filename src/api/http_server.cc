@@ -411,6 +411,11 @@ class HttpServer::Transport final : public httplib::Server {
       case Call::BodyState::kUnread:
         DiscardBody(req, *reader, res);
         break;
+      case Call::BodyState::kPartlyRead:
+        // The rest of a plain body, as an unread one: read and dropped when small.
+        if (call.plain_left() <= kDrainLimit && call.SkipBodyRest().ok()) break;
+        if (current_stream) current_stream->MustClose();
+        break;
       case Call::BodyState::kAbandoned:
         // Reading it again would wait for bytes the client has already sent.
         if (current_stream) current_stream->MustClose();
@@ -445,11 +450,11 @@ class HttpServer::Transport final : public httplib::Server {
     if (reader != nullptr) DiscardBody(req, *reader, res);
   }
 
-  // A body the handler did not read would be parsed as the next request. Small ones are read
-  // and dropped; for anything bigger the connection closes after this response.
+  // A body the handler did not read would be parsed as the next request. Small ones (up to
+  // kDrainLimit) are read and dropped; for anything bigger the connection closes after this
+  // response.
   void DiscardBody(const httplib::Request& req, const httplib::ContentReader& reader,
                    httplib::Response& res) {
-    constexpr uint64_t kDrainLimit = 1 << 20;
     uint64_t read = 0;
     auto count = [&](const char*, size_t n) {
       read += n;
@@ -467,6 +472,8 @@ class HttpServer::Transport final : public httplib::Server {
   }
 
   static constexpr int kMaxRequestsPerConnection = 10000;
+  // The most of a body the handler left that is read to keep the connection.
+  static constexpr uint64_t kDrainLimit = 1 << 20;
 
   // The metric series a response is counted in, looked up once per route, method and status
   // rather than by rendering their labels on every request.

@@ -110,19 +110,15 @@ Result<serving::InferRequest> ReadInferRequest(Call& call, std::optional<size_t>
     EASEL_RETURN_IF_ERROR(call.ReadBody(max_bytes, body));
     return serving::kserve::ParseInferRequest(body, header_length, limits);
   }
-  Result<serving::InferRequest> request = [&]() -> Result<serving::InferRequest> {
-    EASEL_RETURN_IF_ERROR(serving::kserve::CheckHeaderLength(*header_length, *plain));
-    std::string header;
-    EASEL_RETURN_IF_ERROR(call.ReadBodyPart(*header_length, header));
-    const serving::kserve::BinaryReader binary{
-        .size = *plain - *header_length,
-        .read = [&call](char* out, size_t n) { return call.ReadBodyPart(out, n); }};
-    return serving::kserve::ParseInferRequest(header, binary, limits);
-  }();
-  // A bad request is answered once the rest of its body is read, so that the connection stays
-  // open for the next; a read that fails leaves the body abandoned and the connection closes.
-  if (!request.ok()) call.SkipBodyRest().IgnoreError();
-  return request;
+  // A request found bad part-way leaves the rest of its body to the transport, which drains it
+  // as it does an unread one.
+  EASEL_RETURN_IF_ERROR(serving::kserve::CheckHeaderLength(*header_length, *plain));
+  std::string header;
+  EASEL_RETURN_IF_ERROR(call.ReadBodyPart(*header_length, header));
+  const serving::kserve::BinaryReader binary{
+      .size = *plain - *header_length,
+      .read = [&call](char* out, size_t n) { return call.ReadBodyPart(out, n); }};
+  return serving::kserve::ParseInferRequest(header, binary, limits);
 }
 
 Status Infer(Call& call, ApiContext& ctx) {
