@@ -13,7 +13,10 @@
 // baseline whose mean is highest.
 //
 //   easel_automl_bench --easel build/easel [--budget 60] [--splits 5] [--datasets iris,wine,...]
-//                      [--quick]
+//                      [--algorithms linear,mlp,...] [--quick]
+//
+// --algorithms restricts easel's portfolio (the job's `algorithms`), to see what one family of
+// models adds to or costs the ensemble.
 
 #include <fmt/format.h>
 
@@ -99,8 +102,14 @@ struct Row {
   Json baselines;
 };
 
+// What every automl job of a run is given.
+struct JobSettings {
+  int budget = 60;                      // time_budget_s
+  std::vector<std::string> algorithms;  // empty: the whole portfolio
+};
+
 Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& name, int split,
-               int budget) {
+               const JobSettings& settings) {
   const fs::path dir = scratch / name / std::to_string(split);
   fs::create_directories(dir);
   RunReference({"prepare", name, dir.string(), std::to_string(split)});
@@ -115,14 +124,12 @@ Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& 
   row.dataset = name;
   row.split = split;
   const auto start = Clock::now();
-  Json job = server.Send("POST", kProject + "/jobs",
-                         {{"kind", "automl"},
-                          {"spec",
-                           {{"dataset", {{"name", dataset}}},
-                            {"target", "label"},
-                            {"time_budget_s", budget},
-                            {"model_name", dataset + "-automl"}}}},
-                         202);
+  Json spec = {{"dataset", {{"name", dataset}}},
+               {"target", "label"},
+               {"time_budget_s", settings.budget},
+               {"model_name", dataset + "-automl"}};
+  if (!settings.algorithms.empty()) spec["algorithms"] = settings.algorithms;
+  Json job = server.Send("POST", kProject + "/jobs", {{"kind", "automl"}, {"spec", spec}}, 202);
   Json done = WaitJob(server, job.value("id", ""));
   row.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const Json& result = done["result"];
@@ -217,7 +224,7 @@ void PrintSummary(const std::string& name, const std::vector<Row>& rows) {
       name.c_str(), easel, cells.c_str(), easel / best, best_name, low, high, wins, rows.size());
 }
 
-int RunBench(const std::string& easel, int budget, int splits,
+int RunBench(const std::string& easel, const JobSettings& settings, int splits,
              const std::vector<std::string>& names) {
   InstallSignalForwarding();
   ScratchDir scratch("easel-automl-bench");
@@ -226,13 +233,17 @@ int RunBench(const std::string& easel, int budget, int splits,
   std::printf(
       "automl: %d s budget per dataset, 25%% held out (stratified; %d draw(s), seeds 0-%d); "
       "baselines with default parameters on the same rows\n",
-      budget, splits, splits - 1);
+      settings.budget, splits, splits - 1);
+  if (!settings.algorithms.empty()) {
+    std::printf("  easel's portfolio restricted to %s\n",
+                fmt::format("{}", fmt::join(settings.algorithms, ",")).c_str());
+  }
   std::printf("  %-14s %5s %22s %14s %14s %14s %14s %8s\n", "dataset", "split", "easel (algorithm)",
               "logistic", "forest", "hist_gb", "xgboost", "ratio");
   std::map<std::string, std::vector<Row>> by_dataset;
   for (const std::string& name : names) {
     for (int split = 0; split < splits; ++split) {
-      by_dataset[name].push_back(RunDataset(server, scratch.path(), name, split, budget));
+      by_dataset[name].push_back(RunDataset(server, scratch.path(), name, split, settings));
       PrintSplit(by_dataset[name].back());
     }
   }
@@ -252,7 +263,7 @@ int RunBench(const std::string& easel, int budget, int splits,
 
 int main(int argc, char** argv) {
   std::string easel;
-  int budget = 60;
+  easel::bench::JobSettings settings;
   std::optional<int> splits;  // default: 5, or 1 with --quick
   bool quick = false;
   std::vector<std::string> names = {"iris", "wine", "breast_cancer", "digits"};
@@ -261,25 +272,28 @@ int main(int argc, char** argv) {
     if (a == "--easel" && i + 1 < argc) {
       easel = argv[++i];
     } else if (a == "--budget" && i + 1 < argc) {
-      budget = std::atoi(argv[++i]);
+      settings.budget = std::atoi(argv[++i]);
     } else if (a == "--datasets" && i + 1 < argc) {
       names.clear();
       std::stringstream ss(argv[++i]);
       for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
+    } else if (a == "--algorithms" && i + 1 < argc) {
+      std::stringstream ss(argv[++i]);
+      for (std::string n; std::getline(ss, n, ',');) settings.algorithms.push_back(n);
     } else if (a == "--splits" && i + 1 < argc) {
       splits = std::atoi(argv[++i]);
     } else if (a == "--quick") {
-      budget = 20;
+      settings.budget = 20;
       quick = true;
     } else {
       std::fprintf(stderr,
                    "usage: easel_automl_bench --easel PATH [--budget S] [--splits N] "
-                   "[--datasets a,b] [--quick]\n");
+                   "[--datasets a,b] [--algorithms a,b] [--quick]\n");
       return 2;
     }
   }
   if (!splits) splits = quick ? 1 : 5;
-  if (easel.empty() || budget < 10 || *splits < 1) {
+  if (easel.empty() || settings.budget < 10 || *splits < 1) {
     std::fprintf(stderr,
                  "easel_automl_bench: --easel PATH is required; --budget >= 10; --splits >= 1\n");
     return 2;
@@ -290,6 +304,7 @@ int main(int argc, char** argv) {
                  easel::bench::kReference.c_str());
     return 2;
   }
-  return easel::bench::RunGuarded(
-      "easel_automl_bench", [&] { return easel::bench::RunBench(easel, budget, *splits, names); });
+  return easel::bench::RunGuarded("easel_automl_bench", [&] {
+    return easel::bench::RunBench(easel, settings, *splits, names);
+  });
 }
