@@ -267,6 +267,12 @@ int main(int argc, char** argv) {
   std::optional<int> splits;  // default: 5, or 1 with --quick
   bool quick = false;
   std::vector<std::string> names = {"iris", "wine", "breast_cancer", "digits"};
+  auto comma_list = [](const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
+    return items;
+  };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--easel" && i + 1 < argc) {
@@ -274,12 +280,9 @@ int main(int argc, char** argv) {
     } else if (a == "--budget" && i + 1 < argc) {
       settings.budget = std::atoi(argv[++i]);
     } else if (a == "--datasets" && i + 1 < argc) {
-      names.clear();
-      std::stringstream ss(argv[++i]);
-      for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
+      names = comma_list(argv[++i]);
     } else if (a == "--algorithms" && i + 1 < argc) {
-      std::stringstream ss(argv[++i]);
-      for (std::string n; std::getline(ss, n, ',');) settings.algorithms.push_back(n);
+      settings.algorithms = comma_list(argv[++i]);
     } else if (a == "--splits" && i + 1 < argc) {
       splits = std::atoi(argv[++i]);
     } else if (a == "--quick") {
