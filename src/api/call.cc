@@ -116,12 +116,18 @@ Status Call::ReadBodyPart(size_t size, std::string& out) {
                     [this](char* at, size_t n) { return ReadBodyPart(at, n); });
 }
 
-Status Call::SkipBodyRest() {
+Status Call::StreamPlainRest(const std::function<Status(const char*, size_t)>& sink) {
   std::string piece(std::min(plain_left_, kPlainPiece), '\0');
   while (plain_left_ > 0) {
-    EASEL_RETURN_IF_ERROR(ReadBodyPart(piece.data(), std::min(plain_left_, kPlainPiece)));
+    const size_t n = std::min(plain_left_, kPlainPiece);
+    EASEL_RETURN_IF_ERROR(ReadBodyPart(piece.data(), n));
+    EASEL_RETURN_IF_ERROR(sink(piece.data(), n));
   }
   return OkStatus();
+}
+
+Status Call::SkipBodyRest() {
+  return StreamPlainRest([](const char*, size_t) { return OkStatus(); });
 }
 
 Status Call::StreamBody(uint64_t max_bytes,
@@ -131,15 +137,7 @@ Status Call::StreamBody(uint64_t max_bytes,
     return OkStatus();
   }
   EASEL_ASSIGN_OR_RETURN(std::optional<uint64_t> plain, PlainBodyLength(max_bytes));
-  if (plain) {
-    std::string piece(std::min(*plain, kPlainPiece), '\0');
-    while (plain_left_ > 0) {
-      const size_t n = std::min(plain_left_, kPlainPiece);
-      EASEL_RETURN_IF_ERROR(ReadBodyPart(piece.data(), n));
-      EASEL_RETURN_IF_ERROR(sink(piece.data(), n));
-    }
-    return OkStatus();
-  }
+  if (plain) return StreamPlainRest(sink);
   return ReadBodyWithin(
       max_bytes, "the request body ended early",
       [&](const httplib::ContentReceiver& receiver, Status&) { return (*reader_)(receiver); },

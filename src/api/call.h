@@ -125,6 +125,8 @@ class Call {
       const std::function<Status(const char*, size_t)>& sink);
   // Exactly `size` bytes of a plain body into `out`; INVALID_ARGUMENT when it ends early.
   Status ReadPlain(char* out, size_t size);
+  // What is left of a plain body, a piece at a time, to `sink`.
+  Status StreamPlainRest(const std::function<Status(const char*, size_t)>& sink);
 
   const httplib::Request& req_;
   httplib::Response& res_;
