@@ -235,8 +235,7 @@ int RunBench(const std::string& easel, const JobSettings& settings, int splits,
       "baselines with default parameters on the same rows\n",
       settings.budget, splits, splits - 1);
   if (!settings.algorithms.empty()) {
-    std::printf("  easel's portfolio restricted to %s\n",
-                fmt::format("{}", fmt::join(settings.algorithms, ",")).c_str());
+    fmt::print("  easel's portfolio restricted to {}\n", fmt::join(settings.algorithms, ","));
   }
   std::printf("  %-14s %5s %22s %14s %14s %14s %14s %8s\n", "dataset", "split", "easel (algorithm)",
               "logistic", "forest", "hist_gb", "xgboost", "ratio");

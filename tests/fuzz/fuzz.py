@@ -476,7 +476,6 @@ def fuzz_grpc(server, rng, seconds, findings):
             return
 
 
-
 JOB_SPECS = {
     "train": {"algorithm": "xgboost", "dataset": {"name": "iris"}, "target": "label",
               "params": {"n_estimators": 3}, "model_name": "fz-train"},
