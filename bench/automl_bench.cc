@@ -13,10 +13,13 @@
 // baseline whose mean is highest.
 //
 //   easel_automl_bench --easel build/easel [--budget 60] [--splits 5] [--datasets iris,wine,...]
-//                      [--algorithms linear,mlp,...] [--quick]
+//                      [--algorithms linear,mlp,...] [--selections FILE] [--quick]
 //
 // --algorithms restricts easel's portfolio (the job's `algorithms`), to see what one family of
-// models adds to or costs the ensemble.
+// models adds to or costs the ensemble. --selections writes one JSON line per draw: the held-out
+// scores of easel and the baselines, and how the job chose its model (the result's
+// `final_model`: every compared candidate with its cross-validated loss, the combiners' losses,
+// the members and their weights), to see which choices lose held-out rows.
 
 #include <fmt/format.h>
 
@@ -100,12 +103,14 @@ struct Row {
   std::string algorithm;
   int trials = 0;
   Json baselines;
+  Json final_model;  // the job's account of its choice
 };
 
 // What every automl job of a run is given.
 struct JobSettings {
   int budget = 60;                      // time_budget_s
   std::vector<std::string> algorithms;  // empty: the whole portfolio
+  std::string selections;               // a file for each draw's choice; empty: none
 };
 
 Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& name, int split,
@@ -134,7 +139,8 @@ Row RunDataset(EaselServer& server, const fs::path& scratch, const std::string& 
   row.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const Json& result = done["result"];
   row.algorithm = result["best_trial"]["params"].value("algorithm", "");
-  const Json final_model = result.value("final_model", Json::object());
+  row.final_model = result.value("final_model", Json::object());
+  const Json& final_model = row.final_model;
   const Json members = final_model.value("members", Json::array());
   int refit = 0;
   for (const Json& m : members) refit += m.value("refit", false) ? 1 : 0;
@@ -240,10 +246,23 @@ int RunBench(const std::string& easel, const JobSettings& settings, int splits,
   std::printf("  %-14s %5s %22s %14s %14s %14s %14s %8s\n", "dataset", "split", "easel (algorithm)",
               "logistic", "forest", "hist_gb", "xgboost", "ratio");
   std::map<std::string, std::vector<Row>> by_dataset;
+  std::ofstream selections;
+  if (!settings.selections.empty()) {
+    selections.open(settings.selections);
+    if (!selections) throw std::runtime_error("cannot write " + settings.selections);
+  }
   for (const std::string& name : names) {
     for (int split = 0; split < splits; ++split) {
-      by_dataset[name].push_back(RunDataset(server, scratch.path(), name, split, settings));
-      PrintSplit(by_dataset[name].back());
+      const Row& r =
+          by_dataset[name].emplace_back(RunDataset(server, scratch.path(), name, split, settings));
+      PrintSplit(r);
+      if (selections.is_open()) {
+        selections << Json{{"dataset", r.dataset},     {"split", r.split},
+                           {"accuracy", r.accuracy},   {"log_loss", r.log_loss},
+                           {"baselines", r.baselines}, {"final_model", r.final_model}}
+                          .dump()
+                   << std::endl;
+      }
     }
   }
   std::printf(
@@ -282,6 +301,8 @@ int main(int argc, char** argv) {
       names = comma_list(argv[++i]);
     } else if (a == "--algorithms" && i + 1 < argc) {
       settings.algorithms = comma_list(argv[++i]);
+    } else if (a == "--selections" && i + 1 < argc) {
+      settings.selections = argv[++i];
     } else if (a == "--splits" && i + 1 < argc) {
       splits = std::atoi(argv[++i]);
     } else if (a == "--quick") {
@@ -290,7 +311,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: easel_automl_bench --easel PATH [--budget S] [--splits N] "
-                   "[--datasets a,b] [--algorithms a,b] [--quick]\n");
+                   "[--datasets a,b] [--algorithms a,b] [--selections FILE] [--quick]\n");
       return 2;
     }
   }
