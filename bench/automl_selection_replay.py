@@ -18,11 +18,18 @@ algorithm's default settings only), stack (stacking: a logistic regression, C = 
 candidates' log probabilities), log_pool (log-linear pooling: the candidates' log probabilities
 weighted, weights >= 0 with an L2 penalty of 0.01, plus a bias per class, then a softmax),
 stack_or_average (stack or greedy, whichever has the lower log loss when each is fitted on 4/5
-of the out-of-fold rows and judged on the rest, 5 times: easel's choice) and
-logistic (logistic regression at the default penalty alone, the usual strongest baseline on
-breast cancer).
+of the out-of-fold rows and judged on the rest, 5 times: easel's choice),
+calibrated_greedy and calibrated_stack_or_average (the same two after each candidate's
+probabilities are raised to a power fitted on its own out-of-fold rows and renormalized, as
+easel's extra_trees calibrates on its out-of-bag rows) and logistic (logistic regression at the
+default penalty alone, the usual strongest baseline on breast cancer).
 
-  /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20
+--lbfgs-mlp adds two MLPs trained as easel's `mlp` with its L-BFGS optimizer: 256 hidden units,
+full batch, run to convergence at a weight decay of 1e-4 and 1e-2 (scikit-learn's alpha).
+Unlike the default candidates they are overconfident, and with them the replay loses held-out
+rows on wine as easel does.
+
+  /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20 [--lbfgs-mlp]
 """
 import sys
 import warnings
@@ -35,7 +42,7 @@ from sklearn.model_selection import KFold, train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from scipy.optimize import minimize
+from scipy.optimize import minimize, minimize_scalar
 
 warnings.filterwarnings("ignore")
 LOADERS = {"iris": datasets.load_iris, "wine": datasets.load_wine,
@@ -43,7 +50,7 @@ LOADERS = {"iris": datasets.load_iris, "wine": datasets.load_wine,
 SIMPLICITY = {"linear": 0, "trees": 1, "gbm": 2, "mlp": 3}
 
 
-def candidates():
+def candidates(lbfgs_mlp=False):
     out = []
     for c in (0.1, 1.0, 10.0):
         out.append(("linear", lambda c=c: make_pipeline(
@@ -53,6 +60,11 @@ def candidates():
             StandardScaler(), MLPClassifier(alpha=a, max_iter=300, random_state=0))))
     out.append(("trees", lambda: ExtraTreesClassifier(n_estimators=200, random_state=0)))
     out.append(("gbm", lambda: HistGradientBoostingClassifier()))
+    if lbfgs_mlp:
+        for alpha in (1e-4, 1e-2):
+            out.append(("mlp", lambda a=alpha: make_pipeline(StandardScaler(), MLPClassifier(
+                hidden_layer_sizes=(256,), solver="lbfgs", alpha=a, max_iter=4000,
+                random_state=0))))
     return out
 
 
@@ -126,6 +138,17 @@ def log_pool(oof, y, held, l2=0.01):
     return softmax(sum(theta[j] * h for j, h in enumerate(log_probabilities(held))) + theta[m:])
 
 
+def calibrated(p, power):
+    q = np.clip(p, 1e-6, 1) ** power
+    return q / q.sum(1, keepdims=True)
+
+
+def calibration_power(p, y):
+    """The power in [0.1, 20] that minimizes the log loss of calibrated(p) on rows y."""
+    loss = lambda log_t: log_loss_rows(calibrated(p, np.exp(log_t)), y).mean()
+    return np.exp(minimize_scalar(loss, bounds=(np.log(0.1), np.log(20)), method="bounded").x)
+
+
 def stacking_wins(oof, y):
     """Whether stacking beats greedy weights on out-of-fold rows neither was fitted on."""
     averaged, stacked = [], []
@@ -138,13 +161,15 @@ def stacking_wins(oof, y):
 
 
 def main():
-    name, draws = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    args = [a for a in sys.argv[1:] if a != "--lbfgs-mlp"]
+    lbfgs_mlp = "--lbfgs-mlp" in sys.argv
+    name, draws = args[0], int(args[1]) if len(args) > 1 else 20
     data = LOADERS[name]()
     results = {}
     for seed in range(draws):
         x, hx, y, hy = train_test_split(data.data, data.target, test_size=0.25,
                                         random_state=seed, stratify=data.target)
-        models = candidates()
+        models = candidates(lbfgs_mlp)
         classes = len(np.unique(y))
         oof = []
         for _, make in models:
@@ -191,6 +216,14 @@ def main():
         held_probabilities["log_pool"] = log_pool(oof, y, held)
         held_probabilities["stack_or_average"] = held_probabilities[
             "stack" if stacking_wins(oof, y) else "greedy"]
+        powers = [calibration_power(p, y) for p in oof]
+        calibrated_oof = [calibrated(p, t) for p, t in zip(oof, powers)]
+        calibrated_held = [calibrated(h, t) for h, t in zip(held, powers)]
+        held_probabilities["calibrated_greedy"] = sum(
+            w * h for w, h in zip(greedy(calibrated_oof, y, log_loss_rows), calibrated_held))
+        held_probabilities["calibrated_stack_or_average"] = (
+            stack(calibrated_oof, y, calibrated_held) if stacking_wins(calibrated_oof, y)
+            else held_probabilities["calibrated_greedy"])
         line = []
         for rule, p in held_probabilities.items():
             acc, loss = (p.argmax(1) == hy).mean(), log_loss_rows(p, hy).mean()
@@ -200,7 +233,7 @@ def main():
     print("mean over %d draws (held-out accuracy / log loss):" % draws)
     for rule, values in results.items():
         v = np.array(values)
-        print("  %-19s %.4f / %.4f" % (rule, v[:, 0].mean(), v[:, 1].mean()))
+        print("  %-27s %.4f / %.4f" % (rule, v[:, 0].mean(), v[:, 1].mean()))
 
 
 if __name__ == "__main__":
