@@ -232,6 +232,11 @@ void PrintSummary(const std::string& name, const std::vector<Row>& rows) {
 
 int RunBench(const std::string& easel, const JobSettings& settings, int splits,
              const std::vector<std::string>& names) {
+  std::ofstream selections;  // before the server starts: a bad path stops the run at once
+  if (!settings.selections.empty()) {
+    selections.open(settings.selections);
+    if (!selections) throw std::runtime_error("cannot write " + settings.selections);
+  }
   InstallSignalForwarding();
   ScratchDir scratch("easel-automl-bench");
   EaselServer server(easel, scratch.path(), {});
@@ -246,11 +251,6 @@ int RunBench(const std::string& easel, const JobSettings& settings, int splits,
   std::printf("  %-14s %5s %22s %14s %14s %14s %14s %8s\n", "dataset", "split", "easel (algorithm)",
               "logistic", "forest", "hist_gb", "xgboost", "ratio");
   std::map<std::string, std::vector<Row>> by_dataset;
-  std::ofstream selections;
-  if (!settings.selections.empty()) {
-    selections.open(settings.selections);
-    if (!selections) throw std::runtime_error("cannot write " + settings.selections);
-  }
   for (const std::string& name : names) {
     for (int split = 0; split < splits; ++split) {
       const Row& r =
