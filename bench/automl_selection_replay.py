@@ -31,7 +31,7 @@ rows on wine as easel does.
 
   /usr/bin/python3 bench/automl_selection_replay.py breast_cancer 20 [--lbfgs-mlp]
 """
-import sys
+import argparse
 import warnings
 
 import numpy as np
@@ -161,9 +161,13 @@ def stacking_wins(oof, y):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--lbfgs-mlp"]
-    lbfgs_mlp = "--lbfgs-mlp" in sys.argv
-    name, draws = args[0], int(args[1]) if len(args) > 1 else 20
+    parser = argparse.ArgumentParser(description="Replays easel's AutoML ensemble selection.")
+    parser.add_argument("dataset", choices=sorted(LOADERS))
+    parser.add_argument("draws", type=int, nargs="?", default=20)
+    parser.add_argument("--lbfgs-mlp", action="store_true",
+                        help="add two MLPs trained as easel's L-BFGS mlp")
+    args = parser.parse_args()
+    name, draws, lbfgs_mlp = args.dataset, args.draws, args.lbfgs_mlp
     data = LOADERS[name]()
     results = {}
     for seed in range(draws):
